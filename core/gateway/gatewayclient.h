@@ -1,0 +1,133 @@
+#pragma once
+
+#include "gatewaytimings.h"
+#include "gatewaytypes.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+class QNetworkAccessManager;
+
+namespace gw {
+
+class IdentifyGate;
+
+//! Configuration of one gateway session. The token lives here, in memory only; it is never
+//! logged, never put in a signal argument, and never written anywhere by the client.
+struct GatewayClientConfig
+{
+    QString token;                                   //!< without a "Bot " prefix
+    quint32 intents = 1;                             //!< GUILDS by default (protocol.md D9)
+    QUrl apiBase{QStringLiteral("https://discord.com/api/v10")};
+    QUrl gatewayUrlOverride;                         //!< empty: use GET /gateway/bot's url
+    bool compress = true;                            //!< zlib-stream transport compression
+    //! [shard_id, num_shards]; nullopt → [0, shards recommended by /gateway/bot].
+    std::optional<std::pair<int, int>> shard;
+    int largeThreshold = 50;
+    QString osName = QStringLiteral("linux");
+    QString browser = QStringLiteral("gatewatch");
+    QString device = QStringLiteral("gatewatch");
+    GatewayTimings timings;
+    qint64 maxIncomingMessageSize = 16 * 1024 * 1024;  //!< bytes, after reassembly (and inflated)
+    qint64 maxIncomingFrameSize = 16 * 1024 * 1024;
+};
+
+//! Resume state that may be persisted across restarts (protocol.md D8): never the token.
+struct ResumeState
+{
+    QString sessionId;
+    QUrl resumeGatewayUrl;
+    qint64 sequence = -1;
+    QDateTime savedAt;
+    [[nodiscard]] bool isValid() const { return !sessionId.isEmpty() && sequence >= 0; }
+};
+
+//! One account's Discord Gateway v10 session over QWebSocket (protocol.md A15 and D).
+//!
+//! Lifecycle: nothing happens until start(). start() fetches GET /gateway/bot (unless the
+//! URL is overridden and no identify budget is needed), connects, and from then on the client
+//! owns the reconnect policy: resumable closes resume at once and then back off exponentially
+//! with jitter; NewSession closes and op 9 d:false identify through the IdentifyGate; fatal
+//! closes and an exhausted budget end in state Failed with errorOccurred(terminal error).
+//! stop() is terminal and silent: no further signal is emitted after it returns.
+//!
+//! Signal order per socket: socketOpened → helloReceived → (identifySent | resumeSent) →
+//! (ready | resumed) → heartbeatAcked* → socketClosed (exactly once per opened *or attempted*
+//! socket) → reconnectScheduled → … `state()` is updated before every signal.
+class GatewayClient final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewayClient)
+    Q_PROPERTY(gw::ConnectionState state READ state NOTIFY stateChanged)
+
+public:
+    //! `gate` is shared by every client of one application (bot); nullptr → a private gate.
+    //! `nam` is shared too; nullptr → a private one.
+    explicit GatewayClient(GatewayClientConfig config, IdentifyGate *gate = nullptr,
+                           QNetworkAccessManager *nam = nullptr, QObject *parent = nullptr);
+    ~GatewayClient() override;
+
+    [[nodiscard]] ConnectionState state() const;
+    [[nodiscard]] const GatewayStats &stats() const;
+    [[nodiscard]] std::optional<SessionInfo> session() const;
+    [[nodiscard]] std::optional<GatewayBotInfo> gatewayInfo() const;
+    [[nodiscard]] ResumeState resumeState() const;
+    [[nodiscard]] const GatewayClientConfig &config() const;
+    //! Consecutive failed attempts since the last READY/RESUMED.
+    [[nodiscard]] int consecutiveFailures() const;
+    //! When the pending reconnect will run; invalid when none is pending.
+    [[nodiscard]] QDateTime nextAttemptAt() const;
+
+    //! Seed a session to RESUME on the first connect (restart within minutes, G9).
+    void setResumeState(const ResumeState &state);
+
+    //! Test seam (G9 fuzzing): feed one WebSocket message as if it had arrived on the current
+    //! socket (binary → zlib-stream path when compress is on).
+    void injectMessageForTest(const QByteArray &message, bool binary);
+
+public Q_SLOTS:
+    //! Begin: fetch gateway info if needed, then connect. Idempotent while running.
+    void start();
+    //! Terminal and silent (seed §5 row 6): closes with 1000, cancels every timer, no signals.
+    void stop();
+    //! Close the current socket (non-1000, so the session stays resumable) and reconnect at
+    //! once. FreshIdentify drops session_id, seq and resume URL first and really sends op 2.
+    void reconnect(gw::ReconnectMode mode);
+
+Q_SIGNALS:
+    void stateChanged(gw::ConnectionState state);
+    //! GET /gateway/bot answered; limit figures changed.
+    void gatewayInfoReceived(const gw::GatewayBotInfo &info);
+    void connecting(const QUrl &url, gw::ReconnectMode mode);
+    void socketOpened();
+    void helloReceived(std::chrono::milliseconds heartbeatInterval);
+    void identifySent(int shardId, int shardCount);
+    void resumeSent(const QString &sessionId, qint64 sequence);
+    void ready(const gw::SessionInfo &session);
+    //! RESUMED: `replayed` dispatches arrived between op 6 and RESUMED; sequence before/after.
+    void resumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter);
+    void dispatchReceived(const QByteArray &eventName, qint64 sequence);
+    void heartbeatSent(qint64 sequence, bool requested);
+    void heartbeatAcked(std::chrono::milliseconds latency);
+    void heartbeatRequested();                   //!< op 1 from the server
+    void zombieDetected();                       //!< previous beat un-ACKed at the next tick
+    void reconnectRequested();                   //!< op 7
+    void invalidSession(bool resumable);         //!< op 9
+    void socketClosed(const gw::CloseInfo &info);
+    void reconnectScheduled(int attempt, std::chrono::milliseconds delay, gw::ReconnectMode mode);
+    //! Transient (counted, logged, the client carries on) or terminal (state is Failed).
+    void errorOccurred(const gw::GatewayError &error);
+    //! Throttled view of stats() for the UI (latency, counters); at most once per ACK/close.
+    void statsChanged();
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace gw

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+
+namespace gw {
+
+//! Every duration and count of the engine and the supervisor, in one place (architecture.md,
+//! design rule 1). Defaults are the seed's (seed-lifecycle.md §2) and protocol.md's; tests
+//! inject millisecond values and run the real code.
+struct GatewayTimings
+{
+    // --- GatewayClient phases (protocol.md D1) -----------------------------------------------
+    //! TCP + TLS + WebSocket handshake; QWebSocket has none of its own.
+    std::chrono::milliseconds handshakeTimeout{std::chrono::seconds{30}};
+    //! Socket open → HELLO. Longer than the supervisor's helloWatch so that the seed's
+    //! stall logic (resume, resume, fresh identify) is what acts first.
+    std::chrono::milliseconds helloTimeout{std::chrono::seconds{60}};
+
+    // --- Reconnect policy (protocol.md D2; Carbon's base 1 s / max 30 s, OpenClaw's 50) ----
+    std::chrono::milliseconds backoffBase{std::chrono::seconds{1}};
+    std::chrono::milliseconds backoffMax{std::chrono::seconds{30}};
+    int reconnectBudget = 50;        //!< consecutive failed attempts before ReconnectBudgetExhausted
+    //! Random wait before re-IDENTIFY after op 9 d:false (protocol.md A8).
+    std::chrono::milliseconds invalidSessionDelayMin{std::chrono::seconds{1}};
+    std::chrono::milliseconds invalidSessionDelayMax{std::chrono::seconds{5}};
+
+    // --- IdentifyGate (protocol.md A11) -------------------------------------------------------
+    std::chrono::milliseconds identifyBucketInterval{std::chrono::seconds{5}};
+    int identifyRemainingFloor = 50;  //!< refuse to IDENTIFY when remaining is below this
+
+    // --- Send budget (protocol.md A11, D6) ------------------------------------------------------
+    std::chrono::milliseconds sendWindow{std::chrono::seconds{60}};
+    int sendLimit = 115;             //!< non-heartbeat sends per window
+
+    // --- Health thresholds (seed §5 row 13) -----------------------------------------------------
+    std::chrono::milliseconds latencyWarning{std::chrono::seconds{1}};  //!< over this → Degraded
+
+    // --- AccountSupervisor (seed-lifecycle.md §2) ----------------------------------------------
+    std::chrono::milliseconds readyTimeout{std::chrono::seconds{15}};   //!< startup READY guard
+    int startupReadyRetries = 1;                                        //!< forced fresh identifies
+    std::chrono::milliseconds helloWatch{std::chrono::seconds{30}};     //!< open → READY/RESUMED
+    int maxHelloStalls = 3;                                             //!< 3rd stall → fresh identify
+    std::chrono::milliseconds reconnectStallTimeout{std::chrono::minutes{5}};  //!< watchdog
+
+    // --- AccountManager (seed defect §8 b: restart one account after a visible backoff) ------
+    std::chrono::milliseconds restartBackoffBase{std::chrono::seconds{30}};
+    std::chrono::milliseconds restartBackoffMax{std::chrono::minutes{10}};
+
+    //! Seed defaults everywhere.
+    static GatewayTimings defaults() { return {}; }
+    //! Millisecond-scale timings for tests and the demo: same ratios, ~1000× shorter.
+    static GatewayTimings fast();
+};
+
+} // namespace gw

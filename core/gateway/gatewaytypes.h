@@ -1,0 +1,182 @@
+#pragma once
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <optional>
+
+//! Value types shared by the gateway engine, the supervisor, the event log and the UI.
+//! Every enum here is Q_ENUM_NS'd; `toDisplayName()` / `toSnakeCase()` give the user-facing
+//! and the log/metric spelling, so no other layer invents state strings.
+namespace gw {
+Q_NAMESPACE
+
+//! The connection state of one account, as shown to users (architecture.md, "States").
+//! `snake_case` spelling via stateName() is what logs, exports, JSON Lines and metrics use.
+enum class ConnectionState {
+    Stopped,        //!< not monitoring (paused, or not started)
+    Connecting,     //!< TCP / TLS / WebSocket handshake, with its own timeout
+    AwaitingHello,  //!< socket open, no HELLO yet
+    Identifying,    //!< IDENTIFY sent (or waiting for the identify gate), waiting for READY
+    Resuming,       //!< RESUME sent, replaying, waiting for RESUMED
+    Ready,          //!< READY or RESUMED received, heartbeats acknowledged
+    Degraded,       //!< still open, but an ACK is overdue or latency is over its threshold
+    Reconnecting,   //!< closed; waiting out a backoff before the next attempt
+    Failed,         //!< stopped for a reason a person must fix
+};
+Q_ENUM_NS(ConnectionState)
+
+//! "ready", "awaiting_hello", … (architecture.md spelling).
+QString stateName(ConnectionState state);
+//! "Ready", "Awaiting HELLO", … (for people).
+QString stateDisplayName(ConnectionState state);
+//! Parses stateName() output; std::nullopt for anything else.
+std::optional<ConnectionState> stateFromName(QStringView name);
+
+//! How a reconnect should re-establish the session.
+enum class ReconnectMode {
+    Resume,         //!< op 6 on resume_gateway_url, if a session exists (otherwise identify)
+    FreshIdentify,  //!< drop session_id, seq and resume URL; op 2 on the cached gateway URL
+};
+Q_ENUM_NS(ReconnectMode)
+QString reconnectModeName(ReconnectMode mode); // "resume" | "identify"
+
+//! Who ended a socket.
+enum class CloseInitiator {
+    Server,     //!< a close frame from the gateway
+    Client,     //!< we closed it (zombie, op 7, user action, stall, stop)
+    Transport,  //!< TCP dropped / TLS failed / handshake timed out, no close frame (1006)
+};
+Q_ENUM_NS(CloseInitiator)
+QString closeInitiatorName(CloseInitiator initiator); // "server" | "client" | "transport"
+
+//! What the close-code table says to do after a close (protocol.md A10).
+enum class CloseAction {
+    Resume,      //!< reconnect and RESUME
+    NewSession,  //!< reconnect and IDENTIFY (the session is gone)
+    Fatal,       //!< stop: a person must fix something
+};
+Q_ENUM_NS(CloseAction)
+QString closeActionName(CloseAction action); // "resume" | "new_session" | "fatal"
+
+//! One socket's end, reported exactly once per socket by GatewayClient::socketClosed.
+struct CloseInfo
+{
+    std::optional<int> code;        //!< WebSocket close code; nullopt when no close frame arrived
+    QString reason;                 //!< close reason from the frame, or a transport error text
+    CloseInitiator initiator = CloseInitiator::Transport;
+    CloseAction action = CloseAction::Resume;  //!< what the client will do next
+    bool wasReady = false;          //!< the socket had reached READY/RESUMED
+    QDateTime at;                   //!< when the close was observed (UTC)
+};
+
+//! The part of READY the monitor keeps.
+struct SessionInfo
+{
+    QString sessionId;
+    QUrl resumeGatewayUrl;          //!< bare URL as READY gave it (query is added on use)
+    QString userId;
+    QString userName;               //!< "name#discriminator" or "name"
+    int shardId = 0;
+    int shardCount = 1;
+    int guildCount = 0;             //!< number of (unavailable) guilds in READY
+};
+
+//! `session_start_limit` from GET /gateway/bot.
+struct SessionStartLimit
+{
+    int total = 0;
+    int remaining = 0;
+    std::chrono::milliseconds resetAfter{0};
+    int maxConcurrency = 1;
+    QDateTime fetchedAt;            //!< when it was read (UTC); resetAt() = fetchedAt + resetAfter
+    [[nodiscard]] QDateTime resetAt() const { return fetchedAt.addMSecs(resetAfter.count()); }
+};
+
+//! GET /gateway/bot.
+struct GatewayBotInfo
+{
+    QUrl url;                       //!< bare gateway URL, e.g. wss://gateway.discord.gg
+    int shards = 1;                 //!< recommended shard count
+    SessionStartLimit limit;
+};
+
+//! GET /users/@me, the part the monitor shows.
+struct BotUser
+{
+    QString id;
+    QString userName;
+    QString discriminator;
+    bool bot = true;
+};
+
+//! Errors are values (house-style rule 9). `kind` says what happened; `closeCode` is set for
+//! close-related kinds; `message` is a human sentence, already redacted of any token.
+struct GatewayError
+{
+    Q_GADGET
+public:
+    enum class Kind {
+        None,
+        Transport,                 //!< socket error (refused, reset, TLS, …): transient
+        Protocol,                  //!< malformed / unexpected payload: counted, transient
+        HandshakeTimeout,          //!< WebSocket handshake did not complete in time: transient
+        HelloTimeout,              //!< no HELLO in time after open: transient
+        FatalClose,                //!< 4004, 4010–4014: terminal
+        ReconnectBudgetExhausted,  //!< too many consecutive failed attempts: terminal
+        IdentifyRefused,           //!< session_start_limit.remaining below the floor: terminal
+        Rest,                      //!< GET /gateway/bot failed (non-401): transient
+        Unauthorized,              //!< GET /gateway/bot answered 401: terminal
+        ReadyTimeout,              //!< supervisor: READY guard exhausted: terminal
+        WatchdogTimeout,           //!< supervisor: reconnect stall watchdog fired: terminal
+    };
+    Q_ENUM(Kind)
+
+    Kind kind = Kind::None;
+    std::optional<int> closeCode;
+    QString message;
+
+    [[nodiscard]] bool isTerminal() const;
+    [[nodiscard]] bool isNone() const { return kind == Kind::None; }
+};
+QString errorKindName(GatewayError::Kind kind); // snake_case
+
+//! Latency and traffic figures of one client, read by the supervisor and the UI.
+struct GatewayStats
+{
+    std::optional<std::chrono::milliseconds> lastLatency;   //!< "—" in the UI when empty
+    std::optional<std::chrono::milliseconds> meanLatency;   //!< over the recent window
+    std::optional<std::chrono::milliseconds> p95Latency;    //!< over the recent window
+    std::chrono::milliseconds heartbeatInterval{0};
+    QDateTime lastInboundAt;        //!< last frame of any kind
+    QDateTime lastAckAt;
+    int missedAcks = 0;             //!< consecutive un-ACKed beats at tick time (0 or 1 normally)
+    qint64 lastSequence = -1;       //!< -1 = null
+    quint64 heartbeatsSent = 0;
+    quint64 acksReceived = 0;
+    quint64 dispatches = 0;
+    quint64 identifies = 0;         //!< op 2 sent by this client
+    quint64 resumes = 0;            //!< op 6 sent
+    quint64 resumedOk = 0;          //!< RESUMED received
+    quint64 reconnects = 0;
+    quint64 zombies = 0;
+    quint64 malformedPayloads = 0;  //!< JSON errors, wrong types
+    quint64 unknownOpcodes = 0;
+    quint64 bytesReceivedWire = 0;  //!< before inflation
+    quint64 bytesReceivedInflated = 0;
+    quint64 bytesSent = 0;
+    quint64 sendsDropped = 0;       //!< non-heartbeat sends refused by the 115/60 s budget
+};
+
+} // namespace gw
+
+Q_DECLARE_METATYPE(gw::CloseInfo)
+Q_DECLARE_METATYPE(gw::SessionInfo)
+Q_DECLARE_METATYPE(gw::GatewayBotInfo)
+Q_DECLARE_METATYPE(gw::SessionStartLimit)
+Q_DECLARE_METATYPE(gw::GatewayError)
+Q_DECLARE_METATYPE(gw::GatewayStats)

@@ -1,0 +1,181 @@
+#pragma once
+
+#include "gatewaytypes.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace gw {
+
+//! How the simulated Discord treats one bot token.
+struct SimBotPolicy
+{
+    QString name;                    //!< label used by the control endpoint ("bot":"alpha")
+    QString userId = QStringLiteral("100000000000000001");
+    QString userName = QStringLiteral("SimBot");
+    bool privilegedIntentsAllowed = true;  //!< false → close 4014 when IDENTIFY asks for one
+    int guilds = 1;
+    int recommendedShards = 1;
+    int sessionStartTotal = 1000;
+    int sessionStartRemaining = 1000;
+    std::chrono::milliseconds sessionStartResetAfter{std::chrono::hours{24}};
+    int maxConcurrency = 1;
+};
+
+//! A fault the simulator can play on a connection (issue G1 §3). `Kind` is Q_ENUM'd so the
+//! control endpoint parses names with QMetaEnum ("StopAcks", "Close", …).
+struct SimFault
+{
+    Q_GADGET
+public:
+    enum class Kind {
+        WithholdHello,     //!< sticky: the next `connections` sockets never get HELLO
+        WithholdReady,     //!< sticky: IDENTIFY/RESUME on the next `connections` sockets is never answered
+        SlowHandshake,     //!< sticky: the next `connections` HTTP upgrades are delayed by `delay`
+        StopAcks,          //!< live: stop answering heartbeats on the current socket (zombie)
+        ResumeAcks,        //!< live: answer heartbeats again
+        GoSilent,          //!< live: send nothing at all any more on the current socket (blackhole)
+        Reconnect,         //!< live: op 7 (then close 4000 after `delay` if the client has not)
+        InvalidSession,    //!< live: op 9 with d = `resumable`
+        RequestHeartbeat,  //!< live: op 1
+        Close,             //!< live: close frame with `closeCode`
+        DropTcp,           //!< live: abort the TCP connection without a close frame
+        Flood,             //!< live: `count` dispatches back to back
+        Malformed,         //!< live: a frame that is not valid JSON / has wrong types
+        Oversized,         //!< live: a message of `size` bytes
+    };
+    Q_ENUM(Kind)
+
+    Kind kind = Kind::Close;
+    int closeCode = 4000;
+    bool resumable = false;
+    int count = 1;                   //!< Flood: number of dispatches
+    int connections = 1;             //!< sticky faults: how many new sockets they apply to
+    qint64 size = 0;                 //!< Oversized: bytes
+    std::chrono::milliseconds delay{0};
+
+    [[nodiscard]] bool isSticky() const
+    {
+        return kind == Kind::WithholdHello || kind == Kind::WithholdReady || kind == Kind::SlowHandshake;
+    }
+};
+
+//! One payload a client sent, as recorded by the simulator (for assertions).
+struct SimReceived
+{
+    int connectionId = 0;
+    int op = -1;
+    qint64 atMs = 0;                 //!< QDateTime::currentMSecsSinceEpoch()
+    std::optional<qint64> heartbeatSeq;  //!< op 1: d (nullopt for null)
+    QString sessionId;               //!< op 6
+    qint64 resumeSeq = -1;           //!< op 6
+    int shardId = -1, shardCount = -1;   //!< op 2
+    quint32 intents = 0;             //!< op 2
+    QString botName;                 //!< policy name of the token used (never the token)
+    qint64 bytes = 0;
+};
+
+//! One WebSocket connection the simulator accepted.
+struct SimConnectionInfo
+{
+    int id = 0;
+    QString botName;                 //!< set after IDENTIFY/RESUME
+    QString path;                    //!< request path + query, e.g. "/?v=10&encoding=json&compress=zlib-stream"
+    bool compressed = false;
+    bool open = false;
+    bool viaResumeUrl = false;       //!< connected to the resume host, not the main one
+    QString sessionId;
+    qint64 openedAtMs = 0;
+    qint64 closedAtMs = 0;
+};
+
+//! A Discord Gateway v10 and its REST endpoints on loopback (issue G1 §3, protocol.md).
+//! - WebSocket gateway on `gatewayUrl()`, a second listener on `resumeUrl()` (READY's
+//!   resume_gateway_url), JSON encoding, optional zlib-stream (one deflate context per socket,
+//!   every message ending in 00 00 ff ff);
+//! - REST: GET {apiBase}/gateway, /gateway/bot and /users/@me (401 for unknown tokens);
+//! - control: HTTP on `controlUrl()` (documented in docs/simulator.md);
+//! - Discord's rules: HELLO, ACK per beat, READY with session_id and resume_gateway_url,
+//!   resume replay from a per-session buffer then RESUMED, 4004 unknown token, 4014 privileged
+//!   intents without permission, 4013 bad bitfield, 4011 > 2500 guilds/shard, 4002 payload
+//!   > 4096 bytes or bad JSON, 4005 identify twice, 4003 before identify, 4008 > 120 sends / 60 s,
+//!   4009 session timeout when no beat for interval × 1.5, op 9 on stale resume and when
+//!   identifies exceed max_concurrency per 5 s.
+class GatewaySimulator final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GatewaySimulator)
+
+public:
+    struct Options
+    {
+        QHostAddress address = QHostAddress::LocalHost;
+        quint16 gatewayPort = 0;     //!< 0 = any free port
+        quint16 resumePort = 0;
+        quint16 httpPort = 0;        //!< REST and control share one HTTP listener
+        std::chrono::milliseconds heartbeatInterval{41250};
+        std::chrono::milliseconds dispatchInterval{0};   //!< 0 = no background dispatches
+        int dispatchPayloadBytes = 256;
+        std::chrono::milliseconds sessionResumeWindow{std::chrono::minutes{3}};
+        bool enforceIdentifyConcurrency = true;
+        bool enforceSendRateLimit = true;
+        bool acceptUnknownTokens = false;  //!< true → any token gets a default policy
+    };
+
+    explicit GatewaySimulator(QObject *parent = nullptr);
+    explicit GatewaySimulator(Options options, QObject *parent = nullptr);
+    ~GatewaySimulator() override;
+
+    //! Listen; false with errorString() on failure.
+    bool start();
+    void stop();
+    [[nodiscard]] QString errorString() const;
+
+    [[nodiscard]] QUrl gatewayUrl() const;   //!< ws://127.0.0.1:<port>
+    [[nodiscard]] QUrl resumeUrl() const;    //!< ws://127.0.0.1:<port2>
+    [[nodiscard]] QUrl apiBase() const;      //!< http://127.0.0.1:<port>/api/v10
+    [[nodiscard]] QUrl controlUrl() const;   //!< http://127.0.0.1:<port>/control
+
+    void setHeartbeatInterval(std::chrono::milliseconds interval);
+    void setDispatchInterval(std::chrono::milliseconds interval);
+
+    void addBot(const QString &token, const SimBotPolicy &policy);
+    void removeBot(const QString &token);
+
+    //! Apply a fault to the bot's newest open connection (live faults) or to its next
+    //! `fault.connections` new connections (sticky faults). Returns false if the bot is unknown
+    //! or a live fault finds no open connection.
+    bool injectFault(const QString &botName, const SimFault &fault);
+    bool injectFaultOnConnection(int connectionId, const SimFault &fault);
+    //! Send one dispatch to every open, identified connection of the bot.
+    void dispatch(const QString &botName, const QString &eventName, const QByteArray &jsonData);
+
+    [[nodiscard]] QList<SimReceived> received() const;                      //!< every client payload
+    [[nodiscard]] QList<SimReceived> receivedFrom(const QString &botName) const;
+    [[nodiscard]] QList<SimConnectionInfo> connections() const;
+    [[nodiscard]] std::optional<SimConnectionInfo> connection(int id) const;
+    [[nodiscard]] int openConnectionCount() const;
+    void clearRecords();
+
+Q_SIGNALS:
+    void clientConnected(int connectionId);
+    void clientDisconnected(int connectionId);
+    //! A payload arrived from a client (op as decoded).
+    void payloadReceived(int connectionId, int op);
+    void sessionIdentified(int connectionId, const QString &botName, const QString &sessionId);
+    void sessionResumed(int connectionId, const QString &botName, int replayed);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace gw
+
+Q_DECLARE_METATYPE(gw::SimFault)
