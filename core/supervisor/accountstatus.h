@@ -1,0 +1,54 @@
+#pragma once
+
+#include "gatewaytypes.h"
+
+#include <QDateTime>
+#include <QMetaType>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace gw {
+
+//! The last disconnect, as the seed records it (seed-lifecycle.md §3).
+struct DisconnectInfo
+{
+    QDateTime at;
+    std::optional<int> closeCode;   //!< the seed's `status`
+    QString error;                  //!< "hello-timeout", "startup-not-ready", watchdog text, …
+};
+
+//! One account's status: the seed's fields plus what Gatewatch shows. A value type, copied into
+//! signals as a snapshot (the UI and headless modes never touch the supervisor directly).
+struct AccountStatus
+{
+    QString accountId;
+    QString accountName;
+
+    // --- the seed's fields --------------------------------------------------------------------
+    bool connected = false;
+    QDateTime lastEventAt;
+    QDateTime lastConnectedAt;
+    std::optional<DisconnectInfo> lastDisconnect;
+    QString lastError;
+
+    // --- Gatewatch's additions ----------------------------------------------------------------
+    ConnectionState state = ConnectionState::Stopped;
+    QDateTime stateSince;           //!< time in current phase = now - stateSince
+    GatewayStats stats;             //!< latency, counters, bytes (copied from the client)
+    std::optional<SessionInfo> session;
+    std::optional<GatewayBotInfo> gatewayInfo;   //!< identify budget
+    GatewayError failure;           //!< set when state == Failed: reason a person must fix
+    QDateTime nextAttemptAt;        //!< when Reconnecting
+    int identifies = 0;             //!< IDENTIFYs sent for this account (since monitor start)
+    int resumes = 0;                //!< successful RESUMEs
+    int disconnects = 0;
+    int helloStalls = 0;            //!< current consecutive HELLO-watch stalls
+    int restarts = 0;               //!< AccountManager restarts after a force-stop
+    bool paused = false;
+};
+
+} // namespace gw
+
+Q_DECLARE_METATYPE(gw::AccountStatus)
