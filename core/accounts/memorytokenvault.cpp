@@ -1,0 +1,97 @@
+#include "memorytokenvault.h"
+
+#include "redactor.h"
+
+#include <QHash>
+
+namespace gw {
+
+class MemoryTokenVault::Private
+{
+public:
+    QHash<QString, QString> tokens;
+    std::optional<VaultError> failure;
+};
+
+MemoryTokenVault::MemoryTokenVault(QObject *parent)
+    : TokenVault(parent), d(std::make_unique<Private>())
+{
+}
+
+MemoryTokenVault::~MemoryTokenVault()
+{
+    for (auto it = d->tokens.begin(); it != d->tokens.end(); ++it)
+        it.value().fill(QLatin1Char('\0'));
+}
+
+QString MemoryTokenVault::backendName() const
+{
+    return tr("memory");
+}
+
+void MemoryTokenVault::writeToken(const QString &accountId, const QString &token, QObject *context,
+                                  DoneCallback done)
+{
+    Redactor::global().addToken(token);
+    std::optional<VaultError> result = d->failure;
+    if (!result) {
+        d->tokens.insert(accountId, token);
+        dropSessionToken(accountId);
+    }
+    post(context, [done = std::move(done), result] { done(result); });
+}
+
+void MemoryTokenVault::readToken(const QString &accountId, QObject *context, ReadCallback done)
+{
+    if (const auto session = sessionToken(accountId)) {
+        const QString token = *session;
+        post(context, [done = std::move(done), token] { done(token); });
+        return;
+    }
+    if (d->failure) {
+        const VaultError error = *d->failure;
+        post(context, [done = std::move(done), error] { done(error); });
+        return;
+    }
+    const auto it = d->tokens.constFind(accountId);
+    if (it == d->tokens.cend()) {
+        const VaultError error{VaultError::Kind::NotFound, 0,
+                               tr("No token is stored for this account.")};
+        post(context, [done = std::move(done), error] { done(error); });
+        return;
+    }
+    const QString token = it.value();
+    Redactor::global().addToken(token);
+    post(context, [done = std::move(done), token] { done(token); });
+}
+
+void MemoryTokenVault::deleteToken(const QString &accountId, QObject *context, DoneCallback done)
+{
+    dropSessionToken(accountId);
+    std::optional<VaultError> result = d->failure;
+    if (!result)
+        d->tokens.remove(accountId);
+    post(context, [done = std::move(done), result] { done(result); });
+}
+
+void MemoryTokenVault::setFailure(std::optional<VaultError> failure)
+{
+    d->failure = std::move(failure);
+}
+
+int MemoryTokenVault::count() const
+{
+    return int(d->tokens.size());
+}
+
+std::optional<QString> MemoryTokenVault::peek(const QString &accountId) const
+{
+    if (const auto session = sessionToken(accountId))
+        return session;
+    const auto it = d->tokens.constFind(accountId);
+    if (it == d->tokens.cend())
+        return std::nullopt;
+    return it.value();
+}
+
+} // namespace gw
