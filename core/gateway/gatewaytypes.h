@@ -166,6 +166,9 @@ struct GatewayStats
     quint64 zombies = 0;
     quint64 malformedPayloads = 0;  //!< JSON errors, wrong types
     quint64 unknownOpcodes = 0;
+    quint64 oversizedMessages = 0;  //!< messages over maxIncomingMessageSize (wire or inflated)
+    quint64 inflateErrors = 0;      //!< zlib-stream failures (corrupt data, decompression bomb)
+    quint64 replayedDispatches = 0; //!< dispatches between op 6 and RESUMED, summed over resumes
     quint64 bytesReceivedWire = 0;  //!< before inflation
     quint64 bytesReceivedInflated = 0;
     quint64 bytesSent = 0;

@@ -1,0 +1,121 @@
+#include "gatewaytypes.h"
+
+namespace gw {
+
+QString stateName(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Stopped: return QStringLiteral("stopped");
+    case ConnectionState::Connecting: return QStringLiteral("connecting");
+    case ConnectionState::AwaitingHello: return QStringLiteral("awaiting_hello");
+    case ConnectionState::Identifying: return QStringLiteral("identifying");
+    case ConnectionState::Resuming: return QStringLiteral("resuming");
+    case ConnectionState::Ready: return QStringLiteral("ready");
+    case ConnectionState::Degraded: return QStringLiteral("degraded");
+    case ConnectionState::Reconnecting: return QStringLiteral("reconnecting");
+    case ConnectionState::Failed: return QStringLiteral("failed");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString stateDisplayName(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Stopped: return QStringLiteral("Stopped");
+    case ConnectionState::Connecting: return QStringLiteral("Connecting");
+    case ConnectionState::AwaitingHello: return QStringLiteral("Awaiting HELLO");
+    case ConnectionState::Identifying: return QStringLiteral("Identifying");
+    case ConnectionState::Resuming: return QStringLiteral("Resuming");
+    case ConnectionState::Ready: return QStringLiteral("Ready");
+    case ConnectionState::Degraded: return QStringLiteral("Degraded");
+    case ConnectionState::Reconnecting: return QStringLiteral("Reconnecting");
+    case ConnectionState::Failed: return QStringLiteral("Failed");
+    }
+    return QStringLiteral("Unknown");
+}
+
+std::optional<ConnectionState> stateFromName(QStringView name)
+{
+    static constexpr ConnectionState all[] = {
+        ConnectionState::Stopped,   ConnectionState::Connecting, ConnectionState::AwaitingHello,
+        ConnectionState::Identifying, ConnectionState::Resuming, ConnectionState::Ready,
+        ConnectionState::Degraded,  ConnectionState::Reconnecting, ConnectionState::Failed,
+    };
+    for (const ConnectionState s : all) {
+        if (name == stateName(s))
+            return s;
+    }
+    return std::nullopt;
+}
+
+QString reconnectModeName(ReconnectMode mode)
+{
+    switch (mode) {
+    case ReconnectMode::Resume: return QStringLiteral("resume");
+    case ReconnectMode::FreshIdentify: return QStringLiteral("identify");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString closeInitiatorName(CloseInitiator initiator)
+{
+    switch (initiator) {
+    case CloseInitiator::Server: return QStringLiteral("server");
+    case CloseInitiator::Client: return QStringLiteral("client");
+    case CloseInitiator::Transport: return QStringLiteral("transport");
+    }
+    return QStringLiteral("unknown");
+}
+
+QString closeActionName(CloseAction action)
+{
+    switch (action) {
+    case CloseAction::Resume: return QStringLiteral("resume");
+    case CloseAction::NewSession: return QStringLiteral("new_session");
+    case CloseAction::Fatal: return QStringLiteral("fatal");
+    }
+    return QStringLiteral("unknown");
+}
+
+bool GatewayError::isTerminal() const
+{
+    switch (kind) {
+    case Kind::FatalClose:
+    case Kind::ReconnectBudgetExhausted:
+    case Kind::IdentifyRefused:
+    case Kind::Unauthorized:
+    case Kind::ReadyTimeout:
+    case Kind::WatchdogTimeout:
+        return true;
+    case Kind::None:
+    case Kind::Transport:
+    case Kind::Protocol:
+    case Kind::HandshakeTimeout:
+    case Kind::HelloTimeout:
+    case Kind::Rest:
+        return false;
+    }
+    return false;
+}
+
+QString errorKindName(GatewayError::Kind kind)
+{
+    using K = GatewayError::Kind;
+    switch (kind) {
+    case K::None: return QStringLiteral("none");
+    case K::Transport: return QStringLiteral("transport");
+    case K::Protocol: return QStringLiteral("protocol");
+    case K::HandshakeTimeout: return QStringLiteral("handshake_timeout");
+    case K::HelloTimeout: return QStringLiteral("hello_timeout");
+    case K::FatalClose: return QStringLiteral("fatal_close");
+    case K::ReconnectBudgetExhausted: return QStringLiteral("reconnect_budget_exhausted");
+    case K::IdentifyRefused: return QStringLiteral("identify_refused");
+    case K::Rest: return QStringLiteral("rest");
+    case K::Unauthorized: return QStringLiteral("unauthorized");
+    case K::ReadyTimeout: return QStringLiteral("ready_timeout");
+    case K::WatchdogTimeout: return QStringLiteral("watchdog_timeout");
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace gw
