@@ -49,6 +49,33 @@ struct AccountStatus
     bool paused = false;
 };
 
+//! A partial update of the seed's fields (seed-lifecycle.md §3): every member is optional;
+//! `lastDisconnect` distinguishes "leave" (outer nullopt) from "set to null" (inner nullopt).
+//! The supervisor merges a patch with applyPatch() and then emits statusChanged once.
+struct StatusPatch
+{
+    std::optional<bool> connected;
+    std::optional<QDateTime> lastEventAt;
+    std::optional<QDateTime> lastConnectedAt;
+    std::optional<std::optional<DisconnectInfo>> lastDisconnect;
+    std::optional<QString> lastError;
+
+    //! Merges the set members into `status`.
+    void applyTo(AccountStatus &status) const
+    {
+        if (connected)
+            status.connected = *connected;
+        if (lastEventAt)
+            status.lastEventAt = *lastEventAt;
+        if (lastConnectedAt)
+            status.lastConnectedAt = *lastConnectedAt;
+        if (lastDisconnect)
+            status.lastDisconnect = *lastDisconnect;
+        if (lastError)
+            status.lastError = *lastError;
+    }
+};
+
 } // namespace gw
 
 Q_DECLARE_METATYPE(gw::AccountStatus)

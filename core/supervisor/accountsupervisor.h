@@ -1,0 +1,180 @@
+#pragma once
+
+#include "accountstatus.h"
+#include "gatewayclient.h"
+#include "eventtypes.h"
+#include "gatewaytimings.h"
+#include "gatewaytypes.h"
+#include "stallwatchdog.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+
+namespace gw {
+
+class AccountRegistry;
+
+
+//! The seed lifecycle (OpenClaw's `runDiscordGatewayLifecycle`, seed-lifecycle.md B1–B8) for one
+//! account (one shard), driven by the typed signals of the `GatewayClient` it owns.
+//!
+//! Phases: Idle → (start) AwaitReady → [READY guard timeout → one forced FreshIdentify per
+//! `startupReadyRetries`] AwaitReadyRetry → (ready/resumed) Running → Finished.
+//!
+//! Timers (all single-shot members, configured in the constructor from GatewayTimings):
+//! - `m_readyTimer` (readyTimeout): armed on entering AwaitReady / AwaitReadyRetry;
+//!   stopped by ready()/resumed();
+//! - `m_helloTimer` (helloWatch): armed on every socketOpened(); stopped by ready()/resumed(),
+//!   socketClosed() and a new socketOpened(); on firing without READY/RESUMED it is a stall:
+//!   reconnect(Resume), reconnect(Resume), and on the `maxHelloStalls`-th consecutive stall
+//!   reconnect(FreshIdentify). The counter resets on ready()/resumed() and on a close of a
+//!   socket that was ready;
+//! - `m_reconnectWatchdog` (reconnectStallTimeout): measures the time since the account last
+//!   LEFT Ready (seed defect §8 a fixed): armed, only if unarmed, by the first close or stall
+//!   after Ready; disarmed only by ready()/resumed()/stop(). On firing the supervisor finishes
+//!   with Failed / WatchdogTimeout.
+//!
+//! Outcome: `finished(outcome, error)` is emitted exactly once, after cleanup (timers stopped,
+//! client signals disconnected, client stopped with close 1000, registry entry removed):
+//! - Stopped: stop() was called;
+//! - IntentsRejected: close 4014 (the seed's 4014 log line; a clean stop, not a crash);
+//! - Failed: any other terminal GatewayError (4004, 4010–4013, reconnect budget spent, identify
+//!   refused, 401, READY guard exhausted, reconnect watchdog). `error` carries kind, code and
+//!   the message.
+//! Non-terminal errors (transport, protocol, REST, handshake) are logged and the client carries on.
+//!
+//! Status: the supervisor keeps one AccountStatus; each change emits statusChanged once
+//! (dispatches and heartbeat ACKs update `lastEventAt` silently: they ride on the next emission,
+//! so a flood of dispatches does not flood the status signal). Every lifecycle fact is also
+//! emitted as an EventLogEntry (eventLogged) for the event log, JSON Lines and the UI.
+//!
+//! Single-threaded: the supervisor, its client and its timers live in one thread.
+class AccountSupervisor final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AccountSupervisor)
+    Q_PROPERTY(Phase phase READ phase NOTIFY phaseChanged)
+
+public:
+    enum class Phase { Idle, AwaitReady, AwaitReadyRetry, Running, Finished };
+    Q_ENUM(Phase)
+    enum class Outcome { Stopped, IntentsRejected, Failed };
+    Q_ENUM(Outcome)
+
+    using Clock = std::function<qint64()>;
+
+    struct Options
+    {
+        QString accountId;
+        QString accountName;
+        GatewayTimings timings;
+        AccountRegistry *registry = nullptr;  //!< optional; the client is registered on start()
+        Clock clock;                          //!< empty: QDateTime::currentMSecsSinceEpoch
+    };
+
+    //! Takes ownership of `client` (reparented to the supervisor). Connects every client signal
+    //! (with this as context) but starts nothing.
+    explicit AccountSupervisor(Options options, GatewayClient *client, QObject *parent = nullptr);
+    //! Runs the same teardown as finish() without emitting anything.
+    ~AccountSupervisor() override;
+
+    [[nodiscard]] Phase phase() const { return m_phase; }
+    [[nodiscard]] QString accountId() const { return m_options.accountId; }
+    [[nodiscard]] GatewayClient *client() const { return m_client; }
+    [[nodiscard]] const AccountStatus &status() const { return m_status; }
+    [[nodiscard]] const GatewayTimings &timings() const { return m_options.timings; }
+    //! Set once finished.
+    [[nodiscard]] std::optional<Outcome> outcome() const { return m_outcome; }
+    [[nodiscard]] GatewayError failure() const { return m_failure; }
+    [[nodiscard]] int consecutiveHelloStalls() const { return m_helloStalls; }
+    [[nodiscard]] int startupRetriesUsed() const { return m_startupRetries; }
+    [[nodiscard]] const StallWatchdog &reconnectWatchdog() const { return m_reconnectWatchdog; }
+    //! Any of the three timers is running (false after finish: "no timer fires after stop()").
+    [[nodiscard]] bool hasActiveTimers() const;
+    [[nodiscard]] bool isHelloWatchActive() const { return m_helloTimer.isActive(); }
+    [[nodiscard]] bool isReadyGuardActive() const { return m_readyTimer.isActive(); }
+
+    //! seed onAbort/stop spelling for the Outcome (lower-case: "stopped", "intents_rejected", "failed").
+    static QString outcomeName(Outcome outcome);
+
+public Q_SLOTS:
+    //! Idle → AwaitReady; starts the READY guard and then the client. After stop() it only
+    //! re-reports connected=false (it never reports connected=true). Idempotent.
+    void start();
+    //! Idempotent and terminal (seed onAbort): {connected:false, lastEventAt}, then finish(Stopped).
+    void stop();
+    //! A user's "reconnect now": the client's reconnect(mode); ignored unless started and not finished.
+    void forceReconnect(gw::ReconnectMode mode);
+    //! The seed's force-stop (registerForceStop): finish(Failed, error). Ignored once finished.
+    void forceStop(const gw::GatewayError &error);
+
+Q_SIGNALS:
+    void phaseChanged(gw::AccountSupervisor::Phase phase);
+    void statusChanged(const gw::AccountStatus &status);
+    void eventLogged(const gw::EventLogEntry &entry);
+    //! Exactly once per supervisor, after cleanup.
+    void finished(gw::AccountSupervisor::Outcome outcome, const gw::GatewayError &error);
+
+private:
+    void setPhase(Phase phase);
+    void applyPatch(const StatusPatch &patch);
+    //! Mutates the status through `change`, then emits statusChanged once.
+    void updateStatus(const std::function<void(AccountStatus &)> &change);
+    void logEvent(EventKind kind, Severity severity, const QString &message,
+                  const QJsonObject &fields = {});
+    void finish(Outcome outcome, const GatewayError &error);
+    void teardown();
+    [[nodiscard]] qint64 nowMs() const;
+    [[nodiscard]] QDateTime toDateTime(qint64 ms) const;
+    [[nodiscard]] bool isStopping() const { return m_stopping || m_phase == Phase::Finished; }
+    StatusPatch connectedPatch(qint64 at) const;
+
+    // client signal handlers
+    void handleClientStateChanged(gw::ConnectionState state);
+    void handleConnecting(const QUrl &url, gw::ReconnectMode mode);
+    void handleSocketOpened();
+    void handleHelloReceived(std::chrono::milliseconds interval);
+    void handleIdentifySent(int shardId, int shardCount);
+    void handleResumeSent(const QString &sessionId, qint64 sequence);
+    void handleReady(const gw::SessionInfo &session);
+    void handleResumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter);
+    void handleConnected(qint64 at);
+    void handleDispatch();
+    void handleZombie();
+    void handleReconnectRequested();
+    void handleInvalidSession(bool resumable);
+    void handleSocketClosed(const gw::CloseInfo &info);
+    void handleReconnectScheduled(int attempt, std::chrono::milliseconds delay, gw::ReconnectMode mode);
+    void handleGatewayInfo(const gw::GatewayBotInfo &info);
+    void handleStatsChanged();
+    void handleError(const gw::GatewayError &error);
+
+    // timer handlers
+    void handleReadyTimeout();
+    void handleHelloTimeout();
+    void handleWatchdogTimeout(std::chrono::milliseconds idle, std::chrono::milliseconds timeout);
+
+    Options m_options;
+    QPointer<GatewayClient> m_client;
+    QTimer m_readyTimer;
+    QTimer m_helloTimer;
+    StallWatchdog m_reconnectWatchdog;
+    AccountStatus m_status;
+    Phase m_phase = Phase::Idle;
+    std::optional<Outcome> m_outcome;
+    GatewayError m_failure;
+    int m_helloStalls = 0;
+    int m_startupRetries = 0;
+    bool m_stopping = false;
+    bool m_tornDown = false;
+    bool m_sawIntentsError = false;
+    ConnectionState m_lastClientState = ConnectionState::Stopped;
+};
+
+} // namespace gw
