@@ -1,7 +1,163 @@
+// gatewatch-sim: the GatewaySimulator on its own (docs/simulator.md). Prints its URLs, one per
+// line ("gateway ws://…"), then serves until SIGINT/SIGTERM. Tokens are never printed.
+#include "gatewaysimulator.h"
+#include "logging.h"
+
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+
+int g_signalFd[2] = {-1, -1};
+
+void handleUnixSignal(int)
+{
+    const char one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_signalFd[0], &one, 1);
+}
+
+std::optional<quint16> portOption(const QCommandLineParser &parser, const QString &name)
+{
+    bool ok = false;
+    const uint v = parser.value(name).toUInt(&ok);
+    if (!ok || v > 65535)
+        return std::nullopt;
+    return static_cast<quint16>(v);
+}
+
+void fail(const QString &message)
+{
+    std::fprintf(stderr, "gatewatch-sim: %s\n", qPrintable(message));
+    std::exit(2);
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("gatewatch-sim"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GATEWATCH_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "A Discord Gateway v10 and its REST endpoints on loopback, with scriptable faults.\n"
+        "Prints 'gateway', 'resume', 'rest' and 'control' URLs on stdout, one per line."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption host({QStringLiteral("host")}, QStringLiteral("Address to listen on."),
+                                  QStringLiteral("address"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port({QStringLiteral("port")}, QStringLiteral("Gateway port (0 = any)."),
+                                  QStringLiteral("port"), QStringLiteral("0"));
+    const QCommandLineOption resumePort({QStringLiteral("resume-port")},
+                                        QStringLiteral("Port of the resume_gateway_url listener (0 = any)."),
+                                        QStringLiteral("port"), QStringLiteral("0"));
+    const QCommandLineOption httpPort({QStringLiteral("http-port")},
+                                      QStringLiteral("REST and control port (0 = any)."), QStringLiteral("port"),
+                                      QStringLiteral("0"));
+    const QCommandLineOption heartbeat({QStringLiteral("heartbeat-interval")},
+                                       QStringLiteral("HELLO heartbeat_interval in ms."), QStringLiteral("ms"),
+                                       QStringLiteral("41250"));
+    const QCommandLineOption dispatch({QStringLiteral("dispatch-interval")},
+                                      QStringLiteral("Background MESSAGE_CREATE per session every ms (0 = off)."),
+                                      QStringLiteral("ms"), QStringLiteral("0"));
+    const QCommandLineOption payloadBytes({QStringLiteral("dispatch-bytes")},
+                                          QStringLiteral("Size of background dispatch payloads."),
+                                          QStringLiteral("bytes"), QStringLiteral("256"));
+    const QCommandLineOption resumeWindow({QStringLiteral("resume-window")},
+                                          QStringLiteral("How long a disconnected session stays resumable, ms."),
+                                          QStringLiteral("ms"), QStringLiteral("180000"));
+    const QCommandLineOption bucket({QStringLiteral("identify-bucket-interval")},
+                                    QStringLiteral("Identify bucket window in ms (Discord: 5000)."),
+                                    QStringLiteral("ms"), QStringLiteral("5000"));
+    const QCommandLineOption bot({QStringLiteral("bot")},
+                                 QStringLiteral("A known bot: NAME:TOKEN[:noprivileged] (repeatable)."),
+                                 QStringLiteral("spec"));
+    const QCommandLineOption anyToken({QStringLiteral("accept-any-token")},
+                                      QStringLiteral("Accept unknown tokens with a default policy."));
+    const QCommandLineOption noRateLimit({QStringLiteral("no-rate-limit")},
+                                         QStringLiteral("Do not close with 4008 above 120 payloads per 60 s."));
+    const QCommandLineOption noConcurrency({QStringLiteral("no-identify-limit")},
+                                           QStringLiteral("Do not answer fast IDENTIFYs with op 9."));
+    parser.addOptions({host, port, resumePort, httpPort, heartbeat, dispatch, payloadBytes, resumeWindow, bucket,
+                       bot, anyToken, noRateLimit, noConcurrency});
+    parser.process(app);
+
+    gw::GatewaySimulator::Options options;
+    if (!options.address.setAddress(parser.value(host)))
+        fail(QStringLiteral("--host is not an IP address"));
+    const auto p1 = portOption(parser, QStringLiteral("port"));
+    const auto p2 = portOption(parser, QStringLiteral("resume-port"));
+    const auto p3 = portOption(parser, QStringLiteral("http-port"));
+    if (!p1 || !p2 || !p3)
+        fail(QStringLiteral("invalid port"));
+    options.gatewayPort = *p1;
+    options.resumePort = *p2;
+    options.httpPort = *p3;
+    const auto millis = [&](const QCommandLineOption &o) {
+        bool ok = false;
+        const qint64 v = parser.value(o).toLongLong(&ok);
+        if (!ok || v < 0)
+            fail(QStringLiteral("--%1 expects a non-negative number of milliseconds").arg(o.names().constFirst()));
+        return std::chrono::milliseconds(v);
+    };
+    options.heartbeatInterval = std::max(millis(heartbeat), std::chrono::milliseconds{1});
+    options.dispatchInterval = millis(dispatch);
+    options.dispatchPayloadBytes = static_cast<int>(millis(payloadBytes).count());
+    options.sessionResumeWindow = millis(resumeWindow);
+    options.identifyBucketInterval = millis(bucket);
+    options.acceptUnknownTokens = parser.isSet(anyToken);
+    options.enforceSendRateLimit = !parser.isSet(noRateLimit);
+    options.enforceIdentifyConcurrency = !parser.isSet(noConcurrency);
+
+    gw::GatewaySimulator sim(options);
+    for (const QString &spec : parser.values(bot)) {
+        QStringList parts = spec.split(QLatin1Char(':'));
+        bool privileged = true;
+        if (parts.size() == 3 && parts.at(2) == QLatin1String("noprivileged")) {
+            privileged = false;
+            parts.removeLast();
+        }
+        if (parts.size() != 2 || parts.at(0).isEmpty() || parts.at(1).isEmpty())
+            fail(QStringLiteral("--bot expects NAME:TOKEN[:noprivileged]"));
+        gw::SimBotPolicy policy;
+        policy.name = parts.at(0);
+        policy.userName = parts.at(0);
+        policy.privilegedIntentsAllowed = privileged;
+        sim.addBot(parts.at(1), policy);
+    }
+    if (!sim.start())
+        fail(sim.errorString());
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0)
+        fail(QStringLiteral("socketpair failed"));
+    QSocketNotifier notifier(g_signalFd[1], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&notifier] {
+        notifier.setEnabled(false);
+        char c = 0;
+        [[maybe_unused]] const ssize_t n = ::read(g_signalFd[1], &c, 1);
+        qCInfo(lcSim) << "signal received, stopping";
+        QCoreApplication::quit();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = handleUnixSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+
+    std::printf("gateway %s\nresume %s\nrest %s\ncontrol %s\n", qPrintable(sim.gatewayUrl().toString()),
+                qPrintable(sim.resumeUrl().toString()), qPrintable(sim.apiBase().toString()),
+                qPrintable(sim.controlUrl().toString()));
+    std::fflush(stdout);
+
+    const int rc = QCoreApplication::exec();
+    sim.stop();
+    return rc;
 }

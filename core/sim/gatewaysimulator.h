@@ -5,6 +5,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QStringList>
 #include <QUrl>
 
 #include <chrono>
@@ -126,6 +127,20 @@ public:
         bool enforceIdentifyConcurrency = true;
         bool enforceSendRateLimit = true;
         bool acceptUnknownTokens = false;  //!< true → any token gets a default policy
+        //! Length of one identify bucket window (Discord: 5 s per `max_concurrency` bucket);
+        //! tests shorten it to milliseconds.
+        std::chrono::milliseconds identifyBucketInterval{std::chrono::seconds{5}};
+        //! Close 4009 when no heartbeat arrives within interval × 1.5 + heartbeatTimeoutGrace
+        //! (the grace keeps millisecond test intervals from flaking on a loaded machine).
+        bool enforceHeartbeatTimeout = true;
+        std::chrono::milliseconds heartbeatTimeoutGrace{250};
+        int sendRateLimit = 120;                         //!< payloads per sendRateWindow → 4008
+        std::chrono::milliseconds sendRateWindow{std::chrono::seconds{60}};
+        //! zlib-stream only: send every compressed message as two WebSocket messages (the first
+        //! without the 00 00 ff ff suffix) to exercise client buffering. Discord never does this.
+        bool splitCompressedMessages = false;
+        int replayBufferLimit = 10000;                   //!< dispatches kept per session
+        int recordLimit = 100000;                        //!< SimReceived entries kept (oldest dropped)
     };
 
     explicit GatewaySimulator(QObject *parent = nullptr);
@@ -162,6 +177,17 @@ public:
     [[nodiscard]] std::optional<SimConnectionInfo> connection(int id) const;
     [[nodiscard]] int openConnectionCount() const;
     void clearRecords();
+
+    [[nodiscard]] Options options() const;
+    //! Names of the known bots (never their tokens).
+    [[nodiscard]] QStringList botNames() const;
+    //! The current session_start_limit.remaining of a bot (-1 if unknown).
+    [[nodiscard]] int sessionStartRemaining(const QString &botName) const;
+    //! Number of sessions that can still be resumed (open or within the resume window).
+    [[nodiscard]] int liveSessionCount() const;
+    //! Parses "StopAcks", "Close", … (QMetaEnum of SimFault::Kind).
+    [[nodiscard]] static std::optional<SimFault::Kind> faultKindFromName(const QString &name);
+    [[nodiscard]] static QString faultKindName(SimFault::Kind kind);
 
 Q_SIGNALS:
     void clientConnected(int connectionId);
