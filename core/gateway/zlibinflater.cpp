@@ -93,21 +93,27 @@ Expected<std::optional<QByteArray>, InflateError> ZlibInflater::feed(const QByte
         return InflateError{InflateError::Kind::Internal, QStringLiteral("inflate context unusable; reconnect")};
     m->in += quint64(message.size());
 
-    const bool complete = endsWithSyncFlush(message);
-    if (!complete || !m->pending.isEmpty()) {
-        if (m->pending.size() + message.size() > m->maxOutput) {
-            m->broken = true;
-            m->pending.clear();
-            return InflateError{InflateError::Kind::BufferTooLarge,
-                                QStringLiteral("compressed message exceeds %1 bytes without a flush marker").arg(m->maxOutput)};
-        }
-        m->pending.append(message);
-        if (!complete)
-            return std::optional<QByteArray>{};
+    // The marker is checked on the buffered tail, so a marker split across messages still counts.
+    if (m->pending.isEmpty() && endsWithSyncFlush(message)) {
+        // Fast path: one message, one inflate; no copy into the buffer.
+        return inflateBuffer(message);
     }
-    const QByteArray input = m->pending.isEmpty() ? message : m->pending;
-    m->pending.clear();
+    if (m->pending.size() + message.size() > m->maxOutput) {
+        m->broken = true;
+        m->pending.clear();
+        return InflateError{InflateError::Kind::BufferTooLarge,
+                            QStringLiteral("compressed message exceeds %1 bytes without a flush marker").arg(m->maxOutput)};
+    }
+    m->pending.append(message);
+    if (!endsWithSyncFlush(m->pending))
+        return std::optional<QByteArray>{};
+    const QByteArray input = std::move(m->pending);
+    m->pending = QByteArray();
+    return inflateBuffer(input);
+}
 
+Expected<std::optional<QByteArray>, InflateError> ZlibInflater::inflateBuffer(const QByteArray &input)
+{
     QByteArray result;
     constexpr qsizetype ChunkSize = 64 * 1024;
     if (m->chunk.size() != ChunkSize)

@@ -56,6 +56,8 @@ public:
     static bool endsWithSyncFlush(const QByteArray &message);
 
 private:
+    Expected<std::optional<QByteArray>, InflateError> inflateBuffer(const QByteArray &input);
+
     struct State;
     std::unique_ptr<State> m;
 };
