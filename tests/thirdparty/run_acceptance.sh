@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# CTest wrapper for the G1 third-party acceptance test (docs/simulator.md).
+#   run_acceptance.sh <gatewatch-sim binary> <tests/thirdparty source dir> <work dir>
+# Starts gatewatch-sim on free ports, reads the URLs it prints, installs the pinned npm packages
+# (npm ci, into <work dir> unless tests/thirdparty/node_modules already matches the lock file),
+# and runs discordjs_acceptance.js against it. Exit 77 (CTest skip) only when Node.js >= 20 or
+# npm is not installed; every other problem is a failure.
+set -euo pipefail
+
+SIM="$1"
+SRC="$2"
+WORK="$3"
+mkdir -p "$WORK"
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "SKIP: node and npm are required (Node.js >= 20)"
+    exit 77
+fi
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$NODE_MAJOR" -lt 20 ]; then
+    echo "SKIP: Node.js >= 20 required, found $(node --version)"
+    exit 77
+fi
+
+# --- the pinned library ------------------------------------------------------------------------
+if [ -d "$SRC/node_modules/@discordjs/ws" ] && [ -f "$SRC/node_modules/.package-lock.json" ]; then
+    NODE_MODULES="$SRC/node_modules"
+else
+    DEPS="$WORK/npm"
+    mkdir -p "$DEPS"
+    if ! cmp -s "$SRC/package-lock.json" "$DEPS/package-lock.json" || [ ! -d "$DEPS/node_modules/@discordjs/ws" ]; then
+        cp "$SRC/package.json" "$SRC/package-lock.json" "$DEPS/"
+        echo "npm ci into $DEPS"
+        (cd "$DEPS" && timeout 90 npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    NODE_MODULES="$DEPS/node_modules"
+fi
+
+# --- the simulator -----------------------------------------------------------------------------
+PLAIN_TOKEN="plain-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+ZLIB_TOKEN="zlib-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+OUT="$WORK/sim.out"
+ERR="$WORK/sim.err"
+"$SIM" --heartbeat-interval 400 --dispatch-interval 50 \
+    --bot "djs-plain:$PLAIN_TOKEN" --bot "djs-zlib:$ZLIB_TOKEN" >"$OUT" 2>"$ERR" &
+SIM_PID=$!
+cleanup() {
+    kill -TERM "$SIM_PID" 2>/dev/null || true
+    wait "$SIM_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 100); do
+    if [ "$(grep -c '^control ' "$OUT" || true)" -ge 1 ]; then
+        break
+    fi
+    if ! kill -0 "$SIM_PID" 2>/dev/null; then
+        echo "FAIL: gatewatch-sim exited early"; cat "$ERR"; exit 1
+    fi
+    sleep 0.1
+done
+url() { awk -v k="$1" '$1 == k { print $2 }' "$OUT"; }
+export SIM_GATEWAY="$(url gateway)" SIM_RESUME="$(url resume)" SIM_REST="$(url rest)" SIM_CONTROL="$(url control)"
+if [ -z "$SIM_CONTROL" ] || [ -z "$SIM_GATEWAY" ]; then
+    echo "FAIL: gatewatch-sim did not print its URLs"; cat "$OUT" "$ERR"; exit 1
+fi
+echo "gatewatch-sim: gateway $SIM_GATEWAY resume $SIM_RESUME rest $SIM_REST control $SIM_CONTROL"
+
+export BOT_PLAIN_NAME=djs-plain BOT_PLAIN_TOKEN="$PLAIN_TOKEN" BOT_ZLIB_NAME=djs-zlib BOT_ZLIB_TOKEN="$ZLIB_TOKEN"
+RC=0
+NODE_PATH="$NODE_MODULES" timeout 110 node "$SRC/discordjs_acceptance.js" || RC=$?
+
+cleanup
+trap - EXIT
+if grep -q -e "$PLAIN_TOKEN" -e "$ZLIB_TOKEN" "$OUT" "$ERR"; then
+    echo "FAIL: gatewatch-sim printed a token"
+    RC=1
+fi
+if [ "$RC" -ne 0 ]; then
+    echo "--- gatewatch-sim log (tail) ---"
+    tail -n 60 "$ERR"
+fi
+exit "$RC"
