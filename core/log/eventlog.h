@@ -1,0 +1,117 @@
+#pragma once
+
+#include "eventlogerror.h"
+#include "eventtypes.h"
+#include "expected.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace gw {
+
+//! Settings of one EventLog. Every interval is injectable (house-style rule 8): tests use ms.
+struct EventLogOptions
+{
+    //! A batch is committed when it holds this many rows…
+    int commitRows = 1000;
+    //! …or this long after its first row was queued, whichever comes first (timer "commitTimer").
+    std::chrono::milliseconds commitInterval{250};
+    //! While a monitor run is open, its "last seen alive" time is refreshed at least this often,
+    //! so a crash (no monitor_stopped) ends the run at most this long before the real end.
+    std::chrono::milliseconds aliveInterval{60'000};
+    //! Raw heartbeat samples are kept this long; hourly aggregates are kept after it.
+    std::chrono::hours rawHeartbeatWindow{72};
+    //! Events older than this many days are pruned (0 keeps everything). Aggregates, disconnect
+    //! history, uptime spans and monitor runs are kept.
+    int retentionDays = 90;
+    //! How often prune() runs by itself (timer "maintenanceTimer"); 0 disables it.
+    std::chrono::milliseconds maintenanceInterval{3'600'000};
+    //! Applied to the message and to every string value in `fields` before storage (G3's token
+    //! redactor). Identity when empty.
+    std::function<QString(const QString &)> redactor;
+    //! The current UTC time; QDateTime::currentDateTimeUtc() when empty. Tests inject a clock.
+    std::function<QDateTime()> clock;
+};
+
+//! The event store (architecture.md, "The event log is the product's memory"; issue G4):
+//! typed events → SQLite (WAL, batched commits) plus the derived history (disconnects, uptime
+//! spans, monitor runs, heartbeat aggregates) kept in the same transactions.
+//!
+//! Threading: an EventLog lives on one thread (the worker thread owned by AccountManager) and
+//! owns one SQLite connection there. Call it directly on that thread, or through queued calls
+//! (append, addHeartbeat and setRetentionDays are Q_INVOKABLE; the rest through a functor with
+//! QMetaObject::invokeMethod). Reads for the UI go through EventQuery, which opens its own
+//! read-only connection: WAL lets it read while this object writes.
+//!
+//! Durability: a row is durable once the batch holding it is committed, which batchCommitted()
+//! announces. A process crash loses only the rows still queued (at most commitRows rows or
+//! commitInterval of time); it never loses or corrupts a committed row (tst_eventlog_crash).
+//!
+//! Single writer: one EventLog per database file (ids are allocated in memory).
+class EventLog final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EventLog)
+
+public:
+    explicit EventLog(const QString &databasePath, EventLogOptions options = {},
+                      QObject *parent = nullptr);
+    //! Commits what is queued, stops the timers and closes the connection.
+    ~EventLog() override;
+
+    //! Opens (creating if needed) and migrates the database, closes a monitor run left open by
+    //! a crash (it ends at its last-alive time) and prunes by retention. Call on the owning thread.
+    Expected<bool, EventLogError> open();
+    [[nodiscard]] bool isOpen() const;
+    [[nodiscard]] QString databasePath() const;
+    [[nodiscard]] int schemaVersion() const;
+
+    //! Queues one event and returns the id it will have once committed (0 if not open).
+    //! The message and string fields pass through the redactor first. An invalid `at` is now.
+    //! `monitor_started` opens a monitor run, `monitor_stopped` ends it; `state`, `close`,
+    //! `invalid_session`, `resumed`, `ready` and `fatal` feed the derived history.
+    Q_INVOKABLE qint64 append(const gw::EventLogEntry &entry);
+    //! Queues one heartbeat round trip of an account; its hourly aggregate is updated on commit.
+    Q_INVOKABLE void addHeartbeat(const QString &accountId, const QDateTime &at, double latencyMs);
+
+    //! Commits everything queued now, in one transaction. Returns the number of events written.
+    //! (From another thread: QMetaObject::invokeMethod(log, [log] { log->flush(); }).)
+    Expected<qint64, EventLogError> flush();
+
+    //! Deletes events older than the retention and raw heartbeats older than the raw window
+    //! (relative to the clock), keeping hourly aggregates and the derived history.
+    Expected<qint64, EventLogError> prune();
+    Q_INVOKABLE void setRetentionDays(int days);
+    [[nodiscard]] int retentionDays() const;
+
+    //! Rows queued and not yet committed.
+    [[nodiscard]] int pendingCount() const;
+    //! The id of the last committed event (0 when none).
+    [[nodiscard]] qint64 lastCommittedId() const;
+
+Q_SIGNALS:
+    //! A batch was committed: every event with id <= lastId is durable. `rows` counts the
+    //! events (not heartbeats) in the batch. Emitted after COMMIT returned, once per batch.
+    void batchCommitted(qint64 lastId, int rows);
+    //! A batch could not be committed; its rows are dropped (they are not retried, so a broken
+    //! disk does not grow memory without bound).
+    void writeFailed(const gw::EventLogError &error);
+    //! prune() removed `events` events and `samples` raw heartbeat samples.
+    void pruned(qint64 events, qint64 samples);
+
+private:
+    void handleCommitTimeout();
+    void handleAliveTimeout();
+    void handleMaintenanceTimeout();
+
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace gw

@@ -1,0 +1,408 @@
+#include "exporter.h"
+
+#include "eventlogschema_p.h"
+#include "eventsql_p.h"
+#include "logging.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QIODevice>
+#include <QSqlDatabase>
+
+#include <sqlite3.h>
+
+#include <array>
+#include <atomic>
+
+namespace gw {
+
+namespace schema = eventlogschema;
+
+namespace {
+
+constexpr qsizetype k_writeChunk = 256 * 1024;
+
+// Hex digits for \u00XX escapes.
+constexpr char k_hex[] = "0123456789abcdef";
+
+void appendDigits(char *out, qint64 value, int width)
+{
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = char('0' + value % 10);
+        value /= 10;
+    }
+}
+
+// "2026-01-31T23:59:59.123Z" without QDateTime (which was a third of the export's CPU time):
+// Howard Hinnant's civil_from_days.
+void appendIsoUtc(QByteArray &out, qint64 ms)
+{
+    qint64 days = ms / 86'400'000;
+    qint64 rem = ms % 86'400'000;
+    if (rem < 0) {
+        rem += 86'400'000;
+        --days;
+    }
+    days += 719'468;
+    const qint64 era = (days >= 0 ? days : days - 146'096) / 146'097;
+    const qint64 doe = days - era * 146'097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    std::array<char, 24> buf{};
+    appendDigits(buf.data(), std::clamp<qint64>(year, 0, 9999), 4);
+    buf[4] = '-';
+    appendDigits(buf.data() + 5, month, 2);
+    buf[7] = '-';
+    appendDigits(buf.data() + 8, day, 2);
+    buf[10] = 'T';
+    appendDigits(buf.data() + 11, rem / 3'600'000, 2);
+    buf[13] = ':';
+    appendDigits(buf.data() + 14, rem / 60'000 % 60, 2);
+    buf[16] = ':';
+    appendDigits(buf.data() + 17, rem / 1000 % 60, 2);
+    buf[19] = '.';
+    appendDigits(buf.data() + 20, rem % 1000, 3);
+    buf[23] = 'Z';
+    out.append(buf.data(), qsizetype(buf.size()));
+}
+
+void appendJsonString(QByteArray &out, const char *s, qsizetype n)
+{
+    out += '"';
+    const char *run = s;
+    const char *end = s + n;
+    for (const char *p = s; p != end; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(run, p - run);
+        run = p + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default: {
+            const char esc[] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xf]};
+            out.append(esc, 6);
+        }
+        }
+    }
+    out.append(run, end - run);
+    out += '"';
+}
+
+void appendJsonString(QByteArray &out, const QString &s)
+{
+    const QByteArray utf8 = s.toUtf8();
+    appendJsonString(out, utf8.constData(), utf8.size());
+}
+
+// RFC 4180: a field with a comma, a quote, CR or LF is quoted, and quotes inside are doubled.
+void appendCsvField(QByteArray &out, const char *s, qsizetype n)
+{
+    bool quote = false;
+    for (qsizetype i = 0; i < n && !quote; ++i) {
+        const char c = s[i];
+        quote = c == ',' || c == '"' || c == '\r' || c == '\n';
+    }
+    if (!quote) {
+        out.append(s, n);
+        return;
+    }
+    out += '"';
+    const char *run = s;
+    const char *end = s + n;
+    for (const char *p = s; p != end; ++p) {
+        if (*p == '"') {
+            out.append(run, p - run + 1);   // up to and including the quote…
+            out += '"';                     // …which is doubled
+            run = p + 1;
+        }
+    }
+    out.append(run, end - run);
+    out += '"';
+}
+
+void appendCsvField(QByteArray &out, const QString &s)
+{
+    const QByteArray utf8 = s.toUtf8();
+    appendCsvField(out, utf8.constData(), utf8.size());
+}
+
+struct SourceText
+{
+    QByteArray json;   // "account_id":"…","account":"…",
+    QByteArray csv;    // account_id,account,
+};
+
+} // namespace
+
+class Exporter::Private
+{
+public:
+    explicit Private(QString path) : path(std::move(path)) {}
+
+    const QString path;
+    ProgressCallback progress;
+    qint64 progressEvery = 10'000;
+    std::atomic<bool> cancelled{false};
+};
+
+Exporter::Exporter(const QString &databasePath) : d(std::make_unique<Private>(databasePath)) {}
+
+Exporter::~Exporter() = default;
+
+void Exporter::setProgressCallback(ProgressCallback callback, qint64 everyRows)
+{
+    d->progress = std::move(callback);
+    d->progressEvery = std::max<qint64>(1, everyRows);
+}
+
+void Exporter::cancel()
+{
+    d->cancelled.store(true, std::memory_order_relaxed);
+}
+
+Expected<qint64, EventLogError> Exporter::exportTo(QIODevice *device, const ExportOptions &options)
+{
+    d->cancelled.store(false, std::memory_order_relaxed);
+    if (!device || !device->isWritable())
+        return EventLogError{EventLogError::Code::OutputFailed, QStringLiteral("the export target is not writable")};
+    if (!QFileInfo::exists(d->path))
+        return EventLogError{EventLogError::Code::OpenFailed, QStringLiteral("no event log at %1").arg(d->path)};
+
+    const QString connectionName = schema::uniqueConnectionName(QLatin1String("gatewatch-export"));
+    Expected<qint64, EventLogError> result = qint64(0);
+    {
+        auto opened = schema::openConnection(d->path, connectionName, true);
+        if (!opened) {
+            result = opened.error();
+        } else {
+            QSqlDatabase db = opened.value();
+            result = [&]() -> Expected<qint64, EventLogError> {
+                sqlite3 *h = schema::nativeHandle(db);
+                if (!h)
+                    return EventLogError{EventLogError::Code::OpenFailed, QStringLiteral("no native SQLite handle")};
+                // One read transaction: the count, the sources and the rows all see the same snapshot.
+                sqlite3_exec(h, "BEGIN", nullptr, nullptr, nullptr);
+                struct EndRead
+                {
+                    sqlite3 *h;
+                    ~EndRead() { sqlite3_exec(h, "COMMIT", nullptr, nullptr, nullptr); }
+                } endRead{h};
+
+                const auto where = eventsql::where(db, options.filter);
+                if (!where)
+                    return where.error();
+                const auto sources = eventsql::loadSources(db);
+                if (!sources)
+                    return sources.error();
+
+                const auto prepare = [h, &where](const QString &sql, sqlite3_stmt **stmt) {
+                    if (sqlite3_prepare_v2(h, sql.toUtf8().constData(), -1, stmt, nullptr) != SQLITE_OK)
+                        return false;
+                    int index = 1;
+                    for (const QVariant &v : where->values) {
+                        if (v.typeId() == QMetaType::QString) {
+                            const QByteArray text = v.toString().toUtf8();
+                            sqlite3_bind_text(*stmt, index++, text.constData(), int(text.size()), SQLITE_TRANSIENT);
+                        } else {
+                            sqlite3_bind_int64(*stmt, index++, v.toLongLong());
+                        }
+                    }
+                    return true;
+                };
+                qint64 total = -1;
+                if (d->progress) {
+                    sqlite3_stmt *countStmt = nullptr;
+                    if (!prepare(QStringLiteral("SELECT count(*) FROM events WHERE ") + where->clause, &countStmt)) {
+                        sqlite3_finalize(countStmt);
+                        return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+                    }
+                    if (sqlite3_step(countStmt) == SQLITE_ROW)
+                        total = sqlite3_column_int64(countStmt, 0);
+                    sqlite3_finalize(countStmt);
+                }
+                sqlite3_stmt *stmt = nullptr;
+                // Time order, oldest first, straight off the (at) index: forward-only, row by row.
+                if (!prepare(QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at, id")
+                                 .arg(QLatin1String(eventsql::k_columns), where->clause),
+                             &stmt)) {
+                    sqlite3_finalize(stmt);
+                    return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+                }
+                struct Finalize
+                {
+                    sqlite3_stmt *s;
+                    ~Finalize() { sqlite3_finalize(s); }
+                } finalize{stmt};
+
+                const bool json = options.format == ExportOptions::Format::JsonLines;
+                QHash<int, SourceText> sourceText;
+                for (auto it = sources->cbegin(); it != sources->cend(); ++it) {
+                    SourceText text;
+                    text.json += "\"account_id\":";
+                    appendJsonString(text.json, it.value().first);
+                    text.json += ",\"account\":";
+                    appendJsonString(text.json, it.value().second);
+                    text.json += ',';
+                    appendCsvField(text.csv, it.value().first);
+                    text.csv += ',';
+                    appendCsvField(text.csv, it.value().second);
+                    text.csv += ',';
+                    sourceText.insert(it.key(), text);
+                }
+                // Kind and severity names by stored code (codes are small integers).
+                std::array<QByteArray, 64> kindText;
+                std::array<QByteArray, 8> severityText;
+                for (int code = 0; code < int(kindText.size()); ++code) {
+                    const auto kind = schema::kindFromCode(code);
+                    kindText[size_t(code)] = kind ? eventKindName(*kind).toUtf8() : QByteArrayLiteral("unknown");
+                }
+                for (int code = 0; code < int(severityText.size()); ++code) {
+                    const auto severity = schema::severityFromCode(code);
+                    severityText[size_t(code)] = severity ? severityName(*severity).toUtf8() : QByteArrayLiteral("unknown");
+                }
+
+                QByteArray buf;
+                buf.reserve(k_writeChunk + 64 * 1024);
+                const auto writeOut = [device, &buf]() {
+                    const qint64 written = device->write(buf);
+                    const bool ok = written == buf.size();
+                    buf.clear();
+                    return ok;
+                };
+
+                // Header.
+                if (json) {
+                    buf += "{\"schema\":\"gatewatch-events\",\"version\":";
+                    buf += QByteArray::number(k_exportFormatVersion);
+                    buf += ",\"exported_at\":\"";
+                    appendIsoUtc(buf, QDateTime::currentMSecsSinceEpoch());
+                    buf += "\",\"generator\":\"gatewatch " GATEWATCH_VERSION "\",\"from\":";
+                    const auto appendBound = [&buf](const QDateTime &t) {
+                        if (!t.isValid()) {
+                            buf += "null";
+                            return;
+                        }
+                        buf += '"';
+                        appendIsoUtc(buf, t.toMSecsSinceEpoch());
+                        buf += '"';
+                    };
+                    appendBound(options.filter.from);
+                    buf += ",\"to\":";
+                    appendBound(options.filter.to);
+                    buf += ",\"accounts\":[";
+                    for (qsizetype i = 0; i < options.filter.accountIds.size(); ++i) {
+                        if (i > 0)
+                            buf += ',';
+                        appendJsonString(buf, options.filter.accountIds.at(i));
+                    }
+                    buf += "],\"kinds\":[";
+                    for (qsizetype i = 0; i < options.filter.kinds.size(); ++i) {
+                        if (i > 0)
+                            buf += ',';
+                        appendJsonString(buf, eventKindName(options.filter.kinds.at(i)));
+                    }
+                    buf += "]}\n";
+                } else {
+                    buf += "v,id,ts,account_id,account,kind,severity,message,fields\r\n";
+                }
+
+                const QByteArray version = QByteArray::number(k_exportFormatVersion);
+                const SourceText unknownSource{QByteArrayLiteral("\"account_id\":\"\",\"account\":\"\","),
+                                               QByteArrayLiteral(",,")};
+                qint64 rows = 0;
+                int rc = SQLITE_ROW;
+                while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+                    if (d->cancelled.load(std::memory_order_relaxed))
+                        return EventLogError{EventLogError::Code::Cancelled, QStringLiteral("export cancelled")};
+                    const qint64 id = sqlite3_column_int64(stmt, 0);
+                    const qint64 at = sqlite3_column_int64(stmt, 1);
+                    const auto source = sourceText.constFind(sqlite3_column_int(stmt, 2));
+                    const SourceText &src = source == sourceText.cend() ? unknownSource : source.value();
+                    const int kind = sqlite3_column_int(stmt, 3);
+                    const int severity = sqlite3_column_int(stmt, 4);
+                    const auto *message = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 5));
+                    const qsizetype messageSize = sqlite3_column_bytes(stmt, 5);
+                    const auto *fields = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 6));
+                    const qsizetype fieldsSize = fields ? sqlite3_column_bytes(stmt, 6) : 0;
+                    const QByteArray &kindName = kind >= 0 && kind < int(kindText.size()) ? kindText[size_t(kind)]
+                                                                                         : kindText[0];
+                    const QByteArray &severityNameText = severity >= 0 && severity < int(severityText.size())
+                                                             ? severityText[size_t(severity)]
+                                                             : severityText[7];
+                    if (json) {
+                        buf += "{\"v\":";
+                        buf += version;
+                        buf += ",\"id\":";
+                        buf += QByteArray::number(id);
+                        buf += ",\"ts\":\"";
+                        appendIsoUtc(buf, at);
+                        buf += "\",";
+                        buf += src.json;
+                        buf += "\"kind\":\"";
+                        buf += kindName;
+                        buf += "\",\"severity\":\"";
+                        buf += severityNameText;
+                        buf += "\",\"message\":";
+                        appendJsonString(buf, message ? message : "", messageSize);
+                        buf += ",\"fields\":";
+                        // Stored as compact JSON written by QJsonDocument: copied as is.
+                        if (fieldsSize > 0)
+                            buf.append(fields, fieldsSize);
+                        else
+                            buf += "{}";
+                        buf += "}\n";
+                    } else {
+                        buf += version;
+                        buf += ',';
+                        buf += QByteArray::number(id);
+                        buf += ',';
+                        appendIsoUtc(buf, at);
+                        buf += ',';
+                        buf += src.csv;
+                        buf += kindName;
+                        buf += ',';
+                        buf += severityNameText;
+                        buf += ',';
+                        appendCsvField(buf, message ? message : "", messageSize);
+                        buf += ',';
+                        if (fieldsSize > 0)
+                            appendCsvField(buf, fields, fieldsSize);
+                        buf += "\r\n";
+                    }
+                    ++rows;
+                    if (buf.size() >= k_writeChunk && !writeOut())
+                        return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
+                    if (d->progress && rows % d->progressEvery == 0)
+                        d->progress(rows, total);
+                }
+                if (rc != SQLITE_DONE)
+                    return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+                if (!buf.isEmpty() && !writeOut())
+                    return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
+                if (d->progress)
+                    d->progress(rows, total);
+                return rows;
+            }();
+            db.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+    if (result)
+        qCInfo(lcEventLog) << "exported" << result.value() << "events";
+    else
+        qCWarning(lcEventLog) << "export failed:" << result.error().message;
+    return result;
+}
+
+} // namespace gw
