@@ -1,0 +1,261 @@
+#include "metricsregistry.h"
+
+#include "closecode.h"
+#include "logging.h"
+
+#include <QHash>
+#include <QMetaEnum>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <sstream>
+#include <utility>
+#include <vector>
+
+namespace gw {
+
+namespace {
+
+std::string utf8(const QString &s)
+{
+    return s.toStdString();
+}
+
+//! One account's series. Pointers are owned by the families in the registry.
+struct AccountSeries
+{
+    QString label;                                   //!< filtered display name
+    prometheus::Gauge *up = nullptr;
+    std::vector<std::pair<ConnectionState, prometheus::Gauge *>> state;
+    prometheus::Gauge *latency = nullptr;            //!< lazily, once a latency is known
+    prometheus::Histogram *rtt = nullptr;
+    prometheus::Gauge *identifyRemaining = nullptr;  //!< lazily, once GET /gateway/bot answered
+    prometheus::Gauge *identifyLimit = nullptr;
+    prometheus::Counter *identifies = nullptr;
+    prometheus::Gauge *lastReady = nullptr;          //!< lazily, after the first READY
+    QHash<QString, prometheus::Counter *> disconnects;  //!< by close_code label
+    prometheus::Counter *reconnectsResume = nullptr;
+    prometheus::Counter *reconnectsIdentify = nullptr;
+    int lastIdentifies = 0;
+    quint64 lastAcks = 0;
+};
+
+const prometheus::Histogram::BucketBoundaries &rttBuckets()
+{
+    static const prometheus::Histogram::BucketBoundaries b{0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
+    return b;
+}
+
+} // namespace
+
+class MetricsRegistry::Private
+{
+public:
+    prometheus::Registry registry;
+    prometheus::Family<prometheus::Gauge> &buildInfo = prometheus::BuildGauge()
+        .Name("gatewatch_build_info").Help("Build metadata: Gatewatch and Qt versions.").Register(registry);
+    prometheus::Family<prometheus::Gauge> &up = prometheus::BuildGauge()
+        .Name("gatewatch_up").Help("1 while the account's session is ready (READY or RESUMED, heartbeats flowing), else 0.")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &state = prometheus::BuildGauge()
+        .Name("gatewatch_state").Help("Connection state of the account: exactly one state series is 1.")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &latency = prometheus::BuildGauge()
+        .Name("gatewatch_heartbeat_latency_seconds").Help("Last HEARTBEAT to HEARTBEAT_ACK round trip.")
+        .Register(registry);
+    prometheus::Family<prometheus::Histogram> &rtt = prometheus::BuildHistogram()
+        .Name("gatewatch_heartbeat_rtt_seconds").Help("HEARTBEAT to HEARTBEAT_ACK round trips.")
+        .Register(registry);
+    prometheus::Family<prometheus::Counter> &disconnects = prometheus::BuildCounter()
+        .Name("gatewatch_disconnects_total").Help("Gateway sockets that closed, by close code (none: no close frame).")
+        .Register(registry);
+    prometheus::Family<prometheus::Counter> &reconnects = prometheus::BuildCounter()
+        .Name("gatewatch_reconnects_total").Help("Reconnect attempts scheduled, by mode (resume or identify).")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &identifyRemaining = prometheus::BuildGauge()
+        .Name("gatewatch_identify_remaining").Help("IDENTIFYs left in the daily session start budget (GET /gateway/bot).")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &identifyLimit = prometheus::BuildGauge()
+        .Name("gatewatch_identify_limit").Help("Size of the daily session start budget (session_start_limit.total).")
+        .Register(registry);
+    prometheus::Family<prometheus::Counter> &identifies = prometheus::BuildCounter()
+        .Name("gatewatch_identify_total").Help("IDENTIFY payloads sent by this monitor.")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &lastReady = prometheus::BuildGauge()
+        .Name("gatewatch_last_ready_timestamp_seconds").Help("Unix time of the last READY or RESUMED.")
+        .Register(registry);
+
+    LabelFilter filter;
+    QHash<QString, AccountSeries> accounts;  // by account id
+
+    QString labelFor(const QString &name) const { return filter ? filter(name) : name; }
+
+    AccountSeries &seriesFor(const QString &accountId, const QString &accountName)
+    {
+        const QString label = labelFor(accountName);
+        auto it = accounts.find(accountId);
+        if (it != accounts.end() && it->label == label)
+            return *it;
+        if (it != accounts.end())
+            drop(accountId);  // renamed: new series under the new label
+        AccountSeries s;
+        s.label = label;
+        const std::string a = utf8(label);
+        s.up = &up.Add({{"account", a}});
+        const QMetaEnum me = QMetaEnum::fromType<ConnectionState>();
+        for (int i = 0; i < me.keyCount(); ++i) {
+            const auto st = static_cast<ConnectionState>(me.value(i));
+            s.state.emplace_back(st, &state.Add({{"account", a}, {"state", utf8(stateName(st))}}));
+        }
+        s.rtt = &rtt.Add({{"account", a}}, rttBuckets());
+        s.identifies = &identifies.Add({{"account", a}});
+        s.reconnectsResume = &reconnects.Add({{"account", a}, {"kind", "resume"}});
+        s.reconnectsIdentify = &reconnects.Add({{"account", a}, {"kind", "identify"}});
+        return *accounts.insert(accountId, s);
+    }
+
+    void drop(const QString &accountId)
+    {
+        const auto it = accounts.find(accountId);
+        if (it == accounts.end())
+            return;
+        AccountSeries &s = *it;
+        up.Remove(s.up);
+        for (const auto &[st, g] : s.state)
+            state.Remove(g);
+        if (s.latency)
+            latency.Remove(s.latency);
+        rtt.Remove(s.rtt);
+        if (s.identifyRemaining)
+            identifyRemaining.Remove(s.identifyRemaining);
+        if (s.identifyLimit)
+            identifyLimit.Remove(s.identifyLimit);
+        identifies.Remove(s.identifies);
+        if (s.lastReady)
+            lastReady.Remove(s.lastReady);
+        for (prometheus::Counter *c : std::as_const(s.disconnects))
+            disconnects.Remove(c);
+        reconnects.Remove(s.reconnectsResume);
+        reconnects.Remove(s.reconnectsIdentify);
+        accounts.erase(it);
+    }
+};
+
+MetricsRegistry::MetricsRegistry(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>())
+{
+    d->buildInfo.Add({{"version", GATEWATCH_VERSION}, {"qt", qVersion()}}).Set(1);
+}
+
+MetricsRegistry::~MetricsRegistry() = default;
+
+void MetricsRegistry::setLabelFilter(LabelFilter filter)
+{
+    d->filter = std::move(filter);
+}
+
+void MetricsRegistry::updateStatus(const AccountStatus &status)
+{
+    if (status.accountId.isEmpty())
+        return;
+    AccountSeries &s = d->seriesFor(status.accountId, status.accountName);
+    const std::string a = utf8(s.label);
+
+    const bool up = status.state == ConnectionState::Ready || status.state == ConnectionState::Degraded;
+    s.up->Set(up ? 1 : 0);
+    for (const auto &[st, g] : s.state)
+        g->Set(st == status.state ? 1 : 0);
+
+    if (status.stats.lastLatency) {
+        const double seconds = double(status.stats.lastLatency->count()) / 1000.0;
+        if (!s.latency)
+            s.latency = &d->latency.Add({{"account", a}});
+        s.latency->Set(seconds);
+        if (status.stats.acksReceived > s.lastAcks)
+            s.rtt->Observe(seconds);
+    }
+    s.lastAcks = status.stats.acksReceived;
+
+    if (status.gatewayInfo) {
+        if (!s.identifyRemaining) {
+            s.identifyRemaining = &d->identifyRemaining.Add({{"account", a}});
+            s.identifyLimit = &d->identifyLimit.Add({{"account", a}});
+        }
+        s.identifyRemaining->Set(status.gatewayInfo->limit.remaining);
+        s.identifyLimit->Set(status.gatewayInfo->limit.total);
+    }
+
+    if (status.identifies > s.lastIdentifies)
+        s.identifies->Increment(status.identifies - s.lastIdentifies);
+    s.lastIdentifies = status.identifies;
+
+    if (status.lastConnectedAt.isValid()) {
+        if (!s.lastReady)
+            s.lastReady = &d->lastReady.Add({{"account", a}});
+        s.lastReady->Set(double(status.lastConnectedAt.toMSecsSinceEpoch()) / 1000.0);
+    }
+}
+
+void MetricsRegistry::recordEvent(const EventLogEntry &entry)
+{
+    if (entry.accountId.isEmpty())
+        return;
+    switch (entry.kind) {
+    case EventKind::Close: {
+        AccountSeries &s = d->seriesFor(entry.accountId, entry.accountName);
+        const QJsonValue code = entry.fields.value(QLatin1String("code"));
+        const QString label = closeCodeLabel(code.isDouble() ? std::optional<int>(code.toInt()) : std::nullopt);
+        auto it = s.disconnects.find(label);
+        if (it == s.disconnects.end())
+            it = s.disconnects.insert(label, &d->disconnects.Add({{"account", utf8(s.label)}, {"close_code", utf8(label)}}));
+        it.value()->Increment();
+        break;
+    }
+    case EventKind::ReconnectScheduled: {
+        AccountSeries &s = d->seriesFor(entry.accountId, entry.accountName);
+        const QString mode = entry.fields.value(QLatin1String("mode")).toString();
+        if (mode == QLatin1String("resume"))
+            s.reconnectsResume->Increment();
+        else
+            s.reconnectsIdentify->Increment();
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void MetricsRegistry::removeAccount(const QString &accountId)
+{
+    d->drop(accountId);
+}
+
+QByteArray MetricsRegistry::exposition() const
+{
+    std::ostringstream out;
+    prometheus::TextSerializer().Serialize(out, d->registry.Collect());
+    const std::string text = out.str();
+    return QByteArray(text.data(), qsizetype(text.size()));
+}
+
+QByteArray MetricsRegistry::contentType()
+{
+    return QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
+}
+
+QString MetricsRegistry::closeCodeLabel(std::optional<int> code)
+{
+    if (!code)
+        return QStringLiteral("none");
+    if (*code == 1000 || *code == 1001 || *code == 1006 || CloseCodes::find(*code))
+        return QString::number(*code);
+    return QStringLiteral("other");
+}
+
+} // namespace gw

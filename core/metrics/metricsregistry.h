@@ -1,0 +1,63 @@
+#pragma once
+
+#include "accountstatus.h"
+#include "eventtypes.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace gw {
+
+//! The Prometheus metrics of Gatewatch (ux-notes.md C.1, docs/metrics.md), kept in a
+//! prometheus-cpp `Registry` and rendered by its `TextSerializer` (exposition format 0.0.4).
+//!
+//! Fed from two places, both usually AccountManager signals:
+//! - updateStatus(AccountStatus): gauges (up, state, latency, identify budget, last READY) and the
+//!   heartbeat RTT histogram (one observation per new ACK);
+//! - recordEvent(EventLogEntry): counters (disconnects by close code, reconnects by mode).
+//!
+//! The `account` label is the account's display name passed through the label filter (the
+//! redactor), never a token, never an id. Two accounts with the same display name share series;
+//! headless configs refuse duplicate names.
+//! Not thread-safe as a whole: call from one thread (the metrics server's).
+class MetricsRegistry final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MetricsRegistry)
+
+public:
+    using LabelFilter = std::function<QString(const QString &)>;
+
+    explicit MetricsRegistry(QObject *parent = nullptr);
+    ~MetricsRegistry() override;
+
+    //! Every label value (account names) passes through `filter` before it is stored; the app
+    //! installs the redactor here. Set before the first update.
+    void setLabelFilter(LabelFilter filter);
+
+    //! Creates the account's series on first sight; updates every gauge.
+    void updateStatus(const AccountStatus &status);
+    //! Counts Close (→ disconnects_total) and ReconnectScheduled (→ reconnects_total) events.
+    void recordEvent(const EventLogEntry &entry);
+    //! Drops every series of the account (AccountManager removed it).
+    void removeAccount(const QString &accountId);
+
+    //! The full text exposition, ending with "\n" (or empty when no metric exists at all).
+    [[nodiscard]] QByteArray exposition() const;
+    //! "text/plain; version=0.0.4; charset=utf-8"
+    [[nodiscard]] static QByteArray contentType();
+
+    //! Bounded `close_code` label value: the number for codes of the close-code table and
+    //! 1000/1001/1006, "other" for any other code, "none" when no close frame arrived.
+    [[nodiscard]] static QString closeCodeLabel(std::optional<int> code);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace gw
