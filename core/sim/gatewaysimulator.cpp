@@ -156,6 +156,7 @@ public:
         bool stopAcks = false;
         bool silent = false;
         bool serverClosing = false;
+        bool clientCloseFrame = false;  // the client sent a close frame (closeCode() is meaningful)
         std::deque<qint64> receiveTimes;
     };
 
@@ -399,6 +400,12 @@ public:
             QObject::connect(socket, &QWebSocket::binaryMessageReceived, q,
                              [this, id](const QByteArray &m) { handleMessage(id, m); });
             QObject::connect(socket, &QWebSocket::disconnected, q, [this, id] { handleDisconnected(id); });
+            // Qt reports closeCode() 1000 even when the TCP connection just ended; aboutToClose
+            // without our own close() is what tells a client's close frame apart.
+            QObject::connect(socket, &QWebSocket::aboutToClose, q, [this, id] {
+                if (Connection *cc = connectionById(id); cc && !cc->serverClosing)
+                    cc->clientCloseFrame = true;
+            });
             connections.emplace(id, std::move(conn));
             qCInfo(lcSim).nospace() << "connection " << id << " opened on " << (viaResume ? "resume" : "main")
                                     << " listener: " << c.info.path;
@@ -441,7 +448,8 @@ public:
         c->reconnectCloseTimer->stop();
         int clientCode = -1;
         if (c->socket) {
-            clientCode = c->socket->closeCode();
+            if (c->clientCloseFrame)
+                clientCode = c->socket->closeCode();
             c->socket->deleteLater();
         }
         c->socket.clear();
@@ -1355,6 +1363,12 @@ int GatewaySimulator::liveSessionCount() const
 {
     return static_cast<int>(std::count_if(d->sessions.begin(), d->sessions.end(),
                                           [this](const auto &entry) { return d->sessionLive(entry.second); }));
+}
+
+qint64 GatewaySimulator::sessionSeq(const QString &sessionId) const
+{
+    const Private::Session *s = d->sessionById(sessionId);
+    return s ? s->seq : -1;
 }
 
 std::optional<SimFault::Kind> GatewaySimulator::faultKindFromName(const QString &name)

@@ -185,6 +185,8 @@ public:
     [[nodiscard]] int sessionStartRemaining(const QString &botName) const;
     //! Number of sessions that can still be resumed (open or within the resume window).
     [[nodiscard]] int liveSessionCount() const;
+    //! The last sequence number the session dispatched (-1 if the session is unknown or gone).
+    [[nodiscard]] qint64 sessionSeq(const QString &sessionId) const;
     //! Parses "StopAcks", "Close", … (QMetaEnum of SimFault::Kind).
     [[nodiscard]] static std::optional<SimFault::Kind> faultKindFromName(const QString &name);
     [[nodiscard]] static QString faultKindName(SimFault::Kind kind);
