@@ -442,6 +442,11 @@ public:
             Q_EMIT q->socketClosed(info);
             if (!alive(gen))
                 return;
+            if (opts.transientError) {
+                Q_EMIT q->errorOccurred(*opts.transientError);
+                if (!alive(gen))
+                    return;
+            }
             budgetExhausted();
             return;
         }
