@@ -1,9 +1,11 @@
 #include "redactor.h"
 
+#include <QHash>
 #include <QReadWriteLock>
 #include <QRegularExpression>
-#include <QStringMatcher>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 
@@ -51,23 +53,103 @@ QString normalisedToken(const QString &token)
 
 } // namespace
 
+// Known tokens are found in one pass over the text, whatever their number (200 accounts are a
+// supported size): every token is indexed by the hash of its first PrefixLength characters, and
+// a 128-bit map of first characters lets most positions be skipped without hashing.
+constexpr qsizetype PrefixLength = Redactor::MinimumKnownTokenLength;
+
+struct KnownIndex
+{
+    QHash<size_t, QStringList> byPrefix;  // qHash(first PrefixLength chars) → tokens, longest first
+    std::array<quint64, 2> firstChars{};  // bit c set: some token starts with ASCII c
+    bool nonAsciiFirst = false;
+    int count = 0;
+
+    [[nodiscard]] bool mayStartAt(QChar c) const
+    {
+        const char16_t u = c.unicode();
+        if (u >= 128)
+            return nonAsciiFirst;
+        return (firstChars[u >> 6] >> (u & 63)) & 1u;
+    }
+};
+
 class Redactor::Private
 {
 public:
     mutable QReadWriteLock lock;
-    QList<QStringMatcher> known;      // guarded by lock
+    QStringList known;   // guarded by lock
+    KnownIndex index;    // guarded by lock; copied (implicitly shared) for matching
     std::atomic<bool> enabled{true};
 
-    bool hasKnownIn(const QString &text) const
+    // Called with the write lock held.
+    void rebuild()
+    {
+        KnownIndex next;
+        QStringList sorted = known;
+        std::sort(sorted.begin(), sorted.end(),
+                  [](const QString &a, const QString &b) { return a.size() > b.size(); });
+        for (const QString &t : std::as_const(sorted)) {
+            next.byPrefix[qHash(QStringView(t).left(PrefixLength))].append(t);
+            const char16_t u = t.at(0).unicode();
+            if (u >= 128)
+                next.nonAsciiFirst = true;
+            else
+                next.firstChars[u >> 6] |= quint64(1) << (u & 63);
+        }
+        next.count = int(sorted.size());
+        index = std::move(next);
+    }
+
+    KnownIndex snapshot() const
     {
         QReadLocker locker(&lock);
-        for (const QStringMatcher &m : std::as_const(known)) {
-            if (m.indexIn(text) >= 0)
-                return true;
-        }
-        return false;
+        return index;
     }
 };
+
+namespace {
+
+// Replaces every known token in `text`; returns true if anything was replaced.
+bool replaceKnown(const KnownIndex &index, QString &text)
+{
+    if (index.count == 0 || text.size() < PrefixLength)
+        return false;
+    QString out;
+    qsizetype copiedUpTo = 0;
+    const QStringView view(text);
+    for (qsizetype i = 0; i + PrefixLength <= view.size();) {
+        if (!index.mayStartAt(view.at(i))) {
+            ++i;
+            continue;
+        }
+        const auto it = index.byPrefix.constFind(qHash(view.mid(i, PrefixLength)));
+        qsizetype matched = 0;
+        if (it != index.byPrefix.cend()) {
+            for (const QString &t : it.value()) {
+                if (view.mid(i).startsWith(t)) {
+                    matched = t.size();
+                    break;
+                }
+            }
+        }
+        if (matched == 0) {
+            ++i;
+            continue;
+        }
+        out += view.mid(copiedUpTo, i - copiedUpTo);
+        out += Redactor::placeholder();
+        i += matched;
+        copiedUpTo = i;
+    }
+    if (copiedUpTo == 0)
+        return false;
+    out += view.mid(copiedUpTo);
+    text = out;
+    return true;
+}
+
+} // namespace
 
 Redactor::Redactor() : d(std::make_unique<Private>()) {}
 Redactor::~Redactor() = default;
@@ -85,11 +167,10 @@ bool Redactor::addToken(const QString &token)
     if (t.size() < MinimumKnownTokenLength)
         return false;
     QWriteLocker locker(&d->lock);
-    for (const QStringMatcher &m : std::as_const(d->known)) {
-        if (m.pattern() == t)
-            return true;
+    if (!d->known.contains(t)) {
+        d->known.append(t);
+        d->rebuild();
     }
-    d->known.append(QStringMatcher(t, Qt::CaseSensitive));
     return true;
 }
 
@@ -97,13 +178,15 @@ void Redactor::removeToken(const QString &token)
 {
     const QString t = normalisedToken(token);
     QWriteLocker locker(&d->lock);
-    d->known.removeIf([&t](const QStringMatcher &m) { return m.pattern() == t; });
+    if (d->known.removeAll(t) > 0)
+        d->rebuild();
 }
 
 void Redactor::clearTokens()
 {
     QWriteLocker locker(&d->lock);
     d->known.clear();
+    d->rebuild();
 }
 
 int Redactor::knownTokenCount() const
@@ -117,13 +200,7 @@ QString Redactor::redact(const QString &text) const
     if (!d->enabled.load(std::memory_order_relaxed) || text.isEmpty())
         return text;
     QString out = text;
-    {
-        QReadLocker locker(&d->lock);
-        for (const QStringMatcher &m : std::as_const(d->known)) {
-            if (m.indexIn(out) >= 0)
-                out.replace(m.pattern(), placeholder(), Qt::CaseSensitive);
-        }
-    }
+    replaceKnown(d->snapshot(), out);
     if (mayContainShapedToken(out))
         out.replace(tokenShape(), placeholder());
     return out;
@@ -133,7 +210,8 @@ bool Redactor::containsSecret(const QString &text) const
 {
     if (!d->enabled.load(std::memory_order_relaxed) || text.isEmpty())
         return false;
-    return d->hasKnownIn(text) || looksLikeToken(text);
+    QString copy = text;
+    return replaceKnown(d->snapshot(), copy) || looksLikeToken(text);
 }
 
 bool Redactor::looksLikeToken(const QString &text)

@@ -181,6 +181,13 @@ std::optional<AccountRecord> AccountStore::findByName(const QString &name) const
     return std::nullopt;
 }
 
+std::optional<AccountStoreError> AccountStore::check(const AccountRecord &record) const
+{
+    AccountRecord r = record;
+    r.name = r.name.trimmed();
+    return d->validate(r);
+}
+
 Expected<AccountRecord, AccountStoreError> AccountStore::add(AccountRecord record)
 {
     if (record.id.isEmpty())

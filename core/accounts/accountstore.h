@@ -59,6 +59,9 @@ public:
     [[nodiscard]] std::optional<AccountRecord> find(const QString &id) const;
     [[nodiscard]] std::optional<AccountRecord> findByName(const QString &name) const;
 
+    //! What add() (unknown or empty id) or update() (known id) would refuse, without storing.
+    [[nodiscard]] std::optional<AccountStoreError> check(const AccountRecord &record) const;
+
     //! Adds `record`. An empty id gets a new UUID (newId()), an invalid createdAt becomes now
     //! (UTC); the name is trimmed. Returns the stored record.
     Expected<AccountRecord, AccountStoreError> add(AccountRecord record);
