@@ -76,6 +76,7 @@ public:
     AccountWorker(GatewayTimings timings, SharedState *shared)
         : m_timings(timings)
         , m_shared(shared)
+        , m_coalesceTimer(this)  // a child, so moveToThread() takes it along
     {
         m_coalesceTimer.setSingleShot(true);
         m_coalesceTimer.setInterval(CoalesceInterval);
