@@ -1,0 +1,333 @@
+#include "headlessconfig.h"
+
+#include "intents.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
+
+#include <chrono>
+
+namespace gw {
+
+namespace {
+
+struct DurationKey
+{
+    const char *key;
+    std::chrono::milliseconds GatewayTimings::*member;
+};
+
+struct CountKey
+{
+    const char *key;
+    int GatewayTimings::*member;
+};
+
+// Every GatewayTimings field, in milliseconds or as a count (docs/headless.md, "timings").
+constexpr DurationKey k_durations[] = {
+    {"handshake_timeout_ms", &GatewayTimings::handshakeTimeout},
+    {"hello_timeout_ms", &GatewayTimings::helloTimeout},
+    {"backoff_base_ms", &GatewayTimings::backoffBase},
+    {"backoff_max_ms", &GatewayTimings::backoffMax},
+    {"invalid_session_delay_min_ms", &GatewayTimings::invalidSessionDelayMin},
+    {"invalid_session_delay_max_ms", &GatewayTimings::invalidSessionDelayMax},
+    {"identify_bucket_interval_ms", &GatewayTimings::identifyBucketInterval},
+    {"send_window_ms", &GatewayTimings::sendWindow},
+    {"latency_warning_ms", &GatewayTimings::latencyWarning},
+    {"ready_timeout_ms", &GatewayTimings::readyTimeout},
+    {"hello_watch_ms", &GatewayTimings::helloWatch},
+    {"reconnect_watchdog_ms", &GatewayTimings::reconnectStallTimeout},
+    {"restart_backoff_base_ms", &GatewayTimings::restartBackoffBase},
+    {"restart_backoff_max_ms", &GatewayTimings::restartBackoffMax},
+};
+
+constexpr CountKey k_counts[] = {
+    {"reconnect_budget", &GatewayTimings::reconnectBudget},
+    {"identify_remaining_floor", &GatewayTimings::identifyRemainingFloor},
+    {"send_limit", &GatewayTimings::sendLimit},
+    {"startup_ready_retries", &GatewayTimings::startupReadyRetries},
+    {"max_hello_stalls", &GatewayTimings::maxHelloStalls},
+};
+
+QString err(const char *text)
+{
+    return QString::fromUtf8(text);
+}
+
+bool isNonNegativeInteger(const QJsonValue &v)
+{
+    return v.isDouble() && v.toDouble() >= 0 && v.toDouble() == double(qint64(v.toDouble()))
+        && v.toDouble() <= 9.0e15;
+}
+
+Expected<quint32, QString> parseIntents(const QJsonValue &v, const QString &where)
+{
+    if (isNonNegativeInteger(v) && v.toDouble() <= double(0xffffffffu))
+        return quint32(v.toDouble());
+    if (v.isArray()) {
+        quint32 mask = 0;
+        for (const QJsonValue &item : v.toArray()) {
+            const QString name = item.toString().trimmed().toUpper();
+            bool found = false;
+            for (const IntentInfo &info : Intents::table()) {
+                if (name == QLatin1String(info.name)) {
+                    mask |= info.value();
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
+                return QStringLiteral("%1.intents: unknown intent \"%2\" (use Discord's names, e.g. "
+                                      "\"GUILDS\", or the integer bitfield)").arg(where, item.toString());
+        }
+        return mask;
+    }
+    return QStringLiteral("%1.intents: expected an integer bitfield or an array of intent names").arg(where);
+}
+
+Expected<QUrl, QString> parseUrl(const QJsonValue &v, const QString &where, const QStringList &schemes)
+{
+    if (!v.isString())
+        return QStringLiteral("%1: expected a URL string").arg(where);
+    const QUrl url(v.toString(), QUrl::StrictMode);
+    if (!url.isValid() || url.host().isEmpty() || !schemes.contains(url.scheme()))
+        return QStringLiteral("%1: \"%2\" is not a %3 URL").arg(where, v.toString(), schemes.join(QLatin1Char('/')));
+    return url;
+}
+
+QString resolvePath(const QString &path, const QString &baseDir)
+{
+    if (path.isEmpty())
+        return path;
+    QString p = path;
+    if (p.startsWith(QLatin1String("~/")))
+        p = QDir::homePath() + p.mid(1);
+    return QFileInfo(p).isAbsolute() ? QDir::cleanPath(p) : QDir(baseDir).absoluteFilePath(p);
+}
+
+Expected<bool, QString> parseTimings(const QJsonObject &o, GatewayTimings &t)
+{
+    if (o.contains(QLatin1String("preset"))) {
+        const QString preset = o.value(QLatin1String("preset")).toString();
+        if (preset == QLatin1String("fast"))
+            t = GatewayTimings::fast();
+        else if (preset == QLatin1String("defaults"))
+            t = GatewayTimings::defaults();
+        else
+            return QStringLiteral("timings.preset: expected \"defaults\" or \"fast\", got \"%1\"").arg(preset);
+    }
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QString key = it.key();
+        if (key == QLatin1String("preset"))
+            continue;
+        bool known = false;
+        for (const DurationKey &dk : k_durations) {
+            if (key == QLatin1String(dk.key)) {
+                if (!isNonNegativeInteger(it.value()))
+                    return QStringLiteral("timings.%1: expected a non-negative integer number of milliseconds").arg(key);
+                t.*(dk.member) = std::chrono::milliseconds(qint64(it.value().toDouble()));
+                known = true;
+            }
+        }
+        for (const CountKey &ck : k_counts) {
+            if (key == QLatin1String(ck.key)) {
+                if (!isNonNegativeInteger(it.value()) || it.value().toDouble() > 1e9)
+                    return QStringLiteral("timings.%1: expected a non-negative integer").arg(key);
+                t.*(ck.member) = int(it.value().toDouble());
+                known = true;
+            }
+        }
+        if (!known)
+            return QStringLiteral("timings.%1: unknown key (see docs/headless.md for the list)").arg(key);
+    }
+    if (t.invalidSessionDelayMin > t.invalidSessionDelayMax)
+        return err("timings: invalid_session_delay_min_ms is larger than invalid_session_delay_max_ms");
+    if (t.backoffBase > t.backoffMax)
+        return err("timings: backoff_base_ms is larger than backoff_max_ms");
+    return true;
+}
+
+} // namespace
+
+Expected<HeadlessConfig, QString> HeadlessConfig::parse(const QByteArray &json, const QString &baseDir)
+{
+    QJsonParseError perr;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &perr);
+    if (perr.error != QJsonParseError::NoError)
+        return QStringLiteral("config: not valid JSON at offset %1: %2").arg(perr.offset).arg(perr.errorString());
+    if (!doc.isObject())
+        return err("config: the top level must be a JSON object");
+    const QJsonObject root = doc.object();
+
+    HeadlessConfig config;
+    static const QSet<QString> topKeys{QStringLiteral("accounts"), QStringLiteral("timings"),
+                                       QStringLiteral("metrics"), QStringLiteral("database")};
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it.key() == QLatin1String("token") || it.key() == QLatin1String("tokens"))
+            return err("config: a token must never be written in the config file; use \"token_env\" "
+                       "(an environment variable) or \"token_file\" (a file only you can read) per account");
+        if (!topKeys.contains(it.key()))
+            return QStringLiteral("config: unknown key \"%1\" (expected accounts, timings, metrics, database)").arg(it.key());
+    }
+
+    const QJsonValue accounts = root.value(QLatin1String("accounts"));
+    if (!accounts.isArray() || accounts.toArray().isEmpty())
+        return err("config: \"accounts\" must be a non-empty array");
+    QSet<QString> names;
+    static const QSet<QString> accountKeys{QStringLiteral("name"), QStringLiteral("token_env"), QStringLiteral("token_file"),
+                                           QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url")};
+    int index = 0;
+    for (const QJsonValue &av : accounts.toArray()) {
+        const QString where = QStringLiteral("accounts[%1]").arg(index++);
+        if (!av.isObject())
+            return QStringLiteral("%1: expected an object").arg(where);
+        const QJsonObject a = av.toObject();
+        if (a.contains(QLatin1String("token")))
+            return QStringLiteral("%1: an inline \"token\" is refused: a token must never be written in the config "
+                                  "file. Use \"token_env\": \"NAME\" (an environment variable) or \"token_file\": "
+                                  "\"PATH\" (a file with mode 600).").arg(where);
+        for (auto it = a.begin(); it != a.end(); ++it) {
+            if (!accountKeys.contains(it.key()))
+                return QStringLiteral("%1: unknown key \"%2\"").arg(where, it.key());
+        }
+        HeadlessAccountConfig acc;
+        acc.name = a.value(QLatin1String("name")).toString().trimmed();
+        if (acc.name.isEmpty())
+            return QStringLiteral("%1.name: a non-empty display name is required").arg(where);
+        if (names.contains(acc.name))
+            return QStringLiteral("%1.name: \"%2\" is used twice; names label the JSON Lines and the metrics, "
+                                  "so they must be unique").arg(where, acc.name);
+        names.insert(acc.name);
+        const bool hasEnv = a.contains(QLatin1String("token_env"));
+        const bool hasFile = a.contains(QLatin1String("token_file"));
+        if (hasEnv == hasFile)
+            return QStringLiteral("%1 (\"%2\"): give exactly one of \"token_env\" or \"token_file\"").arg(where, acc.name);
+        if (hasEnv) {
+            acc.tokenEnv = a.value(QLatin1String("token_env")).toString();
+            if (acc.tokenEnv.isEmpty())
+                return QStringLiteral("%1.token_env: expected the name of an environment variable").arg(where);
+        } else {
+            const QString file = a.value(QLatin1String("token_file")).toString();
+            if (file.isEmpty())
+                return QStringLiteral("%1.token_file: expected a path").arg(where);
+            acc.tokenFile = resolvePath(file, baseDir);
+        }
+        if (a.contains(QLatin1String("intents"))) {
+            auto intents = parseIntents(a.value(QLatin1String("intents")), where);
+            if (!intents)
+                return intents.error();
+            acc.intents = intents.value();
+        }
+        if (a.contains(QLatin1String("api_base"))) {
+            auto url = parseUrl(a.value(QLatin1String("api_base")), where + QLatin1String(".api_base"),
+                                {QStringLiteral("http"), QStringLiteral("https")});
+            if (!url)
+                return url.error();
+            acc.apiBase = url.value();
+        }
+        if (a.contains(QLatin1String("gateway_url"))) {
+            auto url = parseUrl(a.value(QLatin1String("gateway_url")), where + QLatin1String(".gateway_url"),
+                                {QStringLiteral("ws"), QStringLiteral("wss")});
+            if (!url)
+                return url.error();
+            acc.gatewayUrl = url.value();
+        }
+        config.accounts.append(acc);
+    }
+
+    if (root.contains(QLatin1String("timings"))) {
+        const QJsonValue tv = root.value(QLatin1String("timings"));
+        if (!tv.isObject())
+            return err("config: \"timings\" must be an object");
+        auto ok = parseTimings(tv.toObject(), config.timings);
+        if (!ok)
+            return ok.error();
+    }
+
+    if (root.contains(QLatin1String("metrics"))) {
+        const QJsonValue mv = root.value(QLatin1String("metrics"));
+        if (!mv.isObject())
+            return err("config: \"metrics\" must be an object");
+        const QJsonObject m = mv.toObject();
+        for (auto it = m.begin(); it != m.end(); ++it) {
+            if (it.key() != QLatin1String("listen") && it.key() != QLatin1String("allow_non_loopback"))
+                return QStringLiteral("metrics: unknown key \"%1\" (expected listen, allow_non_loopback)").arg(it.key());
+        }
+        const QJsonValue listen = m.value(QLatin1String("listen"));
+        if (!listen.isString() || listen.toString().trimmed().isEmpty())
+            return err("metrics.listen: expected \"HOST:PORT\", e.g. \"127.0.0.1:9464\"");
+        config.metricsListen = listen.toString().trimmed();
+        const QJsonValue allow = m.value(QLatin1String("allow_non_loopback"));
+        if (!allow.isUndefined() && !allow.isBool())
+            return err("metrics.allow_non_loopback: expected true or false");
+        config.metricsAllowNonLoopback = allow.toBool(false);
+    }
+
+    if (root.contains(QLatin1String("database"))) {
+        const QJsonValue dv = root.value(QLatin1String("database"));
+        if (!dv.isString() || dv.toString().isEmpty())
+            return err("database: expected a file path");
+        config.database = resolvePath(dv.toString(), baseDir);
+    }
+    return config;
+}
+
+Expected<HeadlessConfig, QString> HeadlessConfig::load(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("config: cannot read %1: %2").arg(path, file.errorString());
+    if (file.size() > 1024 * 1024)
+        return QStringLiteral("config: %1 is larger than 1 MiB").arg(path);
+    return parse(file.readAll(), QFileInfo(path).absolutePath());
+}
+
+void HeadlessConfig::applyOverrides(const QUrl &gatewayUrl, const QUrl &apiBase)
+{
+    for (HeadlessAccountConfig &a : accounts) {
+        if (gatewayUrl.isValid() && !gatewayUrl.isEmpty())
+            a.gatewayUrl = gatewayUrl;
+        if (apiBase.isValid() && !apiBase.isEmpty())
+            a.apiBase = apiBase;
+    }
+}
+
+Expected<HeadlessToken, QString> HeadlessConfig::readToken(const HeadlessAccountConfig &account)
+{
+    QString token;
+    if (!account.tokenEnv.isEmpty()) {
+        const QByteArray name = account.tokenEnv.toLocal8Bit();
+        if (!qEnvironmentVariableIsSet(name.constData()))
+            return QStringLiteral("account \"%1\": environment variable %2 (token_env) is not set")
+                .arg(account.name, account.tokenEnv);
+        token = qEnvironmentVariable(name.constData());
+    } else {
+        QFile file(account.tokenFile);
+        if (!file.exists())
+            return QStringLiteral("account \"%1\": token_file %2 does not exist").arg(account.name, account.tokenFile);
+        const QFileDevice::Permissions p = file.permissions();
+        const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+                                                | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+        if (p & others)
+            return QStringLiteral("account \"%1\": token_file %2 is accessible by group or others; refusing to "
+                                  "use it. Run: chmod 600 %2").arg(account.name, account.tokenFile);
+        if (!file.open(QIODevice::ReadOnly))
+            return QStringLiteral("account \"%1\": cannot read token_file %2: %3")
+                .arg(account.name, account.tokenFile, file.errorString());
+        token = QString::fromUtf8(file.read(4096));
+    }
+    token = token.trimmed();
+    if (token.startsWith(QLatin1String("Bot "), Qt::CaseInsensitive))
+        token = token.mid(4).trimmed();
+    if (token.isEmpty())
+        return QStringLiteral("account \"%1\": the token (%2) is empty")
+            .arg(account.name, account.tokenEnv.isEmpty() ? account.tokenFile : account.tokenEnv);
+    return HeadlessToken{token};
+}
+
+} // namespace gw

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "expected.h"
+#include "gatewaytimings.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+
+namespace gw {
+
+//! One account of a headless config. The token is NOT here: only where to read it from.
+struct HeadlessAccountConfig
+{
+    QString name;                    //!< display name: JSON Lines "account" and the metrics label
+    QString tokenEnv;                //!< name of an environment variable holding the token, or
+    QString tokenFile;               //!< path of a file holding it (absolute after parsing)
+    quint32 intents = 1;             //!< GUILDS by default
+    QUrl apiBase;                    //!< empty: https://discord.com/api/v10
+    QUrl gatewayUrl;                 //!< empty: from GET /gateway/bot
+};
+
+//! A token read from token_env / token_file (kept apart from QString so errors cannot be mixed up).
+struct HeadlessToken
+{
+    QString value;
+};
+
+//! `gatewatch --headless --config FILE` (docs/headless.md, issue G6). Parsing is strict: unknown
+//! keys are errors (a typo must not silently drop a setting) and every error is a value, one
+//! sentence naming the key.
+struct HeadlessConfig
+{
+    QList<HeadlessAccountConfig> accounts;
+    GatewayTimings timings;          //!< defaults, the "preset", then the *_ms keys on top
+    std::optional<QString> metricsListen;   //!< "127.0.0.1:9464"; nullopt: no /metrics
+    bool metricsAllowNonLoopback = false;   //!< metrics.allow_non_loopback
+    QString database;                //!< event store path (absolute after parsing); empty: none
+
+    //! Parse JSON text. Relative paths (token_file, database) are resolved against `baseDir`.
+    static Expected<HeadlessConfig, QString> parse(const QByteArray &json, const QString &baseDir);
+    //! Read and parse a file (relative paths resolved against the file's directory).
+    static Expected<HeadlessConfig, QString> load(const QString &path);
+
+    //! `--gateway-url` / `--api-base`: a valid URL replaces every account's value.
+    void applyOverrides(const QUrl &gatewayUrl, const QUrl &apiBase);
+
+    //! Reads one account's token from its env var or file. Errors: variable unset or empty; file
+    //! missing, unreadable, empty, or readable/writable by group or others (chmod 600 it).
+    //! A "Bot " prefix and surrounding whitespace are removed. The error never contains the token.
+    static Expected<HeadlessToken, QString> readToken(const HeadlessAccountConfig &account);
+};
+
+} // namespace gw

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "expected.h"
+#include "headlessconfig.h"
+
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+class QCoreApplication;
+class QIODevice;
+
+namespace gw {
+
+class AccountManager;
+class MetricsRegistry;
+
+//! Exit codes of `gatewatch --headless` (docs/headless.md, "Exit codes").
+enum class HeadlessExit : int {
+    Ok = 0,              //!< stopped by SIGINT/SIGTERM, --duration, or stop()
+    InternalError = 1,   //!< an unexpected failure (a bug)
+    BadConfig = 2,       //!< usage or config error: unreadable/invalid file, inline token, token
+                         //!< file readable by others, missing env var, bad --metrics-listen
+    AllFailed = 3,       //!< every account ended `failed` (4004, 4014, …): a person must act
+    StartupFailed = 4,   //!< the config is fine but a resource is not: /metrics port in use,
+                         //!< database cannot be opened
+};
+
+//! What `gatewatch --headless` gets from its command line, plus what in-process callers (tests,
+//! the demo) need. app/main.cpp fills configPath, the overrides, duration and metricsListen.
+struct HeadlessOptions
+{
+    QString configPath;                    //!< --config FILE (ignored when `config` is set)
+    std::optional<HeadlessConfig> config;  //!< in-process: an already parsed config
+    QUrl gatewayUrl;                       //!< --gateway-url: overrides every account
+    QUrl apiBase;                          //!< --api-base: overrides every account
+    std::optional<std::chrono::milliseconds> duration;  //!< --duration S: stop by itself (exit 0)
+    QString metricsListen;                 //!< --metrics-listen ADDR: overrides metrics.listen
+    bool metricsAllowNonLoopback = false;  //!< with --metrics-listen on a non-loopback address
+    QIODevice *output = nullptr;           //!< JSON Lines sink (open for writing); nullptr: stdout
+    QIODevice *diagnostics = nullptr;      //!< human-readable errors; nullptr: stderr
+    bool handleSignals = true;             //!< SIGINT/SIGTERM → graceful stop (one runner at a time)
+    std::chrono::milliseconds stopTimeout{5000};  //!< max wait for every session to close
+};
+
+//! The headless monitor: builds an AccountManager from the config, writes one JSON line per
+//! event to the output (flushed per line), feeds the metrics, serves /metrics when configured,
+//! and finishes with an exit code (HeadlessExit). Single use: start() once, finished() once.
+class HeadlessRunner final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HeadlessRunner)
+
+public:
+    explicit HeadlessRunner(HeadlessOptions options, QObject *parent = nullptr);
+    ~HeadlessRunner() override;
+
+    //! Loads the config, reads the tokens, listens for /metrics, starts every account. On error
+    //! the message has been written (stderr and a JSON "error" line) and the exit code is returned
+    //! as the error; finished() is not emitted then.
+    Expected<bool, HeadlessExit> start();
+    //! Graceful stop: stopAll() (close 1000 on every session), flush the store and the output,
+    //! then finished(code). Idempotent; a second call while stopping finishes at once.
+    void stop(HeadlessExit code, const QString &reason);
+
+    [[nodiscard]] AccountManager *manager() const;       //!< after start()
+    [[nodiscard]] MetricsRegistry *metrics() const;
+    [[nodiscard]] quint16 metricsPort() const;           //!< 0 when /metrics is off
+    [[nodiscard]] bool isRunning() const;
+
+Q_SIGNALS:
+    //! Exactly once per successful start(), after everything is closed and flushed.
+    void finished(int exitCode);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+//! `gatewatch --headless`: runs a HeadlessRunner on `app`'s event loop and returns the exit code
+//! (0, 2, 3, 4 — see HeadlessExit). Does not return before every session is closed.
+int runHeadless(QCoreApplication &app, const HeadlessOptions &options);
+
+} // namespace gw

@@ -1,0 +1,45 @@
+#include "jsonlines.h"
+
+#include "redactor.h"
+
+#include <QJsonDocument>
+
+namespace gw {
+
+namespace {
+
+QByteArray render(const QDateTime &at, const QJsonValue &account, EventKind kind, Severity severity,
+                  const QString &message, const QJsonObject &fields, const Redactor *redactor)
+{
+    QJsonObject o = redactor ? redactor->redactJson(fields) : fields;
+    o.insert(QLatin1String("v"), JsonLines::SchemaVersion);
+    o.insert(QLatin1String("ts"), JsonLines::timestamp(at));
+    o.insert(QLatin1String("account"), redactor ? redactor->redactJson(account) : account);
+    o.insert(QLatin1String("kind"), eventKindName(kind));
+    o.insert(QLatin1String("severity"), severityName(severity));
+    o.insert(QLatin1String("message"), redactor ? redactor->redact(message) : message);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+QString JsonLines::timestamp(const QDateTime &at)
+{
+    const QDateTime t = at.isValid() ? at : QDateTime::currentDateTimeUtc();
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QByteArray JsonLines::format(const EventLogEntry &entry, const Redactor *redactor)
+{
+    return render(entry.at, QJsonValue(entry.accountName), entry.kind, entry.severity, entry.message, entry.fields,
+                  redactor);
+}
+
+QByteArray JsonLines::formatMonitor(EventKind kind, Severity severity, const QString &message,
+                                    const QJsonObject &fields, const Redactor *redactor)
+{
+    return render(QDateTime::currentDateTimeUtc(), QJsonValue(QJsonValue::Null), kind, severity, message, fields,
+                  redactor);
+}
+
+} // namespace gw

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "eventtypes.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+
+namespace gw {
+
+class Redactor;
+
+//! The JSON Lines of headless mode (docs/headless.md): one object per event, schema version 1.
+class JsonLines final
+{
+public:
+    JsonLines() = delete;
+
+    static constexpr int SchemaVersion = 1;
+
+    //! `{"v":1,"ts":"2026-11-29T09:15:11.123Z","account":"music-bot","kind":"close",
+    //!   "severity":"warning","message":"…", <the entry's fields>}` — one line, no newline.
+    //! The base keys win over a field of the same name. Every string (and key) passes through
+    //! `redactor` (nullptr: no redaction; the runner always passes one).
+    static QByteArray format(const EventLogEntry &entry, const Redactor *redactor);
+
+    //! A line about the monitor itself (account null): kinds monitor_started, monitor_stopped,
+    //! error. `fields` are merged like format() does.
+    static QByteArray formatMonitor(EventKind kind, Severity severity, const QString &message,
+                                    const QJsonObject &fields, const Redactor *redactor);
+
+    //! ISO 8601, UTC, milliseconds: "2026-11-29T09:15:11.123Z".
+    static QString timestamp(const QDateTime &at);
+};
+
+} // namespace gw
