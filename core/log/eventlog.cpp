@@ -390,7 +390,8 @@ public:
         sqlite3_bind_int(s, 3, e.source);
         sqlite3_bind_int(s, 4, e.kind);
         sqlite3_bind_int(s, 5, e.severity);
-        sqlite3_bind_text(s, 6, e.message.constData(), int(e.message.size()), SQLITE_STATIC);
+        // Never a null pointer: SQLite would store NULL, and message is NOT NULL.
+        sqlite3_bind_text(s, 6, e.message.isNull() ? "" : e.message.constData(), int(e.message.size()), SQLITE_STATIC);
         if (e.fields.isEmpty())
             sqlite3_bind_null(s, 7);
         else
@@ -477,7 +478,7 @@ public:
             if (cls == StateClass::NoData)
                 return true;
             qint64 id = 0;
-            if (!execBound(QStringLiteral("INSERT INTO account_spans (account_id, up, start_at) VALUES (?, ?, ?)"),
+            if (!execBound(QStringLiteral("INSERT INTO account_spans (account_id, up, start_at) VALUES (coalesce(?, ''), ?, ?)"),
                            {e.accountId, up ? 1 : 0, e.at}, error, &id)) {
                 return false;
             }
@@ -497,7 +498,7 @@ public:
             qint64 id = 0;
             if (!execBound(QStringLiteral("INSERT INTO disconnects (account_id, account_name, start_at, close_code, "
                                           "meaning, initiator, seq_before, close_event_id) "
-                                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                                          "VALUES (coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?)"),
                            {e.accountId, e.accountName, e.at,
                             isClose ? optionalInt(f, QLatin1String("code")) : QVariant(QMetaType::fromType<qint64>()),
                             isClose ? optionalText(f, QLatin1String("meaning")) : QVariant(QStringLiteral("invalid session")),
@@ -627,7 +628,7 @@ public:
             return fail();
         }
         for (const NewSource &s : newSources) {
-            if (!execBound(QStringLiteral("INSERT INTO sources (id, account_id, account_name) VALUES (?, ?, ?)"),
+            if (!execBound(QStringLiteral("INSERT INTO sources (id, account_id, account_name) VALUES (?, coalesce(?, ''), coalesce(?, ''))"),
                            {s.id, s.accountId, s.accountName}, &error)) {
                 return fail();
             }
