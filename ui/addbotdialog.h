@@ -1,0 +1,114 @@
+#pragma once
+
+#include "accountrecord.h"
+
+#include <QDialog>
+#include <QUrl>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QMessageBox;
+class QNetworkAccessManager;
+
+namespace gw {
+
+class AccountService;
+
+//! The **Add bot** / **Edit** dialog (issue G3 §3; ux-notes.md B.3 "Token dialog").
+//!
+//! Fields: display name; token (password echo, a Show toggle; whitespace and a pasted "Bot "
+//! prefix are stripped; format check: three dot-separated base64url parts); intents as grouped
+//! checkboxes (IntentSelector, default GUILDS only); an Advanced section (collapsed) with gateway
+//! URL and API base overrides, zlib-stream on/off and which shards to watch.
+//!
+//! **Check token** calls GET /users/@me and GET /gateway/bot (DiscordRest) against the API base
+//! (override, else defaultApiBase()) and shows the bot's name and its identify budget
+//! (remaining/total, the reset as a clock, max_concurrency, recommended shards), or a human
+//! message for 401, timeouts and network errors.
+//!
+//! OK is enabled only while the input is valid (name non-empty, not token-like, not a duplicate;
+//! token shaped — or, in Edit mode, empty to keep the stored one; override URLs well-formed).
+//! Pressing OK with a new token that was not checked yet runs the check first: a 401 keeps the
+//! dialog open with the message (a bad token is never saved); a timeout / network error is shown
+//! and a second OK saves without verifying (offline is allowed).
+//!
+//! With an AccountService, OK saves (token into the vault, record into the store) before the
+//! dialog closes; when the keychain cannot take the token, the dialog says so and offers "Keep
+//! for this session only". Without a service, OK just closes and record()/token() are the result.
+//! After acceptance, hand savedRecord() and token() to AccountManager::add()/update().
+class AddBotDialog final : public QDialog
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AddBotDialog)
+
+public:
+    enum class Mode { Add, Edit };
+    Q_ENUM(Mode)
+    enum class CheckState {
+        NotChecked,
+        Checking,
+        Valid,     //!< both calls answered; name and budget shown
+        Rejected,  //!< 401: Discord does not know this token
+        Failed,    //!< timeout, network error, other HTTP status, bad answer
+    };
+    Q_ENUM(CheckState)
+
+    //! Add mode. `service` may be nullptr (then nothing is stored on OK). Not owned.
+    explicit AddBotDialog(AccountService *service, QWidget *parent = nullptr);
+    ~AddBotDialog() override;
+
+    //! Switch to Edit mode for `record`: fields filled in, token empty (= keep the stored one).
+    void setRecord(const AccountRecord &record);
+    [[nodiscard]] Mode mode() const;
+
+    //! The API base used when the Advanced override is empty (default: Discord's).
+    void setDefaultApiBase(const QUrl &apiBase);
+    //! Shared network access manager for Check token (default: a private one).
+    void setNetworkAccessManager(QNetworkAccessManager *nam);
+    //! Timeout of each Check token request (default 15 s).
+    void setCheckTimeout(std::chrono::milliseconds timeout);
+
+    //! The record as the fields describe it (id empty in Add mode until saved).
+    [[nodiscard]] AccountRecord record() const;
+    //! The record as saved (with its id) once the dialog was accepted.
+    [[nodiscard]] AccountRecord savedRecord() const;
+    //! The normalised token; std::nullopt in Edit mode when the field is left empty.
+    [[nodiscard]] std::optional<QString> token() const;
+
+    [[nodiscard]] bool isInputValid() const;
+    //! Why OK is disabled (empty when it is enabled).
+    [[nodiscard]] QString validationMessage() const;
+    [[nodiscard]] CheckState checkState() const;
+    //! The text of the check result / error label.
+    [[nodiscard]] QString checkMessage() const;
+
+    //! Trims whitespace (inside too: line breaks from a paste) and one leading "Bot ".
+    [[nodiscard]] static QString normaliseToken(const QString &raw);
+
+public Q_SLOTS:
+    void checkToken();
+    void accept() override;
+
+Q_SIGNALS:
+    //! A Check token round finished (after the result is displayed).
+    void checkFinished(gw::AddBotDialog::CheckState state);
+    //! Saving through the service failed; `message` is what the dialog now shows.
+    void saveFailed(const QString &message);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+//! Remove with confirmation (issue G3 §3): opens a window-modal "Remove “name”?" box (not
+//! exec(): nothing nests an event loop) and returns it. On Remove, the service deletes the
+//! keychain entry and then the record, and `done(true, warning)` follows; `warning` is empty, or
+//! says the keychain entry could not be deleted. On Cancel: `done(false, {})`. The caller then
+//! calls AccountManager::remove(record.id).
+QMessageBox *confirmAndRemoveAccount(QWidget *parent, AccountService *service, const AccountRecord &record,
+                                     std::function<void(bool removed, const QString &warning)> done);
+
+} // namespace gw
