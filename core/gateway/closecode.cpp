@@ -101,7 +101,7 @@ QString CloseCodes::describe(std::optional<int> code, const CloseContext &contex
             text += QStringLiteral(" Unknown bits requested: %1.").arg(Intents::names(unknown).join(QStringLiteral(", ")));
         break;
     case 4011:
-        if (context.recommendedShards)
+        if (context.recommendedShards && *context.recommendedShards > 1)
             text += QStringLiteral(" The bot needs %1 shards.").arg(*context.recommendedShards);
         break;
     default:

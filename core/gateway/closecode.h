@@ -25,7 +25,7 @@ struct CloseCodeInfo
 struct CloseContext
 {
     quint32 requestedIntents = 0;    //!< intents sent in IDENTIFY (for 4014/4013)
-    std::optional<int> recommendedShards;  //!< from GET /gateway/bot (for 4011)
+    std::optional<int> recommendedShards;  //!< from GET /gateway/bot (for 4011; shown when > 1)
 };
 
 class CloseCodes final

@@ -32,6 +32,8 @@ constexpr std::size_t LatencyWindow = 20;
 constexpr auto DetachedSocketGrace = 1s;
 //! Malformed-input warnings are rate limited to one per interval (the rest are counted).
 constexpr qint64 WarningIntervalMs = 1000;
+//! After this many consecutive failures the gateway URL is fetched again (protocol.md A1).
+constexpr int RefetchAfterFailures = 3;
 
 QString redactedUrl(const QUrl &url)
 {
@@ -227,7 +229,9 @@ public:
     void beginAttempt()
     {
         nextAttemptAt = QDateTime();
-        const bool needFetch = !gatewayInfo && (!fetchAttempted || gatewayUrl.isEmpty());
+        // GET /gateway/bot once per start() (fresh session_start_limit), again whenever no URL
+        // is known, and again after repeated failures (the cached URL may be dead, A1).
+        const bool needFetch = !fetchAttempted || gatewayUrl.isEmpty();
         if (needFetch) {
             fetchGatewayInfo();
             return;
@@ -342,6 +346,8 @@ public:
     void scheduleReconnect(ReconnectMode mode, std::optional<std::chrono::milliseconds> minDelay, bool immediate)
     {
         auto delay = immediate ? 0ms : backoffDelay(failures);
+        if (failures > 0 && failures % RefetchAfterFailures == 0 && config.gatewayUrlOverride.isEmpty())
+            fetchAttempted = false;
         if (minDelay)
             delay = std::max(delay, *minDelay);
         nextMode = mode;

@@ -49,8 +49,10 @@ struct ResumeState
 
 //! One account's Discord Gateway v10 session over QWebSocket (protocol.md A15 and D).
 //!
-//! Lifecycle: nothing happens until start(). start() fetches GET /gateway/bot (unless the
-//! URL is overridden and no identify budget is needed), connects, and from then on the client
+//! Lifecycle: nothing happens until start(). start() fetches GET /gateway/bot (always, for
+//! session_start_limit and the recommended shard count; with gatewayUrlOverride set the override
+//! is used as the URL and a failed fetch other than 401 does not stop the connect; 401 → Failed
+//! with Unauthorized), connects, and from then on the client
 //! owns the reconnect policy: resumable closes resume at once and then back off exponentially
 //! with jitter; NewSession closes and op 9 d:false identify through the IdentifyGate; fatal
 //! closes and an exhausted budget end in state Failed with errorOccurred(terminal error).
@@ -59,6 +61,19 @@ struct ResumeState
 //! Signal order per socket: socketOpened → helloReceived → (identifySent | resumeSent) →
 //! (ready | resumed) → heartbeatAcked* → socketClosed (exactly once per opened *or attempted*
 //! socket) → reconnectScheduled → … `state()` is updated before every signal.
+//!
+//! Details the supervisor and the UI can rely on:
+//! - Our own closes (zombie, op 7, op 9, HELLO timeout, inflate error, reconnect()) use 4000, so
+//!   the session stays resumable; CloseInfo::initiator is Client. stop() alone closes with 1000.
+//! - A transient error of an attempt (Transport, HandshakeTimeout, HelloTimeout, Protocol) is
+//!   emitted after that socket's socketClosed; a terminal one (FatalClose, Unauthorized,
+//!   IdentifyRefused, ReconnectBudgetExhausted) is the last signal, with state() == Failed.
+//! - Backoff: the first attempt after a close runs at once; after n consecutive failed attempts
+//!   the wait is uniform in [c/2, c] with c = min(backoffMax, backoffBase × 2^(n−1)) ("equal
+//!   jitter": a floor of c/2, never a tight loop). op 9 d:false waits at least a random
+//!   invalidSessionDelayMin..Max. A failed attempt is one that did not reach READY/RESUMED.
+//! - Degraded: Ready, but the ACK of the current beat is later than max(latencyWarning,
+//!   interval/4), or the last latency exceeded latencyWarning; back to Ready on a timely ACK.
 class GatewayClient final : public QObject
 {
     Q_OBJECT
@@ -87,13 +102,15 @@ public:
     void setResumeState(const ResumeState &state);
 
     //! Test seam (G9 fuzzing): feed one WebSocket message as if it had arrived on the current
-    //! socket (binary → zlib-stream path when compress is on).
+    //! socket (binary → zlib-stream path when compress is on). Malformed input is counted in
+    //! stats() (malformedPayloads, unknownOpcodes, inflateErrors, oversizedMessages), never fatal.
     void injectMessageForTest(const QByteArray &message, bool binary);
 
 public Q_SLOTS:
     //! Begin: fetch gateway info if needed, then connect. Idempotent while running.
     void start();
-    //! Terminal and silent (seed §5 row 6): closes with 1000, cancels every timer, no signals.
+    //! Terminal and silent (seed §5 row 6): closes with 1000, cancels every timer, no signals —
+    //! not even stateChanged: state() reads Stopped when it returns. start() may be called again.
     void stop();
     //! Close the current socket (non-1000, so the session stays resumable) and reconnect at
     //! once. FreshIdentify drops session_id, seq and resume URL first and really sends op 2.
