@@ -351,8 +351,10 @@ public:
             hold->setInterval(delay);
             QWebSocketServer *server = &ws;
             hold->callOnTimeout(socket, [server, socket] {
-                if (socket->state() != QAbstractSocket::ConnectedState)
+                if (socket->state() != QAbstractSocket::ConnectedState) {
+                    socket->deleteLater();  // the client gave up waiting: its handshake timed out
                     return;
+                }
                 server->handleConnection(socket);
                 // The request already sits in the buffer; make sure the server reads it.
                 if (socket->bytesAvailable() > 0)
@@ -855,11 +857,13 @@ public:
     // ---- REST and control -----------------------------------------------------------------------
     SimHttpResponse handleHttp(const SimHttpRequest &r)
     {
-        if (!r.peer.isLoopback() && r.peer != options.address)
-            return discordError(403);
         const QString path = r.url.path();
-        if (path.startsWith(QLatin1String("/control")))
+        if (path.startsWith(QLatin1String("/control"))) {
+            // Faults and bot tokens are loopback business, whatever address the server binds.
+            if (!r.peer.isLoopback())
+                return discordError(403);
             return handleControl(r, path);
+        }
         if (path.startsWith(QLatin1String("/api/v10/")))
             return handleRest(r, path.mid(8));
         return discordError(404);

@@ -165,10 +165,17 @@ public:
 
     //! Apply a fault to the bot's newest open connection (live faults) or to its next
     //! `fault.connections` new connections (sticky faults). Returns false if the bot is unknown
-    //! or a live fault finds no open connection.
+    //! or a live fault finds no open connection. "The bot's connection" means a socket that has
+    //! sent the bot's IDENTIFY or RESUME. WithholdHello and SlowHandshake act before any token
+    //! is seen, so they apply to the next sockets of *any* bot (the name must still be known);
+    //! WithholdReady applies to the bot's next IDENTIFY/RESUME sockets.
     bool injectFault(const QString &botName, const SimFault &fault);
+    //! Apply a live fault (or WithholdReady) to one connection, identified or not (e.g. op 7
+    //! before HELLO). False for an unknown or closed connection or other sticky kinds.
     bool injectFaultOnConnection(int connectionId, const SimFault &fault);
-    //! Send one dispatch to every open, identified connection of the bot.
+    //! Send one dispatch on every live session of the bot: sent at once on its open socket, and
+    //! kept in the session's replay buffer (so a session that is disconnected but still within
+    //! the resume window gets it on RESUME). `jsonData` must be JSON (the `d` field).
     void dispatch(const QString &botName, const QString &eventName, const QByteArray &jsonData);
 
     [[nodiscard]] QList<SimReceived> received() const;                      //!< every client payload

@@ -984,6 +984,21 @@ void tst_GatewaySimulator::faultSlowHandshake()
     auto d = connectClient();
     QVERIFY(d);
     QVERIFY2(t.elapsed() < 380, QByteArray::number(t.elapsed()).constData());
+
+    // A client with its own 100 ms handshake timeout gives up; the simulator never opens it.
+    f.delay = 300ms;
+    QVERIFY(m_sim->injectFault(QStringLiteral("alpha"), f));
+    QSignalSpy opened(m_sim.get(), &GatewaySimulator::clientConnected);
+    RawClient impatient;
+    QSignalSpy connected(&impatient.ws, &QWebSocket::connected);
+    impatient.open(m_sim->gatewayUrl());
+    QVERIFY(!connected.wait(100));
+    impatient.ws.abort();
+    auto e = connectClient();  // a later client is not delayed, and no ghost socket opened
+    QVERIFY(e);
+    QVERIFY(e->waitFor(10) >= 0);
+    QVERIFY(!opened.wait(400));
+    QCOMPARE(opened.size(), 1);
 }
 
 // ---- zlib-stream ----------------------------------------------------------------------------------
