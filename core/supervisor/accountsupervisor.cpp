@@ -522,8 +522,11 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
     });
 
     CloseContext context;
-    if (m_client)
+    if (m_client) {
         context.requestedIntents = m_client->config().intents;
+        if (const auto info = m_client->gatewayInfo())
+            context.recommendedShards = info->shards;
+    }
     const QString meaning = CloseCodes::describe(info.code, context);
     QJsonObject fields;
     fields.insert(QStringLiteral("code"), info.code ? QJsonValue(*info.code) : QJsonValue());
