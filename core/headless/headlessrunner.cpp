@@ -208,6 +208,7 @@ HeadlessRunner::HeadlessRunner(HeadlessOptions options, QObject *parent)
     d->q = this;
     d->options = std::move(options);
     d->durationTimer.setSingleShot(true);
+    d->durationTimer.setTimerType(Qt::PreciseTimer);  // --duration 1 must not end early (coarse: ±5%)
     d->stopTimer.setSingleShot(true);
     connect(&d->durationTimer, &QTimer::timeout, this, [this] {
         stop(HeadlessExit::Ok, QStringLiteral("--duration elapsed"));
