@@ -1,0 +1,492 @@
+#include "accounttablemodel.h"
+
+#include "closecode.h"
+#include "logging.h"
+#include "statestyle.h"
+#include "uiformat.h"
+
+#include <QGuiApplication>
+#include <QPalette>
+
+#include <algorithm>
+#include <limits>
+
+using namespace std::chrono_literals;
+
+namespace gw {
+
+namespace {
+
+struct BeatTracker
+{
+    HeartbeatStrip beats;
+    quint64 acks = 0;
+    quint64 sent = 0;
+    ConnectionState state = ConnectionState::Stopped;
+    bool seen = false;
+};
+
+struct Row
+{
+    AccountStatus status;
+    std::optional<double> uptime;
+    bool muted = false;
+};
+
+QString closeName(std::optional<int> code)
+{
+    QString name = CloseCodes::nameFor(code);
+    name.replace(QLatin1Char('_'), QLatin1Char(' '));
+    return name;
+}
+
+constexpr qint64 kMissing = std::numeric_limits<qint64>::max();
+
+} // namespace
+
+class AccountTableModel::Private
+{
+public:
+    QList<Row> rows;
+    QHash<QString, int> rowById;
+    QHash<QString, AccountStatus> pending;
+    QList<QString> pendingNew;       // ids without a row yet, in arrival order
+    QHash<QString, BeatTracker> trackers;
+    QHash<QString, bool> mutedById;
+    QHash<QString, std::optional<double>> uptimeById;
+    QTimer flushTimer;
+    QTimer ageTimer;
+    quint64 flushes = 0;
+
+    void reindex()
+    {
+        rowById.clear();
+        for (int i = 0; i < rows.size(); ++i)
+            rowById.insert(rows.at(i).status.accountId, i);
+    }
+
+    void track(const AccountStatus &s)
+    {
+        BeatTracker &t = trackers[s.accountId];
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto push = [&t](HeartbeatBeat beat) {
+            t.beats.append(beat);
+            if (t.beats.size() > AccountTableModel::MaxBeats)
+                t.beats.remove(0, t.beats.size() - AccountTableModel::MaxBeats);
+        };
+        if (t.seen) {
+            if (s.stats.acksReceived > t.acks) {
+                const int ms = s.stats.lastLatency ? int(s.stats.lastLatency->count()) : -1;
+                push({now, ms, s.state});
+            } else if (s.stats.heartbeatsSent > t.sent && s.stats.missedAcks > 0) {
+                push({now, -1, s.state});
+            }
+            const auto g = StateStyle::group(s.state);
+            if (s.state != t.state
+                && (g == StateStyle::Group::Degraded || g == StateStyle::Group::Reconnecting
+                    || g == StateStyle::Group::Failed)) {
+                push({now, -1, s.state});
+            }
+        }
+        t.acks = s.stats.acksReceived;
+        t.sent = s.stats.heartbeatsSent;
+        t.state = s.state;
+        t.seen = true;
+    }
+};
+
+AccountTableModel::AccountTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , d(std::make_unique<Private>())
+{
+    d->flushTimer.setSingleShot(true);
+    d->flushTimer.setInterval(100ms);
+    connect(&d->flushTimer, &QTimer::timeout, this, &AccountTableModel::handleFlushTimeout);
+    d->ageTimer.setInterval(1s);
+    connect(&d->ageTimer, &QTimer::timeout, this, &AccountTableModel::handleAgeTick);
+    d->ageTimer.start();
+}
+
+AccountTableModel::~AccountTableModel() = default;
+
+int AccountTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(d->rows.size());
+}
+
+int AccountTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QHash<int, QByteArray> AccountTableModel::roleNames() const
+{
+    auto names = QAbstractTableModel::roleNames();
+    names.insert(RawValueRole, "rawValue");
+    names.insert(StateRole, "state");
+    names.insert(AccountIdRole, "accountId");
+    names.insert(HeartbeatRole, "heartbeats");
+    names.insert(LatencyMsRole, "latencyMs");
+    names.insert(LastEventTimeRole, "lastEventTime");
+    names.insert(MutedRole, "muted");
+    return names;
+}
+
+QVariant AccountTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (Column(section)) {
+        case NameColumn: return tr("Account");
+        case StateColumn: return tr("State");
+        case LatencyColumn: return tr("Latency (last · mean)");
+        case HeartbeatColumn: return tr("Heartbeats");
+        case UptimeColumn: return tr("Uptime 24 h");
+        case LastEventColumn: return tr("Last event");
+        case ReconnectsColumn: return tr("Resumes / Identifies");
+        case LastDisconnectColumn: return tr("Last disconnect");
+        case IdentifyBudgetColumn: return tr("Identify budget");
+        case ColumnCount: break;
+        }
+    } else if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case LatencyColumn: return tr("Heartbeat round trip (op 1 → op 11): last and mean over the recent window");
+        case HeartbeatColumn: return tr("The most recent heartbeats: bar height is the round trip; red marks a missed ACK or a drop");
+        case UptimeColumn: return tr("Share of the last 24 hours in Ready while Gatewatch was watching");
+        case LastEventColumn: return tr("Time since the last frame arrived from the gateway");
+        case ReconnectsColumn: return tr("Successful RESUMEs (no events lost) vs IDENTIFYs (new session; events in the gap are lost)");
+        case LastDisconnectColumn: return tr("Close code and its meaning of the most recent disconnect");
+        case IdentifyBudgetColumn: return tr("session_start_limit: IDENTIFYs remaining of the daily total");
+        default: break;
+        }
+    }
+    return {};
+}
+
+QVariant AccountTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = d->rows.at(index.row());
+    const AccountStatus &s = row.status;
+    const auto column = Column(index.column());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+
+    switch (role) {
+    case StateRole:
+        return int(s.state);
+    case AccountIdRole:
+        return s.accountId;
+    case MutedRole:
+        return row.muted;
+    case LatencyMsRole:
+        return s.stats.lastLatency ? QVariant(qint64(s.stats.lastLatency->count())) : QVariant();
+    case LastEventTimeRole:
+        return s.stats.lastInboundAt.isValid() ? s.stats.lastInboundAt : s.lastEventAt;
+    case HeartbeatRole:
+        if (column == HeartbeatColumn)
+            return QVariant::fromValue(d->trackers.value(s.accountId).beats);
+        return {};
+    default:
+        break;
+    }
+
+    switch (column) {
+    case NameColumn:
+        if (role == Qt::DisplayRole) {
+            if (s.session && !s.session->userName.isEmpty())
+                return tr("%1 · %2").arg(s.accountName, s.session->userName);
+            return s.accountName;
+        }
+        if (role == RawValueRole)
+            return s.accountName.toLower();
+        if (role == Qt::ToolTipRole) {
+            QString tip = s.accountName;
+            if (s.session)
+                tip += QLatin1Char('\n') + tr("Bot user: %1 (%2)").arg(s.session->userName, s.session->userId);
+            if (row.muted)
+                tip += QLatin1Char('\n') + tr("Notifications muted");
+            return tip;
+        }
+        break;
+    case StateColumn: {
+        if (role == Qt::DisplayRole || role == Qt::AccessibleTextRole) {
+            if (s.state == ConnectionState::Stopped)
+                return s.paused ? tr("Paused") : tr("Stopped");
+            if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid()) {
+                const qint64 ms = std::max<qint64>(0, now.msecsTo(s.nextAttemptAt));
+                return tr("Reconnecting (in %1)").arg(uiformat::duration(std::chrono::milliseconds(ms - ms % 1000)));
+            }
+            return StateStyle::text(s.state);
+        }
+        if (role == Qt::DecorationRole)
+            return StateStyle::icon(s.state);
+        if (role == Qt::ForegroundRole)
+            return StateStyle::color(s.state, QGuiApplication::palette());
+        if (role == RawValueRole)
+            return StateStyle::severity(s.state) * 100 + int(s.state);
+        if (role == Qt::ToolTipRole) {
+            QString tip = tr("%1 for %2").arg(StateStyle::text(s.state),
+                                             uiformat::duration(std::chrono::milliseconds(
+                                                 s.stateSince.isValid() ? s.stateSince.msecsTo(now) : 0)));
+            if (s.state == ConnectionState::Failed && !s.failure.message.isEmpty())
+                tip += QLatin1Char('\n') + s.failure.message;
+            else if (!s.lastError.isEmpty())
+                tip += QLatin1Char('\n') + tr("Last error: %1").arg(s.lastError);
+            return tip;
+        }
+        break;
+    }
+    case LatencyColumn:
+        if (role == Qt::DisplayRole) {
+            if (!s.stats.lastLatency)
+                return uiformat::dash();
+            return tr("%1 · ⌀ %2").arg(uiformat::latency(s.stats.lastLatency), uiformat::latency(s.stats.meanLatency));
+        }
+        if (role == RawValueRole)
+            return s.stats.lastLatency ? qint64(s.stats.lastLatency->count()) : kMissing;
+        if (role == Qt::ToolTipRole)
+            return tr("Last %1, mean %2, p95 %3").arg(uiformat::latency(s.stats.lastLatency),
+                                                      uiformat::latency(s.stats.meanLatency),
+                                                      uiformat::latency(s.stats.p95Latency));
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case HeartbeatColumn:
+        if (role == RawValueRole)
+            return s.stats.meanLatency ? qint64(s.stats.meanLatency->count()) : kMissing;
+        if (role == Qt::ToolTipRole)
+            return tr("%1 beats sent, %2 acknowledged, %3 missed now").arg(s.stats.heartbeatsSent)
+                .arg(s.stats.acksReceived).arg(s.stats.missedAcks);
+        break;
+    case UptimeColumn:
+        if (role == Qt::DisplayRole)
+            return uiformat::percent(row.uptime);
+        if (role == RawValueRole)
+            return row.uptime ? *row.uptime : -1.0;
+        if (role == Qt::DecorationRole && !row.uptime)
+            return StateStyle::noDataIcon();
+        if (role == Qt::ToolTipRole && !row.uptime)
+            return tr("No data yet: time Gatewatch was not watching does not count as up");
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case LastEventColumn: {
+        const QDateTime at = s.stats.lastInboundAt.isValid() ? s.stats.lastInboundAt : s.lastEventAt;
+        if (role == Qt::DisplayRole)
+            return uiformat::age(at, now);
+        if (role == RawValueRole)
+            return at.isValid() ? at.msecsTo(now) : kMissing;
+        if (role == Qt::ToolTipRole)
+            return uiformat::timestamp(at);
+        break;
+    }
+    case ReconnectsColumn:
+        if (role == Qt::DisplayRole)
+            return tr("%1 / %2").arg(s.resumes).arg(s.identifies);
+        if (role == RawValueRole)
+            return qint64(s.resumes) + qint64(s.identifies);
+        if (role == Qt::ToolTipRole)
+            return tr("%1 resumed (no events lost), %2 identified (new session), %3 disconnects")
+                .arg(s.resumes).arg(s.identifies).arg(s.disconnects);
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignCenter);
+        break;
+    case LastDisconnectColumn:
+        if (!s.lastDisconnect) {
+            if (role == Qt::DisplayRole)
+                return uiformat::dash();
+            if (role == RawValueRole)
+                return qint64(0);
+            break;
+        }
+        if (role == Qt::DisplayRole) {
+            const auto &ld = *s.lastDisconnect;
+            if (ld.closeCode)
+                return tr("%1 %2").arg(*ld.closeCode).arg(closeName(ld.closeCode));
+            return ld.error.isEmpty() ? closeName(std::nullopt) : ld.error;
+        }
+        if (role == RawValueRole)
+            return s.lastDisconnect->at.toMSecsSinceEpoch();
+        if (role == Qt::ToolTipRole) {
+            const auto &ld = *s.lastDisconnect;
+            QString tip = uiformat::timestamp(ld.at) + QLatin1Char('\n') + CloseCodes::describe(ld.closeCode);
+            if (!ld.error.isEmpty())
+                tip += QLatin1Char('\n') + ld.error;
+            return tip;
+        }
+        break;
+    case IdentifyBudgetColumn:
+        if (!s.gatewayInfo) {
+            if (role == Qt::DisplayRole)
+                return uiformat::dash();
+            if (role == RawValueRole)
+                return qint64(-1);
+            break;
+        }
+        if (role == Qt::DisplayRole)
+            return tr("%1 / %2").arg(s.gatewayInfo->limit.remaining).arg(s.gatewayInfo->limit.total);
+        if (role == RawValueRole)
+            return qint64(s.gatewayInfo->limit.remaining);
+        if (role == Qt::ToolTipRole)
+            return tr("Resets %1 · max_concurrency %2 · %3 recommended shard(s)")
+                .arg(uiformat::timestamp(s.gatewayInfo->limit.resetAt()))
+                .arg(s.gatewayInfo->limit.maxConcurrency)
+                .arg(s.gatewayInfo->shards);
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+void AccountTableModel::updateStatus(const AccountStatus &status)
+{
+    if (status.accountId.isEmpty())
+        return;
+    d->track(status);
+    if (!d->rowById.contains(status.accountId) && !d->pending.contains(status.accountId))
+        d->pendingNew.append(status.accountId);
+    d->pending.insert(status.accountId, status);
+    if (!d->flushTimer.isActive())
+        d->flushTimer.start();
+}
+
+void AccountTableModel::handleFlushTimeout()
+{
+    flush();
+}
+
+void AccountTableModel::flush()
+{
+    d->flushTimer.stop();
+    if (d->pending.isEmpty())
+        return;
+    // new rows first, in one insert
+    QList<QString> fresh;
+    for (const QString &id : std::as_const(d->pendingNew)) {
+        if (d->pending.contains(id) && !d->rowById.contains(id))
+            fresh.append(id);
+    }
+    d->pendingNew.clear();
+    if (!fresh.isEmpty()) {
+        const int first = int(d->rows.size());
+        beginInsertRows({}, first, first + int(fresh.size()) - 1);
+        for (const QString &id : std::as_const(fresh)) {
+            Row row;
+            row.status = d->pending.take(id);
+            row.muted = d->mutedById.value(id, false);
+            row.uptime = d->uptimeById.value(id, std::nullopt);
+            d->rowById.insert(id, int(d->rows.size()));
+            d->rows.append(row);
+        }
+        endInsertRows();
+    }
+    int minRow = std::numeric_limits<int>::max();
+    int maxRow = -1;
+    for (auto it = d->pending.cbegin(); it != d->pending.cend(); ++it) {
+        const int r = d->rowById.value(it.key(), -1);
+        if (r < 0)
+            continue;   // removed meanwhile
+        d->rows[r].status = it.value();
+        minRow = std::min(minRow, r);
+        maxRow = std::max(maxRow, r);
+    }
+    d->pending.clear();
+    if (maxRow >= 0) {
+        ++d->flushes;
+        Q_EMIT dataChanged(index(minRow, 0), index(maxRow, ColumnCount - 1));
+    }
+    Q_EMIT statusesFlushed();
+}
+
+void AccountTableModel::handleAgeTick()
+{
+    if (d->rows.isEmpty())
+        return;
+    const int last = int(d->rows.size()) - 1;
+    Q_EMIT dataChanged(index(0, StateColumn), index(last, StateColumn), {Qt::DisplayRole, Qt::ToolTipRole});
+    Q_EMIT dataChanged(index(0, LastEventColumn), index(last, LastEventColumn), {Qt::DisplayRole, RawValueRole});
+}
+
+void AccountTableModel::removeAccount(const QString &accountId)
+{
+    d->pending.remove(accountId);
+    d->pendingNew.removeAll(accountId);
+    d->trackers.remove(accountId);
+    d->mutedById.remove(accountId);
+    d->uptimeById.remove(accountId);
+    const int r = d->rowById.value(accountId, -1);
+    if (r < 0)
+        return;
+    beginRemoveRows({}, r, r);
+    d->rows.removeAt(r);
+    d->reindex();
+    endRemoveRows();
+}
+
+void AccountTableModel::setMuted(const QString &accountId, bool muted)
+{
+    d->mutedById.insert(accountId, muted);
+    const int r = d->rowById.value(accountId, -1);
+    if (r < 0 || d->rows.at(r).muted == muted)
+        return;
+    d->rows[r].muted = muted;
+    Q_EMIT dataChanged(index(r, NameColumn), index(r, NameColumn), {MutedRole, Qt::ToolTipRole});
+}
+
+void AccountTableModel::setUptime(const QString &accountId, std::optional<double> fraction24h)
+{
+    d->uptimeById.insert(accountId, fraction24h);
+    const int r = d->rowById.value(accountId, -1);
+    if (r < 0 || d->rows.at(r).uptime == fraction24h)
+        return;
+    d->rows[r].uptime = fraction24h;
+    Q_EMIT dataChanged(index(r, UptimeColumn), index(r, UptimeColumn));
+}
+
+int AccountTableModel::rowOf(const QString &accountId) const
+{
+    return d->rowById.value(accountId, -1);
+}
+
+QString AccountTableModel::accountIdAt(int row) const
+{
+    if (row < 0 || row >= d->rows.size())
+        return {};
+    return d->rows.at(row).status.accountId;
+}
+
+std::optional<AccountStatus> AccountTableModel::status(const QString &accountId) const
+{
+    if (d->pending.contains(accountId))
+        return d->pending.value(accountId);
+    const int r = d->rowById.value(accountId, -1);
+    if (r < 0)
+        return std::nullopt;
+    return d->rows.at(r).status;
+}
+
+QList<AccountStatus> AccountTableModel::statuses() const
+{
+    QList<AccountStatus> out;
+    out.reserve(d->rows.size());
+    for (const Row &row : std::as_const(d->rows))
+        out.append(d->pending.value(row.status.accountId, row.status));
+    return out;
+}
+
+HeartbeatStrip AccountTableModel::heartbeats(const QString &accountId) const
+{
+    return d->trackers.value(accountId).beats;
+}
+
+quint64 AccountTableModel::flushCount() const
+{
+    return d->flushes;
+}
+
+} // namespace gw

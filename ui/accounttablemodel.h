@@ -1,0 +1,105 @@
+#pragma once
+
+#include "accountstatus.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+namespace gw {
+
+//! One beat of the heartbeat strip: the round trip of an ACKed beat, or a missed/not-ready mark.
+struct HeartbeatBeat
+{
+    qint64 atMs = 0;
+    int latencyMs = -1;             //!< -1: no ACK (missed beat or a state change mark)
+    ConnectionState state = ConnectionState::Ready;
+};
+using HeartbeatStrip = QList<HeartbeatBeat>;
+
+//! The accounts table (issue G5 §1): one row per account, fed by AccountStatus snapshots.
+//! Snapshots are coalesced: updateStatus() only records, a 100 ms single-shot timer flushes,
+//! so the view repaints at most ~10 times a second however fast statuses arrive. Updates emit
+//! one ranged dataChanged over the changed rows; the model is never reset on a tick.
+class AccountTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AccountTableModel)
+
+public:
+    enum Column {
+        NameColumn,
+        StateColumn,
+        LatencyColumn,
+        HeartbeatColumn,
+        UptimeColumn,
+        LastEventColumn,
+        ReconnectsColumn,
+        LastDisconnectColumn,
+        IdentifyBudgetColumn,
+        ColumnCount
+    };
+    Q_ENUM(Column)
+
+    enum Role {
+        RawValueRole = Qt::UserRole,  //!< sortable raw value of the cell (numbers, not text)
+        StateRole,                    //!< int(ConnectionState) of the row
+        AccountIdRole,                //!< QString
+        HeartbeatRole,                //!< HeartbeatStrip (HeartbeatColumn)
+        LatencyMsRole,                //!< last latency in ms, or null QVariant
+        LastEventTimeRole,            //!< QDateTime of the last inbound event
+        MutedRole,                    //!< bool
+    };
+    Q_ENUM(Role)
+
+    //! Number of beats kept per row for the strip.
+    static constexpr int MaxBeats = 40;
+
+    explicit AccountTableModel(QObject *parent = nullptr);
+    ~AccountTableModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    //! Record a snapshot (new account → new row at the next flush). Cheap; call at any rate.
+    void updateStatus(const AccountStatus &status);
+    //! Remove the account's row now.
+    void removeAccount(const QString &accountId);
+    void setMuted(const QString &accountId, bool muted);
+    //! Share of the last 24 h in Ready while monitored (from the event log); nullopt = no data.
+    void setUptime(const QString &accountId, std::optional<double> fraction24h);
+    //! Apply pending snapshots now (the timer does this; tests and shutdown may call it).
+    void flush();
+
+    [[nodiscard]] int rowOf(const QString &accountId) const;
+    [[nodiscard]] QString accountIdAt(int row) const;
+    [[nodiscard]] std::optional<AccountStatus> status(const QString &accountId) const;
+    [[nodiscard]] QList<AccountStatus> statuses() const;
+    [[nodiscard]] HeartbeatStrip heartbeats(const QString &accountId) const;
+    //! Number of dataChanged emissions so far (for the coalescing benchmark and tests).
+    [[nodiscard]] quint64 flushCount() const;
+
+Q_SIGNALS:
+    //! Emitted after a flush that changed at least one row.
+    void statusesFlushed();
+
+private:
+    void handleFlushTimeout();
+    void handleAgeTick();
+
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace gw
+
+Q_DECLARE_METATYPE(gw::HeartbeatBeat)
+Q_DECLARE_METATYPE(gw::HeartbeatStrip)

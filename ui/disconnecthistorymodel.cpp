@@ -1,0 +1,169 @@
+#include "disconnecthistorymodel.h"
+
+#include "closecode.h"
+#include "statestyle.h"
+#include "uiformat.h"
+
+#include <QGuiApplication>
+
+namespace gw {
+
+DisconnectHistoryModel::DisconnectHistoryModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+DisconnectHistoryModel::~DisconnectHistoryModel() = default;
+
+void DisconnectHistoryModel::clear()
+{
+    if (m_records.isEmpty())
+        return;
+    beginResetModel();
+    m_records.clear();
+    endResetModel();
+}
+
+void DisconnectHistoryModel::setRecords(const QList<DisconnectRecord> &records)
+{
+    // records.tail(old.size()) has the same ids as old → insert the new head, update the rest
+    const qsizetype added = records.size() - m_records.size();
+    bool sameTail = added >= 0;
+    for (qsizetype i = 0; sameTail && i < m_records.size(); ++i)
+        sameTail = records.at(added + i).id == m_records.at(i).id;
+    if (!sameTail) {
+        beginResetModel();
+        m_records = records;
+        endResetModel();
+        return;
+    }
+    if (added > 0) {
+        beginInsertRows({}, 0, int(added) - 1);
+        m_records = records.mid(0, added) + m_records;
+        endInsertRows();
+    }
+    int first = -1, last = -1;
+    for (qsizetype i = added; i < records.size(); ++i) {
+        const auto &n = records.at(i);
+        const auto &o = m_records.at(i);
+        if (n.end != o.end || n.recoveredBy != o.recoveredBy || n.closeCount != o.closeCount || n.fatal != o.fatal
+            || n.replayed != o.replayed) {
+            m_records[i] = n;
+            if (first < 0)
+                first = int(i);
+            last = int(i);
+        }
+    }
+    if (first >= 0)
+        Q_EMIT dataChanged(index(first, 0), index(last, ColumnCount - 1));
+}
+
+int DisconnectHistoryModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_records.size());
+}
+
+int DisconnectHistoryModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant DisconnectHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case StartColumn: return tr("Start");
+    case DowntimeColumn: return tr("Downtime");
+    case CodeColumn: return tr("Close code");
+    case InitiatorColumn: return tr("Closed by");
+    case RecoveryColumn: return tr("Recovered by");
+    case ReplayedColumn: return tr("Replayed");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const DisconnectRecord &r = m_records.at(index.row());
+    if (role == RecordIdRole)
+        return r.id;
+    switch (Column(index.column())) {
+    case StartColumn:
+        if (role == Qt::DisplayRole)
+            return uiformat::timestamp(r.start);
+        if (role == RawValueRole)
+            return r.start.toMSecsSinceEpoch();
+        break;
+    case DowntimeColumn: {
+        const auto ms = r.downtimeMs();
+        if (role == Qt::DisplayRole)
+            return ms ? uiformat::duration(std::chrono::milliseconds(*ms)) : tr("ongoing");
+        if (role == RawValueRole)
+            return ms ? *ms : std::numeric_limits<qint64>::max();
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    }
+    case CodeColumn:
+        if (role == Qt::DisplayRole) {
+            QString meaning = r.meaning.isEmpty() ? CloseCodes::nameFor(r.closeCode) : r.meaning;
+            if (r.closeCode)
+                return tr("%1 · %2").arg(*r.closeCode).arg(meaning);
+            return meaning.isEmpty() ? tr("no close frame") : meaning;
+        }
+        if (role == Qt::ToolTipRole)
+            return CloseCodes::describe(r.closeCode);
+        if (role == RawValueRole)
+            return r.closeCode.value_or(0);
+        break;
+    case InitiatorColumn:
+        if (role == Qt::DisplayRole || role == RawValueRole)
+            return r.initiator;
+        break;
+    case RecoveryColumn:
+        if (role == Qt::DisplayRole) {
+            if (r.fatal)
+                return tr("— (failed)");
+            switch (r.recoveredBy) {
+            case DisconnectRecord::Recovery::Resume: return tr("RESUME");
+            case DisconnectRecord::Recovery::Identify: return tr("IDENTIFY — events in the gap lost");
+            case DisconnectRecord::Recovery::None: return tr("not yet");
+            }
+        }
+        if (role == Qt::ForegroundRole) {
+            const QPalette pal = QGuiApplication::palette();
+            if (r.fatal)
+                return StateStyle::color(StateStyle::Group::Failed, pal);
+            if (r.recoveredBy == DisconnectRecord::Recovery::Identify)
+                return StateStyle::color(StateStyle::Group::Degraded, pal);
+            if (r.recoveredBy == DisconnectRecord::Recovery::None)
+                return StateStyle::color(StateStyle::Group::Reconnecting, pal);
+            return {};
+        }
+        if (role == RawValueRole)
+            return int(r.recoveredBy);
+        if (role == Qt::ToolTipRole && r.closeCount > 1)
+            return tr("%1 closes before it recovered").arg(r.closeCount);
+        break;
+    case ReplayedColumn:
+        if (role == Qt::DisplayRole)
+            return r.replayed ? QString::number(*r.replayed) : uiformat::dash();
+        if (role == RawValueRole)
+            return r.replayed.value_or(-1);
+        if (role == Qt::ToolTipRole && (r.seqBefore || r.seqAfter))
+            return tr("Sequence %1 → %2").arg(r.seqBefore ? QString::number(*r.seqBefore) : uiformat::dash(),
+                                             r.seqAfter ? QString::number(*r.seqAfter) : uiformat::dash());
+        if (role == Qt::TextAlignmentRole)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+} // namespace gw

@@ -1,0 +1,330 @@
+#include "eventlogmodel.h"
+
+#include "logging.h"
+#include "statestyle.h"
+#include "uiformat.h"
+
+#include <QGuiApplication>
+#include <QHash>
+#include <QIcon>
+#include <QLocale>
+#include <QPalette>
+
+#include <algorithm>
+
+using namespace std::chrono_literals;
+
+namespace gw {
+
+bool eventFilterMatches(const EventFilter &f, const EventLogEntry &e)
+{
+    if (!f.accountIds.isEmpty() && !f.accountIds.contains(e.accountId))
+        return false;
+    if (!f.kinds.isEmpty() && !f.kinds.contains(e.kind))
+        return false;
+    if (!f.severities.isEmpty() && !f.severities.contains(e.severity))
+        return false;
+    if (f.from.isValid() && e.at < f.from)
+        return false;
+    if (f.to.isValid() && e.at >= f.to)
+        return false;
+    if (!f.text.isEmpty() && !e.message.contains(f.text, Qt::CaseInsensitive))
+        return false;
+    return true;
+}
+
+bool eventFilterEquals(const EventFilter &a, const EventFilter &b)
+{
+    return a.accountIds == b.accountIds && a.severities == b.severities && a.kinds == b.kinds
+        && a.text == b.text && a.from == b.from && a.to == b.to;
+}
+
+QString severityDisplayName(Severity severity)
+{
+    switch (severity) {
+    case Severity::Debug: return QCoreApplication::translate("gw::EventLogModel", "Debug");
+    case Severity::Info: return QCoreApplication::translate("gw::EventLogModel", "Info");
+    case Severity::Warning: return QCoreApplication::translate("gw::EventLogModel", "Warning");
+    case Severity::Error: return QCoreApplication::translate("gw::EventLogModel", "Error");
+    }
+    return {};
+}
+
+QString eventKindDisplayName(EventKind kind)
+{
+    QString name = eventKindName(kind);
+    name.replace(QLatin1Char('_'), QLatin1Char(' '));
+    return name;
+}
+
+class EventLogModel::Private
+{
+public:
+    EventLogSource *source = nullptr;
+    EventFilter filter;
+    qint64 maxId = 0;
+    qint64 snapshotCount = 0;
+    QList<EventLogEntry> live;          // newest first, shown above the snapshot
+    QList<EventLogEntry> pendingLive;   // oldest first, not inserted yet
+    mutable QHash<qint64, QList<EventLogEntry>> pages;
+    mutable QList<qint64> lru;          // most recent at the back
+    mutable int fetched = 0;
+    QTimer liveTimer;
+
+    const EventLogEntry *entry(int row) const
+    {
+        if (row < 0)
+            return nullptr;
+        if (row < live.size())
+            return &live.at(row);
+        const qint64 offset = row - live.size();
+        if (offset >= snapshotCount || !source)
+            return nullptr;
+        const qint64 pageNo = offset / PageSize;
+        auto it = pages.find(pageNo);
+        if (it == pages.end()) {
+            std::optional<EventLogEntry> previous;
+            if (const auto prev = pages.constFind(pageNo - 1); prev != pages.cend() && prev->size() == PageSize)
+                previous = prev->constLast();
+            it = pages.insert(pageNo, source->page(filter, maxId, pageNo * PageSize, PageSize, previous));
+            ++fetched;
+            lru.append(pageNo);
+            while (lru.size() > MaxCachedPages)
+                pages.remove(lru.takeFirst());
+        } else if (lru.constLast() != pageNo) {
+            lru.removeOne(pageNo);
+            lru.append(pageNo);
+        }
+        const qint64 inPage = offset - pageNo * PageSize;
+        if (inPage >= it->size())
+            return nullptr;
+        return &it->at(inPage);
+    }
+
+    void snapshot()
+    {
+        pages.clear();
+        lru.clear();
+        live.clear();
+        pendingLive.clear();
+        if (!source) {
+            maxId = 0;
+            snapshotCount = 0;
+            return;
+        }
+        maxId = source->snapshot();
+        snapshotCount = source->count(filter, maxId);
+    }
+};
+
+EventLogModel::EventLogModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , d(std::make_unique<Private>())
+{
+    d->liveTimer.setSingleShot(true);
+    d->liveTimer.setInterval(100ms);
+    connect(&d->liveTimer, &QTimer::timeout, this, &EventLogModel::handleLiveTimeout);
+}
+
+EventLogModel::~EventLogModel() = default;
+
+void EventLogModel::setSource(EventLogSource *source)
+{
+    beginResetModel();
+    d->source = source;
+    d->snapshot();
+    endResetModel();
+}
+
+void EventLogModel::setFilter(const EventFilter &filter)
+{
+    if (eventFilterEquals(filter, d->filter))
+        return;
+    beginResetModel();
+    d->filter = filter;
+    d->snapshot();
+    endResetModel();
+}
+
+EventFilter EventLogModel::filter() const
+{
+    return d->filter;
+}
+
+void EventLogModel::refresh()
+{
+    beginResetModel();
+    d->snapshot();
+    endResetModel();
+}
+
+void EventLogModel::appendLive(const EventLogEntry &entry)
+{
+    // rows already in the snapshot (stored before it was taken) are not shown twice
+    if (d->source && d->source->covers(d->maxId, entry))
+        return;
+    if (!eventFilterMatches(d->filter, entry))
+        return;
+    d->pendingLive.append(entry);
+    if (!d->liveTimer.isActive())
+        d->liveTimer.start();
+}
+
+void EventLogModel::handleLiveTimeout()
+{
+    flushLive();
+}
+
+void EventLogModel::flushLive()
+{
+    d->liveTimer.stop();
+    if (d->pendingLive.isEmpty())
+        return;
+    if (d->live.size() + d->pendingLive.size() > MaxLiveRows && d->source) {
+        refresh();
+        return;
+    }
+    const int n = int(d->pendingLive.size());
+    beginInsertRows({}, 0, n - 1);
+    QList<EventLogEntry> merged;
+    merged.reserve(n + d->live.size());
+    for (int i = n - 1; i >= 0; --i)
+        merged.append(d->pendingLive.at(i));
+    merged.append(d->live);
+    d->live = std::move(merged);
+    d->pendingLive.clear();
+    endInsertRows();
+}
+
+int EventLogModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return int(std::min<qint64>(d->live.size() + d->snapshotCount, std::numeric_limits<int>::max()));
+}
+
+int EventLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case TimeColumn: return tr("Time");
+    case AccountColumn: return tr("Account");
+    case SeverityColumn: return tr("Severity");
+    case KindColumn: return tr("Kind");
+    case MessageColumn: return tr("Message");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant EventLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const EventLogEntry *e = d->entry(index.row());
+    if (!e)
+        return {};
+    switch (role) {
+    case EntryIdRole: return e->id;
+    case AccountIdRole: return e->accountId;
+    case SeverityRole: return int(e->severity);
+    case KindRole: return int(e->kind);
+    default: break;
+    }
+    switch (Column(index.column())) {
+    case TimeColumn:
+        if (role == Qt::DisplayRole)
+            return QLocale().toString(e->at.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        if (role == RawValueRole)
+            return e->at.toMSecsSinceEpoch();
+        if (role == Qt::ToolTipRole)
+            return e->at.toUTC().toString(Qt::ISODateWithMs);
+        break;
+    case AccountColumn:
+        if (role == Qt::DisplayRole || role == RawValueRole)
+            return e->accountName;
+        break;
+    case SeverityColumn:
+        if (role == Qt::DisplayRole)
+            return severityDisplayName(e->severity);
+        if (role == RawValueRole)
+            return int(e->severity);
+        if (role == Qt::DecorationRole) {
+            switch (e->severity) {
+            case Severity::Error: return StateStyle::icon(StateStyle::Group::Failed);
+            case Severity::Warning: return StateStyle::icon(StateStyle::Group::Degraded);
+            default: return {};
+            }
+        }
+        if (role == Qt::ForegroundRole) {
+            const QPalette pal = QGuiApplication::palette();
+            switch (e->severity) {
+            case Severity::Error: return StateStyle::color(StateStyle::Group::Failed, pal);
+            case Severity::Warning: return StateStyle::color(StateStyle::Group::Degraded, pal);
+            case Severity::Debug: return StateStyle::color(StateStyle::Group::Paused, pal);
+            case Severity::Info: return {};
+            }
+        }
+        break;
+    case KindColumn:
+        if (role == Qt::DisplayRole)
+            return eventKindDisplayName(e->kind);
+        if (role == RawValueRole)
+            return int(e->kind);
+        break;
+    case MessageColumn:
+        if (role == Qt::DisplayRole || role == RawValueRole)
+            return e->message;
+        if (role == Qt::ToolTipRole)
+            return e->message;
+        break;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+std::optional<EventLogEntry> EventLogModel::entryAt(int row) const
+{
+    const EventLogEntry *e = d->entry(row);
+    if (!e)
+        return std::nullopt;
+    return *e;
+}
+
+QString EventLogModel::rowsAsTsv(const QList<int> &rows) const
+{
+    QList<int> sorted = rows;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    QString out;
+    for (int r : std::as_const(sorted)) {
+        const EventLogEntry *e = d->entry(r);
+        if (!e)
+            continue;
+        QString message = e->message;
+        message.replace(QLatin1Char('\t'), QLatin1Char(' ')).replace(QLatin1Char('\n'), QLatin1Char(' '));
+        out += e->at.toUTC().toString(Qt::ISODateWithMs) + QLatin1Char('\t') + e->accountName + QLatin1Char('\t')
+            + severityName(e->severity) + QLatin1Char('\t') + eventKindName(e->kind) + QLatin1Char('\t') + message
+            + QLatin1Char('\n');
+    }
+    return out;
+}
+
+int EventLogModel::pagesFetched() const
+{
+    return d->fetched;
+}
+
+qint64 EventLogModel::snapshotMaxId() const
+{
+    return d->maxId;
+}
+
+} // namespace gw

@@ -1,0 +1,33 @@
+#include "guiapp.h"
+
+#include "logging.h"
+#include "mainwindow.h"
+#include "statestyle.h"
+#include "traycontroller.h"
+
+#include <QApplication>
+
+namespace gw {
+
+int runGui(QApplication &app, const GuiOptions &options)
+{
+    if (!options.manager || !options.store || !options.vault) {
+        qCWarning(lcUi) << "runGui: manager, store and vault are required";
+        return 2;
+    }
+    QApplication::setWindowIcon(StateStyle::appIcon());
+    QGuiApplication::setDesktopFileName(QStringLiteral("gatewatch"));
+    // with a tray, closing the window keeps monitoring; without one, closing quits
+    const bool tray = TrayController::isAvailable();
+    QApplication::setQuitOnLastWindowClosed(!tray);
+
+    MainWindow window(options);
+    if (options.startStoredAccounts)
+        window.startStoredAccounts();
+    if (!(options.startMinimized && tray))
+        window.show();
+    qCInfo(lcUi) << "GUI up; tray" << (tray ? "available" : "not available");
+    return app.exec();
+}
+
+} // namespace gw

@@ -1,0 +1,166 @@
+#include "latencychart.h"
+
+#include "statestyle.h"
+
+#include <QLocale>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <cmath>
+
+namespace gw {
+
+LatencyChart::LatencyChart(QWidget *parent)
+    : QWidget(parent)
+    , m_emptyText(tr("No heartbeats in this range"))
+{
+    setAttribute(Qt::WA_OpaquePaintEvent, false);
+    setAccessibleName(tr("Latency chart"));
+}
+
+LatencyChart::~LatencyChart() = default;
+
+void LatencyChart::setData(const QList<LatencyPoint> &points, const QDateTime &from, const QDateTime &to)
+{
+    m_points = points;
+    m_from = from;
+    m_to = to;
+    update();
+}
+
+void LatencyChart::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    update();
+}
+
+QSize LatencyChart::sizeHint() const
+{
+    return {420, 160};
+}
+
+QSize LatencyChart::minimumSizeHint() const
+{
+    return {200, 90};
+}
+
+namespace {
+double niceStep(double range, int ticks)
+{
+    const double raw = range / std::max(1, ticks);
+    const double mag = std::pow(10.0, std::floor(std::log10(std::max(raw, 1e-9))));
+    const double n = raw / mag;
+    const double nice = n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10;
+    return nice * mag;
+}
+} // namespace
+
+void LatencyChart::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    const QPalette pal = palette();
+    p.fillRect(rect(), pal.color(QPalette::Base));
+
+    const QFontMetrics fm(font());
+    const int left = fm.horizontalAdvance(QStringLiteral("00000 ms")) + 6;
+    const int bottom = fm.height() + 6;
+    const QRect plot = rect().adjusted(left, 8, -10, -bottom);
+    if (plot.width() < 20 || plot.height() < 20)
+        return;
+
+    QColor gridColor = pal.color(QPalette::Text);
+    gridColor.setAlpha(40);
+    QColor textColor = pal.color(QPalette::Text);
+    textColor.setAlpha(170);
+
+    if (m_points.isEmpty() || !m_from.isValid() || !m_to.isValid() || m_from >= m_to) {
+        p.setPen(textColor);
+        p.drawRect(plot);
+        p.drawText(plot, Qt::AlignCenter, m_emptyText);
+        return;
+    }
+
+    double maxMs = 0;
+    for (const auto &pt : m_points)
+        maxMs = std::max(maxMs, pt.maxMs.value_or(pt.ms));
+    const double step = niceStep(std::max(maxMs, 10.0), 4);
+    const double top = std::ceil(std::max(maxMs, 10.0) / step) * step;
+
+    const qint64 t0 = m_from.toMSecsSinceEpoch();
+    const qint64 span = std::max<qint64>(1, m_to.toMSecsSinceEpoch() - t0);
+    auto xOf = [&](const QDateTime &t) { return plot.left() + plot.width() * double(t.toMSecsSinceEpoch() - t0) / double(span); };
+    auto yOf = [&](double ms) { return plot.bottom() - plot.height() * ms / top; };
+
+    // grid + y labels
+    p.setFont(font());
+    for (double v = 0; v <= top + 1e-9; v += step) {
+        const double y = yOf(v);
+        p.setPen(gridColor);
+        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+        p.setPen(textColor);
+        p.drawText(QRectF(0, y - fm.height() / 2.0, left - 4, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
+                   tr("%1 ms").arg(v, 0, 'f', 0));
+    }
+    // x labels: start, middle, end
+    const bool longRange = span > 36LL * 3600 * 1000;
+    const QString fmt = longRange ? QStringLiteral("MM-dd HH:mm") : QStringLiteral("HH:mm");
+    p.setPen(textColor);
+    const QLocale loc;
+    for (int i = 0; i <= 2; ++i) {
+        const QDateTime t = m_from.addMSecs(span * i / 2);
+        const double x = plot.left() + plot.width() * i / 2.0;
+        const Qt::Alignment align = i == 0 ? Qt::AlignLeft : i == 2 ? Qt::AlignRight : Qt::AlignHCenter;
+        const double w = 120;
+        const double bx = i == 0 ? x : i == 2 ? x - w : x - w / 2;
+        p.drawText(QRectF(bx, plot.bottom() + 3, w, fm.height()), align | Qt::AlignTop, loc.toString(t.toLocalTime(), fmt));
+    }
+
+    // gap threshold: 3× the median spacing, at least 1 % of the span
+    qint64 gap = span / 100;
+    if (m_points.size() > 2) {
+        QList<qint64> deltas;
+        deltas.reserve(m_points.size());
+        for (int i = 1; i < m_points.size(); ++i)
+            deltas.append(m_points.at(i - 1).at.msecsTo(m_points.at(i).at));
+        std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
+        gap = std::max(gap, deltas.at(deltas.size() / 2) * 3);
+    }
+
+    const QColor line = StateStyle::color(StateStyle::Group::Ok, pal);
+    QColor envelope = line;
+    envelope.setAlpha(60);
+
+    QPainterPath path;
+    bool penDown = false;
+    QDateTime prev;
+    for (const auto &pt : m_points) {
+        if (pt.at < m_from || pt.at > m_to)
+            continue;
+        const QPointF xy(xOf(pt.at), yOf(pt.ms));
+        if (pt.maxMs) {
+            p.setPen(QPen(envelope, 2));
+            p.drawLine(QPointF(xy.x(), yOf(*pt.maxMs)), xy);
+        }
+        if (!penDown || (prev.isValid() && prev.msecsTo(pt.at) > gap))
+            path.moveTo(xy);
+        else
+            path.lineTo(xy);
+        penDown = true;
+        prev = pt.at;
+    }
+    p.setPen(QPen(line, 1.6));
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(path);
+    if (m_points.size() < 60) {
+        p.setBrush(line);
+        for (const auto &pt : m_points)
+            p.drawEllipse(QPointF(xOf(pt.at), yOf(pt.ms)), 2.2, 2.2);
+    }
+    p.setPen(gridColor);
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(plot);
+}
+
+} // namespace gw

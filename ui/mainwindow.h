@@ -1,0 +1,117 @@
+#pragma once
+
+#include "accountrecord.h"
+#include "guioptions.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QMessageBox;
+class QTableView;
+
+namespace gw {
+
+class AccountFilterProxyModel;
+class AccountTableModel;
+class AddBotDialog;
+class DetailsPane;
+class EventLogModel;
+class ExportDialog;
+class NotificationPresenter;
+class Notifier;
+class TrayController;
+struct AccountStatus;
+struct EventLogEntry;
+
+//! The main window (issue G5): the accounts table with its details pane, the event-log dock,
+//! actions in the toolbar / menus / context menu, the status bar, the offline and demo banners,
+//! the tray and notifications. It is thin: it wires views to models and actions to the
+//! AccountManager's verbs (and AccountService for records and tokens); no network policy here.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+
+public:
+    enum class Action {
+        AddBot, Edit, Remove, ForceResume, ForceIdentify, Pause, Resume, PauseAll,
+        Export, Settings, Quit, About, Find, CopyEvents, ShowWindow,
+    };
+    Q_ENUM(Action)
+
+    //! See GuiOptions; `options.manager`, `store` and `vault` are required.
+    explicit MainWindow(const GuiOptions &options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    [[nodiscard]] QAction *action(Action which) const;
+    [[nodiscard]] AccountTableModel *accountModel() const;
+    [[nodiscard]] AccountFilterProxyModel *accountProxy() const;
+    [[nodiscard]] QTableView *accountView() const;
+    [[nodiscard]] EventLogModel *eventModel() const;
+    [[nodiscard]] QTableView *eventView() const;
+    [[nodiscard]] DetailsPane *detailsPane() const;
+    [[nodiscard]] Notifier *notifier() const;
+    [[nodiscard]] NotificationPresenter *presenter() const;
+    [[nodiscard]] TrayController *tray() const;
+
+    //! Select the account's row in the table (and show its details).
+    void selectAccount(const QString &accountId);
+    [[nodiscard]] QString selectedAccountId() const;
+    [[nodiscard]] bool isOfflineBannerVisible() const;
+    [[nodiscard]] bool isDemoBannerVisible() const;
+    //! The last dialog / message box each action opened (window-modal, opened with open()).
+    [[nodiscard]] AddBotDialog *addBotDialog() const;
+    [[nodiscard]] ExportDialog *exportDialog() const;
+    [[nodiscard]] QMessageBox *confirmationBox() const;
+    //! The text of the status bar's summary ("3 ok · 1 reconnecting").
+    [[nodiscard]] QString summaryText() const;
+
+public Q_SLOTS:
+    //! What the Add bot dialog's accept leads to: start monitoring a saved account.
+    void startMonitoring(const gw::AccountRecord &record, const QString &token);
+    //! Start every stored account the manager does not know yet (tokens from the vault).
+    void startStoredAccounts();
+    //! Network reachability (QNetworkInformation, or tests): false shows the offline banner.
+    void setNetworkReachable(bool reachable);
+    //! Re-read uptime and the event log from the store (a timer does it regularly).
+    void refreshFromStore();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void handleStatusChanged(const gw::AccountStatus &status);
+    void handleEventLogged(const gw::EventLogEntry &entry);
+    void handleAccountRemoved(const QString &accountId);
+    void handleRecordChanged(const gw::AccountRecord &record);
+    void handleSelectionChanged();
+    void handleSummaryChanged();
+    void handleAddBot();
+    void handleEdit();
+    void handleRemove();
+    void handleForceResume();
+    void handleForceIdentify();
+    void handlePause();
+    void handleResume();
+    void handlePauseAll();
+    void handleExport();
+    void handleSettings();
+    void handleAbout();
+    void handleQuit();
+    void handleShowWindow();
+    void handleFind();
+    void handleCopyEvents();
+    void handleEventFilterChanged();
+    void handleAccountContextMenu(const QPoint &pos);
+    void handleGroupButtonClicked(int group);
+    void handleWorstButtonClicked();
+    void handleUptimeTimeout();
+
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace gw
