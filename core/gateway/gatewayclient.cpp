@@ -850,8 +850,8 @@ public:
         } else if (conn.resuming) {
             ++conn.replayed;
         }
-        if (!alive(gen))
-            return;
+        if (gen != runGeneration)
+            return;  // stop() or a fatal close ran inside READY/RESUMED handling
         Q_EMIT q->dispatchReceived(p.t, p.s.value_or(-1));
     }
 

@@ -221,6 +221,7 @@ void tst_GatewayClient::identifiesAndReachesReady()
     // Heartbeats are ACKed over the compressed stream too.
     QTRY_VERIFY(client.stats().acksReceived >= 2);
     QVERIFY(client.stats().lastLatency.has_value());
+    QCOMPARE(client.stats().missedAcks, 0);
     QVERIFY(client.stats().lastInboundAt.isValid());
 }
 
@@ -265,6 +266,7 @@ void tst_GatewayClient::heartbeatJitterAndSequence()
     auto &client = makeClient(config());
     QSignalSpy hello(&client, &GatewayClient::helloReceived);
     QSignalSpy beats(&client, &GatewayClient::heartbeatSent);
+    QSignalSpy acks(&client, &GatewayClient::heartbeatAcked);
 
     // First beat after interval × random[0,1): over several connections the delays are all
     // below one interval and not all the same (no fixed 0 and no fixed interval).
@@ -303,6 +305,22 @@ void tst_GatewayClient::heartbeatJitterAndSequence()
     QCOMPARE(recorded.last().heartbeatSeq, std::optional<qint64>(seq));
     const qint64 gap = recorded.last().atMs - recorded.at(recorded.size() - 2).atMs;
     QVERIFY2(gap >= interval.count() - 20 && gap <= interval.count() + 60, qPrintable(QString::number(gap)));
+
+    // Latency figures over the recent window: with fewer than 20 samples, p95 (nearest rank)
+    // is the largest sample and mean is their average.
+    QVERIFY(acks.size() >= 3 && acks.size() < 20);
+    qint64 sum = 0, max = 0;
+    for (const auto &args : std::as_const(acks)) {
+        const qint64 ms = args.at(0).value<std::chrono::milliseconds>().count();
+        sum += ms;
+        max = std::max(max, ms);
+    }
+    const GatewayStats &st = client.stats();
+    QCOMPARE(st.acksReceived, quint64(acks.size()));
+    QCOMPARE(st.lastLatency, acks.last().at(0).value<std::chrono::milliseconds>());
+    QCOMPARE(st.meanLatency, std::chrono::milliseconds(sum / acks.size()));
+    QCOMPARE(st.p95Latency, std::chrono::milliseconds(max));
+    QCOMPARE(st.heartbeatInterval, interval);
 }
 
 void tst_GatewayClient::answersOpOneAtOnce()
@@ -336,10 +354,14 @@ void tst_GatewayClient::zombieResumesOnResumeUrlWithSameQuery()
     QSignalSpy resumeSent(&client, &GatewayClient::resumeSent);
     QSignalSpy resumed(&client, &GatewayClient::resumed);
     QSignalSpy connecting(&client, &GatewayClient::connecting);
+    int missedAtZombie = -1;
+    QObject::connect(&client, &GatewayClient::zombieDetected, this,
+                     [&] { missedAtZombie = client.stats().missedAcks; });
     SimFault f;
     f.kind = SimFault::Kind::StopAcks;
     QVERIFY(sim.injectFault(Bot, f));
     QTRY_COMPARE_WITH_TIMEOUT(zombie.size(), 1, 2000);
+    QCOMPARE(missedAtZombie, 1);
     QTRY_COMPARE(resumed.size(), 1);
 
     QCOMPARE(client.stats().zombies, 1u);
