@@ -255,6 +255,7 @@ private Q_SLOTS:
     void zlibStream();
     void controlEndpoint();
     void recordsNeverHoldTheToken();
+    void acceptAnyTokenAndRemainingOverRest();
 
 private:
     std::unique_ptr<RawClient> connectClient(const QString &query = QStringLiteral("v=10&encoding=json"),
@@ -1143,6 +1144,28 @@ void tst_GatewaySimulator::recordsNeverHoldTheToken()
     QCOMPARE(r.status, 200);
     QVERIFY(!r.body.contains(AlphaToken.toUtf8()));
     QVERIFY(r.body.contains("alpha"));
+}
+
+void tst_GatewaySimulator::acceptAnyTokenAndRemainingOverRest()
+{
+    auto o = defaultOptions();
+    o.acceptUnknownTokens = true;
+    restart(o);
+    const QString token = QStringLiteral("never-seen-before-token");
+    QUrl bot = m_sim->apiBase();
+    bot.setPath(bot.path() + QStringLiteral("/gateway/bot"));
+    HttpResult r = http("GET", bot, "Bot " + token.toUtf8());
+    QCOMPARE(r.status, 200);
+    const int before = r.json.object().value(QLatin1String("session_start_limit")).toObject()
+                           .value(QLatin1String("remaining")).toInt();
+    auto c = identifiedClient(token);
+    QVERIFY(c);
+    r = http("GET", bot, "Bot " + token.toUtf8());
+    QCOMPARE(r.json.object().value(QLatin1String("session_start_limit")).toObject()
+                 .value(QLatin1String("remaining")).toInt(), before - 1);
+    const QStringList names = m_sim->botNames();
+    QVERIFY(!names.join(QLatin1Char(' ')).contains(token));
+    QCOMPARE(m_sim->connections().constFirst().botName.startsWith(QLatin1String("bot-")), true);
 }
 
 QTEST_GUILESS_MAIN(tst_GatewaySimulator)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# CTest: the gatewatch-sim executable starts on free ports, prints its four URLs one per line,
+# answers REST (200 with a known token, 401 without), never prints the token, and exits 0 on
+# SIGTERM. Uses only bash (/dev/tcp), no curl.
+#   gatewatch_sim_cli.sh <gatewatch-sim binary> <work dir>
+set -euo pipefail
+SIM="$1"
+WORK="$2"
+mkdir -p "$WORK"
+TOKEN="cli-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+OUT="$WORK/cli.out"
+ERR="$WORK/cli.err"
+"$SIM" --bot "cli:$TOKEN" --heartbeat-interval 1000 >"$OUT" 2>"$ERR" &
+PID=$!
+trap 'kill -KILL $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    [ "$(wc -l <"$OUT")" -ge 4 ] && break
+    sleep 0.05
+done
+cat "$OUT"
+for key in gateway resume rest control; do
+    grep -Eq "^$key (ws|http)://127\.0\.0\.1:[0-9]+" "$OUT" || { echo "FAIL: no '$key' line"; exit 1; }
+done
+REST="$(awk '$1=="rest"{print $2}' "$OUT")"
+GATEWAY="$(awk '$1=="gateway"{print $2}' "$OUT")"
+HOSTPORT="${REST#http://}"; HOSTPORT="${HOSTPORT%%/*}"
+request() { # $1 = path, $2 = extra header line or empty
+    exec 3<>"/dev/tcp/${HOSTPORT%:*}/${HOSTPORT#*:}"
+    printf 'GET %s HTTP/1.1\r\nHost: %s\r\n%sConnection: close\r\n\r\n' "$1" "$HOSTPORT" "$2" >&3
+    cat <&3
+    exec 3<&-
+}
+OK="$(request /api/v10/gateway/bot "Authorization: Bot $TOKEN"$'\r\n')"
+echo "$OK" | head -1 | grep -q " 200 " || { echo "FAIL: gateway/bot: $OK"; exit 1; }
+echo "$OK" | grep -q "\"url\":\"$GATEWAY\"" || { echo "FAIL: gateway/bot url: $OK"; exit 1; }
+NOAUTH="$(request /api/v10/gateway/bot '')"
+echo "$NOAUTH" | head -1 | grep -q " 401 " || { echo "FAIL: no 401: $NOAUTH"; exit 1; }
+kill -TERM "$PID"
+RC=0
+wait "$PID" || RC=$?
+trap - EXIT
+[ "$RC" -eq 0 ] || { echo "FAIL: exit code $RC after SIGTERM"; cat "$ERR"; exit 1; }
+if grep -q "$TOKEN" "$OUT" "$ERR"; then echo "FAIL: token printed"; exit 1; fi
+echo PASS
