@@ -41,7 +41,7 @@ PLAIN_TOKEN="plain-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ZLIB_TOKEN="zlib-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 OUT="$WORK/sim.out"
 ERR="$WORK/sim.err"
-"$SIM" --heartbeat-interval 400 --dispatch-interval 50 \
+"$SIM" --heartbeat-interval 1000 --dispatch-interval 50 \
     --bot "djs-plain:$PLAIN_TOKEN" --bot "djs-zlib:$ZLIB_TOKEN" >"$OUT" 2>"$ERR" &
 SIM_PID=$!
 cleanup() {
