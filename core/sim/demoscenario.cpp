@@ -79,7 +79,10 @@ DemoScenario::DemoScenario(Options options, QObject *parent)
 
     GatewaySimulator::Options simOptions;
     simOptions.heartbeatInterval = scaled(d->options.heartbeatInterval);
-    // The demo plays with sessions on purpose; the simulator's anti-abuse rules stay on.
+    // Discord's 5 s identify bucket is real time: at a compressed scale the client's own gate
+    // runs on the scaled timings (timings()), so the simulator must not enforce the real one or
+    // the op 9 bot would be invalidated again on every re-identify. At scale 1 it stays on.
+    simOptions.enforceIdentifyConcurrency = d->options.timeScale >= 1.0;
     d->simulator = std::make_unique<GatewaySimulator>(simOptions);
 
     for (const BotSpec &spec : k_bots) {
