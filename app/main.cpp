@@ -1,7 +1,276 @@
+// gatewatch: the composition root. It parses the command line, builds the core objects and hands
+// them to the GUI or the headless runner. It wires; it does not decide (architecture.md).
+
+#include "accountmanager.h"
+#include "accountrecord.h"
+#include "accountstore.h"
+#include "demoscenario.h"
+#include "eventlog.h"
+#include "eventrecorder.h"
+#include "guiapp.h"
+#include "guioptions.h"
+#include "headlessrunner.h"
+#include "keychaintokenvault.h"
+#include "logging.h"
+#include "memorytokenvault.h"
+#include "redactor.h"
+
 #include <QApplication>
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QGuiApplication>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+namespace {
+
+constexpr auto AppId = "io.github.gatewatch.Gatewatch";
+
+void describeOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Monitors Discord bot gateway connections: state, heartbeat latency, uptime, "
+                "disconnect history and an exportable event log."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("demo"),
+         QCoreApplication::translate("main", "Run the desktop app on a built-in gateway simulator with five demo bots.")},
+        {QStringLiteral("demo-if-empty"),
+         QCoreApplication::translate("main", "Run the demo when no bot account is configured yet.")},
+        {QStringLiteral("minimized"),
+         QCoreApplication::translate("main", "Start in the system tray (when there is one).")},
+        {QStringLiteral("headless"),
+         QCoreApplication::translate("main", "No window: JSON Lines events on stdout (needs --config).")},
+        {QStringLiteral("config"),
+         QCoreApplication::translate("main", "Headless configuration file (JSON; see gatewatch(1))."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("gateway-url"),
+         QCoreApplication::translate("main", "Headless: use this gateway URL for every account."), QStringLiteral("URL")},
+        {QStringLiteral("api-base"),
+         QCoreApplication::translate("main", "Headless: use this REST API base for every account."), QStringLiteral("URL")},
+        {QStringLiteral("duration"),
+         QCoreApplication::translate("main", "Headless: stop by itself after SECONDS."), QStringLiteral("SECONDS")},
+        {QStringLiteral("metrics-listen"),
+         QCoreApplication::translate("main", "Headless: serve Prometheus metrics on ADDR (host:port)."),
+         QStringLiteral("ADDR")},
+    });
+}
+
+bool wantsCoreApplication(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const char *arg = argv[i];
+        if (std::strcmp(arg, "--headless") == 0 || std::strcmp(arg, "--version") == 0
+            || std::strcmp(arg, "-v") == 0 || std::strcmp(arg, "--help") == 0 || std::strcmp(arg, "-h") == 0)
+            return true;
+    }
+    return false;
+}
+
+void setIdentity()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Gatewatch"));
+    QCoreApplication::setApplicationName(QStringLiteral("gatewatch"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GATEWATCH_VERSION));
+}
+
+int runHeadlessMode(QCoreApplication &app, const QCommandLineParser &parser)
+{
+    gw::HeadlessOptions options;
+    options.configPath = parser.value(QStringLiteral("config"));
+    if (options.configPath.isEmpty()) {
+        std::fputs("gatewatch: --headless needs --config FILE (see gatewatch --help)\n", stderr);
+        return int(gw::HeadlessExit::BadConfig);
+    }
+    if (parser.isSet(QStringLiteral("gateway-url")))
+        options.gatewayUrl = QUrl(parser.value(QStringLiteral("gateway-url")));
+    if (parser.isSet(QStringLiteral("api-base")))
+        options.apiBase = QUrl(parser.value(QStringLiteral("api-base")));
+    if (parser.isSet(QStringLiteral("duration"))) {
+        bool ok = false;
+        const double seconds = parser.value(QStringLiteral("duration")).toDouble(&ok);
+        if (!ok || seconds <= 0) {
+            std::fputs("gatewatch: --duration needs a positive number of seconds\n", stderr);
+            return int(gw::HeadlessExit::BadConfig);
+        }
+        options.duration = std::chrono::milliseconds(qint64(seconds * 1000));
+    }
+    options.metricsListen = parser.value(QStringLiteral("metrics-listen"));
+    return gw::runHeadless(app, options);
+}
+
+//! Everything the desktop app runs on, owned here and destroyed in reverse order.
+struct DesktopRuntime
+{
+    std::unique_ptr<gw::DemoScenario> demo;
+    std::unique_ptr<QTemporaryDir> demoDir;
+    std::unique_ptr<gw::AccountStore> store;
+    std::unique_ptr<gw::TokenVault> vault;
+    std::unique_ptr<gw::AccountManager> manager;
+    QThread storeThread;
+    gw::EventLog *eventLog = nullptr;  // lives on storeThread; deleted there
+    std::unique_ptr<gw::EventRecorder> recorder;
+
+    ~DesktopRuntime()
+    {
+        // Nothing may feed the store once it is gone: the recorder and the manager go first.
+        recorder.reset();
+        manager.reset();
+        if (eventLog) {
+            QMetaObject::invokeMethod(eventLog, [log = eventLog] { delete log; }, Qt::BlockingQueuedConnection);
+            eventLog = nullptr;
+        }
+        storeThread.quit();
+        storeThread.wait();
+    }
+};
+
+bool openEventLog(DesktopRuntime &rt, const QString &path)
+{
+    rt.storeThread.setObjectName(QStringLiteral("gatewatch-store"));
+    rt.storeThread.start();
+    gw::EventLogOptions options;
+    options.redactor = [](const QString &text) { return gw::Redactor::global().redact(text); };
+    auto *log = new gw::EventLog(path, options);
+    log->moveToThread(&rt.storeThread);
+    bool ok = false;
+    QString error;
+    QMetaObject::invokeMethod(
+        log,
+        [log, &ok, &error] {
+            const auto opened = log->open();
+            ok = opened.hasValue();
+            if (!ok)
+                error = opened.error().message;
+        },
+        Qt::BlockingQueuedConnection);
+    if (!ok) {
+        qCWarning(lcApp).noquote() << "the event log could not be opened at" << path << ':' << error
+                                   << "- history and export are unavailable this session";
+        QMetaObject::invokeMethod(log, [log] { delete log; }, Qt::BlockingQueuedConnection);
+        return false;
+    }
+    rt.eventLog = log;
+    return true;
+}
+
+int runDesktop(QApplication &app, const QCommandLineParser &parser)
+{
+    QGuiApplication::setDesktopFileName(QString::fromLatin1(AppId));
+
+    DesktopRuntime rt;
+    bool demo = parser.isSet(QStringLiteral("demo"));
+    QString eventDbPath;
+    if (!demo) {
+        rt.store = std::make_unique<gw::AccountStore>();
+        if (parser.isSet(QStringLiteral("demo-if-empty")) && rt.store->count() == 0)
+            demo = true;
+    }
+
+    gw::GuiOptions options;
+    options.startMinimized = parser.isSet(QStringLiteral("minimized"));
+    if (demo) {
+        // The demo never touches the user's accounts, keychain or history: its records, tokens
+        // and event log live in a throwaway directory for this run only.
+        rt.demo = std::make_unique<gw::DemoScenario>();
+        if (!rt.demo->start()) {
+            qCCritical(lcApp).noquote() << "the demo simulator could not start:" << rt.demo->errorString();
+            return 1;
+        }
+        rt.demoDir = std::make_unique<QTemporaryDir>();
+        rt.store = std::make_unique<gw::AccountStore>(rt.demoDir->filePath(QStringLiteral("demo.conf")),
+                                                      QSettings::IniFormat);
+        rt.vault = std::make_unique<gw::MemoryTokenVault>();
+        rt.manager = std::make_unique<gw::AccountManager>(rt.demo->timings());
+        eventDbPath = rt.demoDir->filePath(QStringLiteral("demo-events.sqlite"));
+        options.demo = true;
+        options.startStoredAccounts = false;
+        options.defaultApiBase = rt.demo->simulator()->apiBase().toString();
+        options.settingsPath = rt.demoDir->filePath(QStringLiteral("demo-ui.conf"));
+    } else {
+        rt.vault = std::make_unique<gw::KeychainTokenVault>();
+        rt.manager = std::make_unique<gw::AccountManager>();
+        const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        QDir().mkpath(dataDir);
+        eventDbPath = QDir(dataDir).filePath(QStringLiteral("events.sqlite"));
+    }
+
+    if (openEventLog(rt, eventDbPath)) {
+        rt.recorder = std::make_unique<gw::EventRecorder>(rt.manager.get(), rt.eventLog);
+        rt.recorder->recordMonitorStarted(demo ? QStringLiteral("demo") : QStringLiteral("desktop"));
+        options.eventLog = rt.eventLog;
+        options.eventDatabasePath = eventDbPath;
+    }
+
+    if (demo) {
+        for (const gw::DemoScenario::Bot &bot : rt.demo->bots()) {
+            gw::AccountRecord record;
+            record.id = bot.id;
+            record.name = bot.name;
+            record.intents = bot.intents;
+            record.gatewayUrlOverride = bot.gatewayUrl;
+            record.apiBaseOverride = bot.apiBase;
+            record.createdAt = QDateTime::currentDateTimeUtc();
+            const auto added = rt.store->add(record);
+            if (!added)
+                qCWarning(lcApp).noquote() << "demo bot" << bot.name << "was not stored:" << added.error().message;
+            rt.vault->keepForSession(bot.id, bot.token);
+            gw::Redactor::global().addToken(bot.token);
+            rt.manager->add(record, bot.token);
+        }
+    }
+
+    options.manager = rt.manager.get();
+    options.store = rt.store.get();
+    options.vault = rt.vault.get();
+    const int code = gw::runGui(app, options);
+
+    // Close every session (1000) before the store goes, so the last rows are recorded.
+    QEventLoop stopping;
+    QObject::connect(rt.manager.get(), &gw::AccountManager::allStopped, &stopping, &QEventLoop::quit);
+    if (rt.manager->accountCount() > 0) {
+        rt.manager->stopAll();
+        QTimer::singleShot(std::chrono::seconds(5), &stopping, &QEventLoop::quit);  // never hang on quit
+        stopping.exec();
+    }
+    if (rt.recorder)
+        rt.recorder->recordMonitorStoppedAndFlush(QStringLiteral("quit"));
+    return code;
+}
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
+    // First thing: every log line from here on passes the token redactor.
+    gw::installRedactingMessageHandler();
+    setIdentity();
+
+    if (wantsCoreApplication(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        QCommandLineParser parser;
+        describeOptions(parser);
+        parser.process(app);  // handles --help and --version (prints "gatewatch 0.1.0")
+        return runHeadlessMode(app, parser);
+    }
+
     QApplication app(argc, argv);
-    return 0;
+    QCommandLineParser parser;
+    describeOptions(parser);
+    parser.process(app);
+    if (!parser.positionalArguments().isEmpty()) {
+        std::fputs("gatewatch: unexpected arguments (see gatewatch --help)\n", stderr);
+        return 2;
+    }
+    return runDesktop(app, parser);
 }
