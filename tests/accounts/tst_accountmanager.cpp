@@ -361,6 +361,21 @@ private Q_SLOTS:
         }
     }
 
+    //! Destroying the manager with running accounts tears everything down on the worker
+    //! thread (sockets closed, no signal after) and joins it.
+    void destructorStopsEverything()
+    {
+        Fixture f(3);
+        QVERIFY(f.ok);
+        auto m = std::make_unique<AccountManager>(managerTimings());
+        for (int i = 0; i < 3; ++i)
+            m->add(f.record(i), tokenFor(i));
+        QTRY_VERIFY_WITH_TIMEOUT(allReady(*m, 3), 10000);
+        QCOMPARE(f.sim->openConnectionCount(), 3);
+        m.reset();
+        QTRY_COMPARE(f.sim->openConnectionCount(), 0);
+    }
+
     //! A terminal reason a person must fix (4014) is not restarted.
     void intentsRejectedIsNotRestarted()
     {

@@ -567,6 +567,55 @@ private Q_SLOTS:
         h.verifyCleanup();
     }
 
+    // --- teardown -----------------------------------------------------------------------------
+
+    //! stop() in the middle of stall cycles (HELLO watch running, watchdog armed): nothing is
+    //! left running and nothing is emitted afterwards ("no timer fires after stop()").
+    void stopDuringStallCyclesLeavesNoTimerRunning()
+    {
+        SupervisorHarness h;
+        h.timings.helloWatch = 150ms;
+        QVERIFY(h.startSim());
+        h.make();
+        h.supervisor->start();
+        WAIT_RUNNING(h);
+        QVERIFY(h.sim.injectFault(QLatin1String(SupervisorHarness::Bot), h.fault(SimFault::Kind::WithholdReady, 1000)));
+        QVERIFY(h.sim.injectFault(QLatin1String(SupervisorHarness::Bot), h.fault(SimFault::Kind::DropTcp)));
+        QTRY_VERIFY(h.countEvents(EventKind::HelloTimeout) >= 2);
+        QTRY_VERIFY(h.supervisor->isHelloWatchActive());
+        QVERIFY(h.supervisor->reconnectWatchdog().isArmed());
+        h.supervisor->stop();
+        QVERIFY(!h.supervisor->hasActiveTimers());
+        QVERIFY(!h.supervisor->reconnectWatchdog().isArmed());
+        const int statuses = int(h.statuses.size());
+        const int events = int(h.events.size());
+        QSignalSpy anyStatus(h.supervisor.get(), &AccountSupervisor::statusChanged);
+        QVERIFY(!anyStatus.wait(1000));  // > helloWatch, > client backoff: nothing may fire
+        QCOMPARE(int(h.statuses.size()), statuses);
+        QCOMPARE(int(h.events.size()), events);
+        QCOMPARE(h.finishedSpy->count(), 1);
+        QTRY_COMPARE(h.sim.openConnectionCount(), 0);
+    }
+
+    //! The registry follows the supervisor: registered on start, removed on finish; an old
+    //! client never unregisters a newer one; a destroyed client reads back as nullptr.
+    void registryTracksTheLiveClient()
+    {
+        gw::AccountRegistry registry;
+        auto *a = new gw::GatewayClient(gw::GatewayClientConfig{});
+        auto *b = new gw::GatewayClient(gw::GatewayClientConfig{});
+        registry.registerClient(QStringLiteral("x"), a);
+        registry.registerClient(QStringLiteral("x"), b);
+        registry.unregisterClient(QStringLiteral("x"), a);  // stale: ignored
+        QCOMPARE(registry.client(QStringLiteral("x")), b);
+        delete b;
+        QVERIFY(registry.client(QStringLiteral("x")) == nullptr);
+        QVERIFY(!registry.contains(QStringLiteral("x")));
+        registry.unregisterClient(QStringLiteral("x"));
+        QCOMPARE(registry.size(), 0);
+        delete a;
+    }
+
     // --- end to end ---------------------------------------------------------------------------
 
     void e2e_zombieReconnectsWithResume()
