@@ -18,7 +18,6 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
-#include <QRegularExpression>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -559,12 +558,7 @@ QString AddBotDialog::checkMessage() const
 
 QString AddBotDialog::normaliseToken(const QString &raw)
 {
-    static const QRegularExpression whitespace(QStringLiteral("\\s+"));
-    QString t = raw.trimmed();
-    if (t.startsWith(QLatin1String("Bot "), Qt::CaseInsensitive) || t.startsWith(QLatin1String("Bot\t"), Qt::CaseInsensitive))
-        t = t.mid(4);
-    t.remove(whitespace);
-    return t;
+    return AccountService::normaliseToken(raw);
 }
 
 void AddBotDialog::checkToken()

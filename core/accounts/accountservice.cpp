@@ -4,6 +4,7 @@
 #include "redactor.h"
 
 #include <QPointer>
+#include <QRegularExpression>
 
 namespace gw {
 
@@ -23,6 +24,16 @@ AccountService::AccountService(AccountStore *store, TokenVault *vault, QObject *
 }
 
 AccountService::~AccountService() = default;
+
+QString AccountService::normaliseToken(const QString &raw)
+{
+    static const QRegularExpression whitespace(QStringLiteral("\\s+"));
+    QString t = raw.trimmed();
+    if (t.startsWith(QLatin1String("Bot "), Qt::CaseInsensitive) || t.startsWith(QLatin1String("Bot\t"), Qt::CaseInsensitive))
+        t = t.mid(4);
+    t.remove(whitespace);
+    return t;
+}
 
 AccountStore *AccountService::store() const
 {
@@ -59,9 +70,10 @@ AccountSaveError fromVault(const VaultError &e)
 
 } // namespace
 
-void AccountService::addAccount(AccountRecord record, const QString &token, TokenStorage storage,
+void AccountService::addAccount(AccountRecord record, const QString &rawToken, TokenStorage storage,
                                 QObject *context, SaveCallback done)
 {
+    const QString token = normaliseToken(rawToken);
     if (record.id.isEmpty())
         record.id = AccountStore::newId();
     Redactor::global().addToken(token);
@@ -105,9 +117,12 @@ void AccountService::addAccount(AccountRecord record, const QString &token, Toke
     });
 }
 
-void AccountService::updateAccount(const AccountRecord &record, const std::optional<QString> &token,
+void AccountService::updateAccount(const AccountRecord &record, const std::optional<QString> &rawToken,
                                    TokenStorage storage, QObject *context, SaveCallback done)
 {
+    std::optional<QString> token;
+    if (rawToken && !normaliseToken(*rawToken).isEmpty())
+        token = normaliseToken(*rawToken);
     QPointer<QObject> guard(context);
     const bool hadContext = context != nullptr;
     auto finish = [guard, hadContext, done](Expected<AccountRecord, AccountSaveError> r) {

@@ -51,6 +51,10 @@ public:
     AccountService(AccountStore *store, TokenVault *vault, QObject *parent = nullptr);
     ~AccountService() override;
 
+    //! The token as it is stored: surrounding and embedded whitespace (line breaks from a paste)
+    //! and one leading "Bot " removed. Every save normalises with this.
+    [[nodiscard]] static QString normaliseToken(const QString &raw);
+
     [[nodiscard]] AccountStore *store() const;
     [[nodiscard]] TokenVault *vault() const;
 
