@@ -48,7 +48,10 @@ struct GatewayTimings
 
     //! Seed defaults everywhere.
     static GatewayTimings defaults() { return {}; }
-    //! Millisecond-scale timings for tests and the demo: same ratios, ~1000× shorter.
+    //! Millisecond-scale timings for tests and the demo (values and reasons in gatewaytimings.cpp):
+    //! handshake 2 s, HELLO 3 s, backoff 20 → 400 ms, op 9 wait 10–50 ms, identify bucket 50 ms,
+    //! latency warning 200 ms, READY guard 300 ms, HELLO watch 600 ms, stall watchdog 3 s,
+    //! restart backoff 200 ms → 2 s. Counts (budget 50, floor 50, 115 sends / 60 s) are kept.
     static GatewayTimings fast();
 };
 

@@ -136,6 +136,8 @@ private Q_SLOTS:
     void reconnectModes();
     void stopIsSilent();
     void stopDuringBackoffIsSilent();
+    void sharedGateSpacesIdentifies_data();
+    void sharedGateSpacesIdentifies();
 };
 
 void tst_GatewayClient::initTestCase()
@@ -856,6 +858,48 @@ void tst_GatewayClient::stopDuringBackoffIsSilent()
     QVERIFY(!all.connecting.wait(400));
     QCOMPARE(all.total(), 0);
     QCOMPARE(client.state(), ConnectionState::Stopped);
+}
+
+void tst_GatewayClient::sharedGateSpacesIdentifies_data()
+{
+    QTest::addColumn<int>("maxConcurrency");
+    QTest::newRow("max_concurrency 1: one bucket") << 1;
+    QTest::newRow("max_concurrency 2: two buckets") << 2;
+}
+
+void tst_GatewayClient::sharedGateSpacesIdentifies()
+{
+    QFETCH(int, maxConcurrency);
+    constexpr auto bucket = 150ms;
+    SimBotPolicy policy;
+    policy.maxConcurrency = maxConcurrency;
+    policy.recommendedShards = 2;
+    auto &sim = startSim(200ms, policy);
+    IdentifyGate gate(bucket, 50);
+    std::vector<std::unique_ptr<GatewayClient>> clients;
+    std::vector<std::unique_ptr<QSignalSpy>> readySpies, invalidSpies;
+    for (int shard = 0; shard < 2; ++shard) {
+        auto c = config();
+        c.shard = std::pair<int, int>{shard, 2};
+        clients.push_back(std::make_unique<GatewayClient>(c, &gate));
+        readySpies.push_back(std::make_unique<QSignalSpy>(clients.back().get(), &GatewayClient::ready));
+        invalidSpies.push_back(std::make_unique<QSignalSpy>(clients.back().get(), &GatewayClient::invalidSession));
+    }
+    for (auto &c : clients)
+        c->start();
+    for (auto &spy : readySpies)
+        QTRY_COMPARE_WITH_TIMEOUT(spy->size(), 1, 5000);
+    for (auto &spy : invalidSpies)
+        QCOMPARE(spy->size(), 0);  // the simulator never had to refuse an identify (op 9)
+    const auto identifies = ops(sim, 2);
+    QCOMPARE(identifies.size(), 2);
+    const qint64 gap = identifies.at(1).atMs - identifies.at(0).atMs;
+    if (maxConcurrency == 1)
+        QVERIFY2(gap >= bucket.count() - 5, qPrintable(QString::number(gap)));  // one bucket: spaced
+    else
+        QVERIFY2(gap < bucket.count() / 2, qPrintable(QString::number(gap)));   // own buckets: not delayed
+    QCOMPARE(gate.identifiesInLast24h(), 2);
+    clients.clear();
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayClient)
