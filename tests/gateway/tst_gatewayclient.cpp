@@ -138,6 +138,8 @@ private Q_SLOTS:
     void stopDuringBackoffIsSilent();
     void sharedGateSpacesIdentifies_data();
     void sharedGateSpacesIdentifies();
+    void restFailureWithOverrideProceeds();
+    void restFailureWithoutUrlBacksOff();
 };
 
 void tst_GatewayClient::initTestCase()
@@ -900,6 +902,56 @@ void tst_GatewayClient::sharedGateSpacesIdentifies()
         QVERIFY2(gap < bucket.count() / 2, qPrintable(QString::number(gap)));   // own buckets: not delayed
     QCOMPARE(gate.identifiesInLast24h(), 2);
     clients.clear();
+}
+
+namespace {
+quint16 deadTcpPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();  // closed again when probe goes out of scope
+}
+} // namespace
+
+void tst_GatewayClient::restFailureWithOverrideProceeds()
+{
+    auto &sim = startSim(100ms);
+    auto c = config();
+    c.apiBase = QUrl(QStringLiteral("http://127.0.0.1:%1/api/v10").arg(deadTcpPort()));
+    c.gatewayUrlOverride = sim.gatewayUrl();
+    auto &client = makeClient(c);
+    QSignalSpy errors(&client, &GatewayClient::errorOccurred);
+    QSignalSpy info(&client, &GatewayClient::gatewayInfoReceived);
+    QVERIFY(startReady(client));
+    QCOMPARE(errors.size(), 1);
+    const auto e = errors.at(0).at(0).value<GatewayError>();
+    QCOMPARE(e.kind, GatewayError::Kind::Rest);
+    QVERIFY(!e.isTerminal());
+    QCOMPARE(info.size(), 0);
+    QVERIFY(!client.gatewayInfo().has_value());
+    // Without /gateway/bot the default shard is [0, 1].
+    QCOMPARE(ops(sim, 2).size(), 1);
+    QCOMPARE(ops(sim, 2).at(0).shardCount, 1);
+}
+
+void tst_GatewayClient::restFailureWithoutUrlBacksOff()
+{
+    startSim(100ms);
+    auto c = config();
+    c.apiBase = QUrl(QStringLiteral("http://127.0.0.1:%1/api/v10").arg(deadTcpPort()));
+    c.timings.reconnectBudget = 3;
+    auto &client = makeClient(c);
+    QSignalSpy errors(&client, &GatewayClient::errorOccurred);
+    QSignalSpy scheduled(&client, &GatewayClient::reconnectScheduled);
+    QSignalSpy connecting(&client, &GatewayClient::connecting);
+    client.start();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Failed, 5000);
+    QCOMPARE(connecting.size(), 0);  // no URL, no socket
+    QCOMPARE(scheduled.size(), 2);
+    QVERIFY(scheduled.at(0).at(1).value<std::chrono::milliseconds>() > 0ms);
+    QCOMPARE(errors.size(), 4);  // three Rest failures, then the budget
+    QCOMPARE(errors.at(0).at(0).value<GatewayError>().kind, GatewayError::Kind::Rest);
+    QCOMPARE(errors.last().at(0).value<GatewayError>().kind, GatewayError::Kind::ReconnectBudgetExhausted);
 }
 
 QTEST_GUILESS_MAIN(tst_GatewayClient)
