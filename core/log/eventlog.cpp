@@ -196,7 +196,7 @@ public:
     sqlite3_stmt *insertEvent = nullptr;
     sqlite3_stmt *insertHeartbeat = nullptr;
     int version = 0;
-    std::unordered_map<QString, QSqlQuery> statements;
+    std::unordered_map<QString, sqlite3_stmt *> statements;
 
     QTimer commitTimer;
     QTimer aliveTimer;
@@ -262,6 +262,8 @@ public:
 
     void finalizeStatements()
     {
+        for (const auto &[sql, stmt] : statements)
+            sqlite3_finalize(stmt);
         statements.clear();
         sqlite3_finalize(insertEvent);
         sqlite3_finalize(insertHeartbeat);
@@ -399,28 +401,43 @@ public:
         return bindAndStep(s);
     }
 
-    // The derived-history statements are rare next to plain inserts, but a state-heavy stream
-    // still runs one per event: keep each prepared once.
+    // The derived-history statements run for a good share of a real stream (state changes,
+    // closes, recoveries): each is prepared once and bound without QSqlQuery's per-value cost.
     bool execBound(const QString &sql, const QVariantList &values, QString *error, qint64 *insertId = nullptr)
     {
         auto it = statements.find(sql);
         if (it == statements.end()) {
-            QSqlQuery query(db);
-            if (!query.prepare(sql)) {
-                *error = query.lastError().text();
+            sqlite3_stmt *stmt = nullptr;
+            if (sqlite3_prepare_v3(handle, sql.toUtf8().constData(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr)
+                != SQLITE_OK) {
+                *error = sqliteError();
                 return false;
             }
-            it = statements.emplace(sql, std::move(query)).first;
+            it = statements.emplace(sql, stmt).first;
         }
-        QSqlQuery &query = it->second;
-        for (int i = 0; i < values.size(); ++i)
-            query.bindValue(i, values.at(i));
-        if (!query.exec()) {
-            *error = query.lastError().text();
+        sqlite3_stmt *stmt = it->second;
+        for (int i = 0; i < int(values.size()); ++i) {
+            const QVariant &v = values.at(i);
+            if (v.isNull()) {
+                sqlite3_bind_null(stmt, i + 1);
+            } else if (v.typeId() == QMetaType::QString) {
+                const QByteArray text = v.toString().toUtf8();
+                sqlite3_bind_text(stmt, i + 1, text.constData(), int(text.size()), SQLITE_TRANSIENT);
+            } else if (v.typeId() == QMetaType::Double) {
+                sqlite3_bind_double(stmt, i + 1, v.toDouble());
+            } else {
+                sqlite3_bind_int64(stmt, i + 1, v.toLongLong());
+            }
+        }
+        const int rc = sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        if (rc != SQLITE_DONE) {
+            *error = sqliteError();
             return false;
         }
         if (insertId)
-            *insertId = query.lastInsertId().toLongLong();
+            *insertId = sqlite3_last_insert_rowid(handle);
         return true;
     }
 

