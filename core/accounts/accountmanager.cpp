@@ -2,6 +2,7 @@
 
 #include "accountregistry.h"
 #include "accountsupervisor.h"
+#include "discordrest.h"
 #include "gatewayclient.h"
 #include "identifygate.h"
 #include "logging.h"
@@ -107,7 +108,15 @@ private:
         AccountRecord record;
         QString token;
         QByteArray gateKey;
-        QPointer<AccountSupervisor> supervisor;
+        //! One supervisor per shard: RecommendedFirst runs one (shard 0 of the recommended
+        //! count); AllShards runs one per shard of GET /gateway/bot's count.
+        struct Shard
+        {
+            QPointer<AccountSupervisor> supervisor;
+            AccountStatus status;
+        };
+        QList<Shard> shards;
+        bool fetchingShards = false;
         QTimer *restartTimer = nullptr;
         quint64 generation = 0;
         int restarts = 0;               //!< total, shown in the status
@@ -123,10 +132,13 @@ private:
     IdentifyGate *gateFor(Entry &entry);
     void releaseGate(const QByteArray &key);
     void startEntry(const QString &id);
+    void startShards(const QString &id, int shardCount);
     void stopEntry(Entry &entry);
-    void handleSupervisorStatus(const QString &id, quint64 generation, const AccountStatus &status);
-    void handleSupervisorFinished(const QString &id, quint64 generation, AccountSupervisor::Outcome outcome,
-                                  const GatewayError &error);
+    static bool isActive(const Entry &entry);
+    static AccountStatus aggregate(const Entry &entry);
+    void handleSupervisorStatus(const QString &id, quint64 generation, int shard, const AccountStatus &status);
+    void handleSupervisorFinished(const QString &id, quint64 generation, int shard,
+                                  AccountSupervisor::Outcome outcome, const GatewayError &error);
     void scheduleRestart(const QString &id, const GatewayError &error);
     void publish(Entry &entry, bool force);
     void flushCoalesced();
@@ -138,6 +150,7 @@ private:
     SharedState *m_shared;
     QNetworkAccessManager *m_nam = nullptr;
     AccountRegistry *m_registry = nullptr;
+    DiscordRest *m_rest = nullptr;
     QHash<QString, Entry> m_entries;
     QHash<QByteArray, QPair<QPointer<IdentifyGate>, int>> m_gates;
     QTimer m_coalesceTimer;
@@ -150,6 +163,65 @@ void AccountWorker::ensureInfrastructure()
         m_nam = new QNetworkAccessManager(this);
     if (!m_registry)
         m_registry = new AccountRegistry(this);
+    if (!m_rest)
+        m_rest = new DiscordRest(DiscordRest::defaultApiBase(), m_nam, this);
+}
+
+bool AccountWorker::isActive(const Entry &entry)
+{
+    if (entry.fetchingShards)
+        return true;
+    return std::any_of(entry.shards.cbegin(), entry.shards.cend(),
+                       [](const Entry::Shard &shard) { return !shard.supervisor.isNull(); });
+}
+
+namespace {
+//! Lower is worse: the account shows its worst shard.
+int stateRank(ConnectionState state)
+{
+    switch (state) {
+    case ConnectionState::Failed: return 0;
+    case ConnectionState::Reconnecting: return 1;
+    case ConnectionState::Connecting: return 2;
+    case ConnectionState::AwaitingHello: return 3;
+    case ConnectionState::Identifying: return 4;
+    case ConnectionState::Resuming: return 5;
+    case ConnectionState::Degraded: return 6;
+    case ConnectionState::Stopped: return 7;
+    case ConnectionState::Ready: return 8;
+    }
+    return 0;
+}
+} // namespace
+
+AccountStatus AccountWorker::aggregate(const Entry &entry)
+{
+    if (entry.shards.size() <= 1)
+        return entry.shards.isEmpty() ? entry.status : entry.shards.constFirst().status;
+    // Shard 0 carries the session/latency figures; the rest are folded in.
+    AccountStatus s = entry.shards.constFirst().status;
+    for (int i = 1; i < entry.shards.size(); ++i) {
+        const AccountStatus &o = entry.shards.at(i).status;
+        if (stateRank(o.state) < stateRank(s.state)) {
+            s.state = o.state;
+            s.stateSince = o.stateSince;
+            s.nextAttemptAt = o.nextAttemptAt;
+        }
+        s.connected = s.connected && o.connected;
+        s.identifies += o.identifies;
+        s.resumes += o.resumes;
+        s.disconnects += o.disconnects;
+        s.helloStalls = std::max(s.helloStalls, o.helloStalls);
+        if (o.lastEventAt > s.lastEventAt)
+            s.lastEventAt = o.lastEventAt;
+        if (o.lastDisconnect && (!s.lastDisconnect || o.lastDisconnect->at > s.lastDisconnect->at))
+            s.lastDisconnect = o.lastDisconnect;
+        if (!o.failure.isNone() && s.failure.isNone())
+            s.failure = o.failure;
+        if (!o.lastError.isEmpty() && s.lastError.isEmpty())
+            s.lastError = o.lastError;
+    }
+    return s;
 }
 
 IdentifyGate *AccountWorker::gateFor(Entry &entry)
@@ -207,57 +279,99 @@ void AccountWorker::startEntry(const QString &id)
     Entry &entry = *it;
     ensureInfrastructure();
     entry.restartTimer->stop();
-    if (entry.supervisor)
+    if (isActive(entry))
         return;
     m_stoppingAll = false;
+    if (entry.record.shardMode == AccountRecord::ShardMode::RecommendedFirst) {
+        startShards(id, 0);
+        return;
+    }
+    // AllShards: the shard count comes from GET /gateway/bot first (one supervisor per shard).
+    entry.fetchingShards = true;
+    const quint64 generation = ++entry.generation;
+    m_rest->setApiBase(entry.record.apiBaseOverride.isEmpty() ? DiscordRest::defaultApiBase()
+                                                              : entry.record.apiBaseOverride);
+    m_rest->fetchGatewayBot(entry.token, this, [this, id, generation](Expected<GatewayBotInfo, RestError> result) {
+        auto it = m_entries.find(id);
+        if (it == m_entries.end() || it->generation != generation || !it->fetchingShards)
+            return;
+        it->fetchingShards = false;
+        int count = 1;
+        if (result) {
+            count = std::max(1, result->shards);
+        } else {
+            // The supervisor of shard 0 reports the failure (401 → Failed) with its own fetch.
+            qCWarning(lcAccounts).noquote() << it->record.name << "shard count unknown:" << result.error().message;
+        }
+        startShards(id, count);
+    });
+}
 
-    GatewayClientConfig config;
-    config.token = entry.token;
-    config.intents = entry.record.intents;
-    if (!entry.record.apiBaseOverride.isEmpty())
-        config.apiBase = entry.record.apiBaseOverride;
-    config.gatewayUrlOverride = entry.record.gatewayUrlOverride;
-    config.compress = entry.record.compress;
-    config.timings = m_timings;
-    // RecommendedFirst: shard [0, recommended] (nullopt lets the client use /gateway/bot's
-    // count). AllShards is watched the same way for now: shard 0 of the recommended count.
-    config.shard = std::nullopt;
-
+void AccountWorker::startShards(const QString &id, int shardCount)
+{
+    auto it = m_entries.find(id);
+    if (it == m_entries.end())
+        return;
+    Entry &entry = *it;
+    // shardCount 0: RecommendedFirst, one supervisor with shard nullopt → [0, recommended].
+    const int runs = std::max(1, shardCount);
     if (entry.gateKey.isEmpty() || !m_gates.contains(entry.gateKey))
         entry.gateKey.clear();
-    IdentifyGate *gate = nullptr;
-    if (entry.gateKey.isEmpty()) {
-        gate = gateFor(entry);
-    } else {
-        gate = m_gates.value(entry.gateKey).first;
-    }
-    auto *client = new GatewayClient(config, gate, m_nam);
-
-    AccountSupervisor::Options options;
-    options.accountId = id;
-    options.accountName = entry.record.name;
-    options.timings = m_timings;
-    options.registry = m_registry;
-    auto *supervisor = new AccountSupervisor(options, client, this);
+    IdentifyGate *gate = entry.gateKey.isEmpty() ? gateFor(entry) : m_gates.value(entry.gateKey).first.data();
     const quint64 generation = ++entry.generation;
-    entry.supervisor = supervisor;
-    connect(supervisor, &AccountSupervisor::statusChanged, this,
-            [this, id, generation](const AccountStatus &status) { handleSupervisorStatus(id, generation, status); });
-    connect(supervisor, &AccountSupervisor::eventLogged, this, &AccountWorker::eventLogged);
-    connect(supervisor, &AccountSupervisor::finished, this,
-            [this, id, generation](AccountSupervisor::Outcome outcome, const GatewayError &error) {
-                handleSupervisorFinished(id, generation, outcome, error);
-            });
-    supervisor->start();
+    entry.shards.clear();
+    entry.shards.resize(runs);
+    for (int shard = 0; shard < runs; ++shard) {
+        GatewayClientConfig config;
+        config.token = entry.token;
+        config.intents = entry.record.intents;
+        if (!entry.record.apiBaseOverride.isEmpty())
+            config.apiBase = entry.record.apiBaseOverride;
+        config.gatewayUrlOverride = entry.record.gatewayUrlOverride;
+        config.compress = entry.record.compress;
+        config.timings = m_timings;
+        if (shardCount > 0)
+            config.shard = std::make_pair(shard, shardCount);
+        auto *client = new GatewayClient(config, gate, m_nam);
+
+        AccountSupervisor::Options options;
+        options.accountId = id;
+        options.accountName = entry.record.name;
+        options.timings = m_timings;
+        options.registry = shard == 0 ? m_registry : nullptr;  // the registry keys by account
+        auto *supervisor = new AccountSupervisor(options, client, this);
+        entry.shards[shard].supervisor = supervisor;
+        entry.shards[shard].status = entry.status;
+        connect(supervisor, &AccountSupervisor::statusChanged, this,
+                [this, id, generation, shard](const AccountStatus &status) {
+                    handleSupervisorStatus(id, generation, shard, status);
+                });
+        connect(supervisor, &AccountSupervisor::eventLogged, this, &AccountWorker::eventLogged);
+        connect(supervisor, &AccountSupervisor::finished, this,
+                [this, id, generation, shard](AccountSupervisor::Outcome outcome, const GatewayError &error) {
+                    handleSupervisorFinished(id, generation, shard, outcome, error);
+                });
+    }
+    // Started after every connection is made: a synchronous finish must find all shards.
+    const QList<Entry::Shard> shards = entry.shards;
+    for (const Entry::Shard &shard : shards) {
+        if (shard.supervisor)
+            shard.supervisor->start();
+    }
 }
 
 void AccountWorker::stopEntry(Entry &entry)
 {
     entry.restartTimer->stop();
-    if (AccountSupervisor *supervisor = entry.supervisor) {
-        entry.supervisor = nullptr;
-        supervisor->stop();  // finished(Stopped) → handleSupervisorFinished (ignored: no supervisor)
-        supervisor->deleteLater();
+    entry.fetchingShards = false;
+    // Each stop() emits finished(Stopped) → handleSupervisorFinished, which ignores it (the
+    // shard's supervisor pointer is already cleared).
+    for (int i = 0; i < entry.shards.size(); ++i) {
+        if (AccountSupervisor *supervisor = entry.shards[i].supervisor) {
+            entry.shards[i].supervisor = nullptr;
+            supervisor->stop();
+            supervisor->deleteLater();
+        }
     }
 }
 
@@ -267,7 +381,7 @@ void AccountWorker::update(const AccountRecord &record, const std::optional<QStr
     if (it == m_entries.end())
         return;
     Entry &entry = *it;
-    const bool wasRunning = entry.supervisor || entry.restartTimer->isActive();
+    const bool wasRunning = isActive(entry) || entry.restartTimer->isActive();
     stopEntry(entry);
     entry.record = record;
     if (token && *token != entry.token) {
@@ -327,7 +441,7 @@ void AccountWorker::resume(const QString &id)
     if (it == m_entries.end())
         return;
     Entry &entry = *it;
-    if (entry.supervisor && !entry.record.paused)
+    if (isActive(entry) && !entry.record.paused)
         return;
     entry.record.paused = false;
     entry.status.paused = false;
@@ -344,8 +458,11 @@ void AccountWorker::forceReconnect(const QString &id, ReconnectMode mode)
     auto it = m_entries.find(id);
     if (it == m_entries.end())
         return;
-    if (it->supervisor) {
-        it->supervisor->forceReconnect(mode);
+    if (isActive(*it)) {
+        for (const Entry::Shard &shard : std::as_const(it->shards)) {
+            if (shard.supervisor)
+                shard.supervisor->forceReconnect(mode);
+        }
         return;
     }
     // Waiting out a restart backoff: the user asked for now.
@@ -358,7 +475,7 @@ void AccountWorker::stopAll()
     m_stoppingAll = true;
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
         Entry &entry = *it;
-        const bool wasActive = entry.supervisor || entry.restartTimer->isActive();
+        const bool wasActive = isActive(entry) || entry.restartTimer->isActive();
         stopEntry(entry);
         if (wasActive) {
             entry.status.connected = false;
@@ -375,7 +492,7 @@ void AccountWorker::checkAllStopped()
     if (!m_stoppingAll)
         return;
     for (const Entry &entry : std::as_const(m_entries)) {
-        if (entry.supervisor)
+        if (isActive(entry))
             return;
     }
     m_stoppingAll = false;
@@ -387,39 +504,63 @@ void AccountWorker::shutdown()
     m_coalesceTimer.stop();
     for (Entry &entry : m_entries) {
         entry.restartTimer->stop();
-        if (AccountSupervisor *supervisor = entry.supervisor) {
-            entry.supervisor = nullptr;
-            disconnect(supervisor, nullptr, this, nullptr);
-            delete supervisor;  // teardown without emitting
+        for (Entry::Shard &shard : entry.shards) {
+            if (AccountSupervisor *supervisor = shard.supervisor) {
+                shard.supervisor = nullptr;
+                disconnect(supervisor, nullptr, this, nullptr);
+                delete supervisor;  // teardown without emitting
+            }
         }
     }
     m_entries.clear();
 }
 
-void AccountWorker::handleSupervisorStatus(const QString &id, quint64 generation, const AccountStatus &status)
+void AccountWorker::handleSupervisorStatus(const QString &id, quint64 generation, int shard,
+                                           const AccountStatus &status)
 {
     auto it = m_entries.find(id);
-    if (it == m_entries.end() || it->generation != generation)
+    if (it == m_entries.end() || it->generation != generation || shard >= it->shards.size())
         return;
     Entry &entry = *it;
-    entry.status = status;
+    entry.shards[shard].status = status;
+    entry.status = aggregate(entry);
     entry.status.restarts = entry.restarts;
     entry.status.paused = entry.record.paused;
-    if (status.state == ConnectionState::Ready)
+    if (entry.status.state == ConnectionState::Ready)
         entry.consecutiveRestarts = 0;
     publish(entry, false);
 }
 
-void AccountWorker::handleSupervisorFinished(const QString &id, quint64 generation,
+void AccountWorker::handleSupervisorFinished(const QString &id, quint64 generation, int shard,
                                              AccountSupervisor::Outcome outcome, const GatewayError &error)
 {
     auto it = m_entries.find(id);
-    if (it == m_entries.end() || it->generation != generation)
+    if (it == m_entries.end() || it->generation != generation || shard >= it->shards.size())
         return;
     Entry &entry = *it;
-    if (AccountSupervisor *supervisor = entry.supervisor) {
-        entry.supervisor = nullptr;
-        supervisor->deleteLater();
+    AccountSupervisor *finished = entry.shards[shard].supervisor;
+    if (!finished) {
+        checkAllStopped();  // a stop we asked for
+        return;
+    }
+    entry.shards[shard].supervisor = nullptr;
+    finished->deleteLater();
+    if (outcome != AccountSupervisor::Outcome::Stopped) {
+        // One shard failed: the account's other shards stop with it (same token, same fate),
+        // silently, so the account shows this shard's failure. No other account is touched.
+        ++entry.generation;
+        for (int i = 0; i < entry.shards.size(); ++i) {
+            if (AccountSupervisor *other = entry.shards[i].supervisor) {
+                entry.shards[i].supervisor = nullptr;
+                disconnect(other, nullptr, this, nullptr);
+                other->stop();
+                other->deleteLater();
+            }
+        }
+        entry.status = entry.shards[shard].status;
+        entry.status.restarts = entry.restarts;
+        entry.status.paused = entry.record.paused;
+        publish(entry, true);
     }
     switch (outcome) {
     case AccountSupervisor::Outcome::Stopped:

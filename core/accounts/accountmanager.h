@@ -23,8 +23,12 @@ namespace gw {
 //! manager's thread: verbs are marshalled to the worker with `QMetaObject::invokeMethod` and
 //! return at once; results come back as queued signals on the manager's thread.
 //!
-//! One supervisor per account (per shard, see ShardMode). One `IdentifyGate` per token, shared
-//! by that account's shards. A supervisor that finishes with a reason a person must fix (4004,
+//! One supervisor per account and shard. ShardMode::RecommendedFirst: one supervisor on shard
+//! [0, recommended]. ShardMode::AllShards: GET /gateway/bot first, then one supervisor per
+//! shard; the account's status aggregates them (the worst shard's state, connected only when
+//! all are, counters summed, session/latency of shard 0); a shard that fails stops the
+//! account's other shards and the account is restarted (or left Failed) as a whole. One
+//! `IdentifyGate` per token, shared by every shard and account using that token. A supervisor that finishes with a reason a person must fix (4004,
 //! 4014, 4010–4013, identify refused, 401) leaves the account in state Failed; one that finishes
 //! because the lifecycle gave up (reconnect watchdog, READY guard, reconnect budget) is
 //! restarted, alone, after a visible backoff (`restartBackoffBase` doubling up to

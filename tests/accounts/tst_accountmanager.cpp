@@ -376,6 +376,56 @@ private Q_SLOTS:
         QTRY_COMPARE(f.sim->openConnectionCount(), 0);
     }
 
+    //! ShardMode::AllShards: GET /gateway/bot says 3 → one supervisor per shard, all through the
+    //! token's one IdentifyGate; the account is Ready when every shard is; a drop on one shard
+    //! resumes that shard only.
+    void allShardsRunsOneSupervisorPerShard()
+    {
+        gw::GatewaySimulator::Options o;
+        o.heartbeatInterval = 1000ms;
+        o.identifyBucketInterval = 40ms;
+        gw::GatewaySimulator sim(o);
+        gw::SimBotPolicy p;
+        p.name = QStringLiteral("sharded");
+        p.recommendedShards = 3;
+        p.guilds = 6;
+        sim.addBot(QStringLiteral("sharded-token-123456"), p);
+        QVERIFY(sim.start());
+        AccountManager m(managerTimings());
+        gw::AccountRecord r;
+        r.id = idFor(42);
+        r.name = QStringLiteral("Sharded");
+        r.apiBaseOverride = sim.apiBase();
+        r.shardMode = gw::AccountRecord::ShardMode::AllShards;
+        m.add(r, QStringLiteral("sharded-token-123456"));
+        QTRY_VERIFY_WITH_TIMEOUT(allReady(m, 1), 10000);
+        QTRY_COMPARE(sim.openConnectionCount(), 3);
+        QList<int> shardIds;
+        for (const gw::SimReceived &rec : sim.receivedFrom(QStringLiteral("sharded"))) {
+            if (rec.op == 2) {
+                QCOMPARE(rec.shardCount, 3);
+                shardIds.append(rec.shardId);
+            }
+        }
+        std::sort(shardIds.begin(), shardIds.end());
+        QCOMPARE(shardIds, (QList<int>{0, 1, 2}));
+        QTRY_COMPARE(m.status(r.id)->identifies, 3);
+
+        const int victim = sim.connections().at(1).id;
+        SimFault drop;
+        drop.kind = SimFault::Kind::DropTcp;
+        QVERIFY(sim.injectFaultOnConnection(victim, drop));
+        QTRY_VERIFY_WITH_TIMEOUT(m.status(r.id)->disconnects == 1 && m.status(r.id)->resumes == 1
+                                     && m.status(r.id)->state == ConnectionState::Ready,
+                                 10000);
+        QCOMPARE(m.status(r.id)->identifies, 3);
+        QTRY_COMPARE(sim.openConnectionCount(), 3);
+        QSignalSpy stopped(&m, &AccountManager::allStopped);
+        m.stopAll();
+        QVERIFY(stopped.wait(5000));
+        QTRY_COMPARE(sim.openConnectionCount(), 0);
+    }
+
     //! A terminal reason a person must fix (4014) is not restarted.
     void intentsRejectedIsNotRestarted()
     {
