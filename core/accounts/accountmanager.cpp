@@ -523,6 +523,13 @@ void AccountWorker::handleSupervisorStatus(const QString &id, quint64 generation
         return;
     Entry &entry = *it;
     entry.shards[shard].status = status;
+    // A supervisor that is finishing with a failure emits its final snapshot just before
+    // finished(): handleSupervisorFinished() publishes the account's outcome instead (Failed, or
+    // Reconnecting with the restart's nextAttemptAt), so no consumer ever sees a "Failed" that
+    // is about to be restarted.
+    if (const AccountSupervisor *supervisor = entry.shards[shard].supervisor;
+        supervisor && supervisor->outcome() && *supervisor->outcome() != AccountSupervisor::Outcome::Stopped)
+        return;
     entry.status = aggregate(entry);
     entry.status.restarts = entry.restarts;
     entry.status.paused = entry.record.paused;
@@ -560,7 +567,9 @@ void AccountWorker::handleSupervisorFinished(const QString &id, quint64 generati
         entry.status = entry.shards[shard].status;
         entry.status.restarts = entry.restarts;
         entry.status.paused = entry.record.paused;
-        publish(entry, true);
+        const bool restartable = outcome == AccountSupervisor::Outcome::Failed && !needsPerson(error) && !m_stoppingAll;
+        if (!restartable)
+            publish(entry, true);  // Failed: a person must fix it (scheduleRestart publishes otherwise)
     }
     switch (outcome) {
     case AccountSupervisor::Outcome::Stopped:

@@ -336,6 +336,8 @@ private Q_SLOTS:
         bool sawFailedWatchdog = false;
         bool sawVisibleBackoff = false;
         for (const AccountStatus &s : history) {
+            // Restartable: never shown as Failed (that state means "a person must fix it").
+            QVERIFY(s.state != ConnectionState::Failed);
             if (s.lastError.contains(QLatin1String("reconnect watchdog timeout after 900ms")))
                 sawFailedWatchdog = true;
             if (s.restarts == 1 && s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid())
