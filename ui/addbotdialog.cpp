@@ -110,7 +110,7 @@ public:
         const QString n = nameEdit->text().trimmed();
         if (n.isEmpty())
             return AddBotDialog::tr("Give the account a display name; it labels the account in logs and metrics.");
-        if (Redactor::looksLikeToken(n) || (!normalisedToken().isEmpty() && n.contains(normalisedToken())))
+        if (Redactor::looksLikeToken(n) || (Redactor::isTokenShaped(normalisedToken()) && n.contains(normalisedToken())))
             return AddBotDialog::tr("The display name looks like a token. Put the token in the Token field; the "
                       "name is shown in logs and metrics.");
         if (service) {

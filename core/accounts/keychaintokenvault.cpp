@@ -220,7 +220,10 @@ void KeychainTokenVault::readToken(const QString &accountId, QObject *context, R
                        }
                        if (j->error() != QKeychain::NoError) {
                            const VaultError e = mapError(j->error(), j->errorString(), Operation::Read);
-                           qCWarning(lcAccounts).noquote() << "keychain: read failed:" << e.message;
+                           if (e.kind == VaultError::Kind::NotFound)
+                               qCInfo(lcAccounts).noquote() << "keychain:" << e.message;
+                           else
+                               qCWarning(lcAccounts).noquote() << "keychain: read failed:" << e.message;
                            done(e);
                            return;
                        }

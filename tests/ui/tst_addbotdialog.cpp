@@ -153,6 +153,8 @@ private Q_SLOTS:
         QTest::newRow("Bot prefix and spaces") << QStringLiteral("Alpha") << (QStringLiteral("  Bot ") + t + QStringLiteral("  "))
                                                << QString() << true << QString();
         QTest::newRow("token as name") << t << makeToken(3) << QString() << false << QStringLiteral("looks like a token");
+        QTest::newRow("name contains the token") << (QStringLiteral("bot ") + t) << t << QString() << false << QStringLiteral("looks like a token");
+        QTest::newRow("short partial token in name") << QStringLiteral("Alpha") << QStringLiteral("a") << QString() << false << QStringLiteral("does not look like");
         QTest::newRow("bad gateway URL") << QStringLiteral("Alpha") << t << QStringLiteral("http://x") << false
                                          << QStringLiteral("ws://");
         QTest::newRow("good gateway URL") << QStringLiteral("Alpha") << t << QStringLiteral("wss://gateway.example") << true << QString();
