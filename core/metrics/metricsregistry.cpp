@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -238,8 +239,17 @@ void MetricsRegistry::removeAccount(const QString &accountId)
 
 QByteArray MetricsRegistry::exposition() const
 {
+    std::vector<prometheus::MetricFamily> families = d->registry.Collect();
+    // prometheus-cpp keeps a family's series in a hash map; sort them by label set so a scrape is
+    // stable and readable (accounts together, states in a fixed order).
+    for (prometheus::MetricFamily &family : families) {
+        std::stable_sort(family.metric.begin(), family.metric.end(),
+                         [](const prometheus::ClientMetric &a, const prometheus::ClientMetric &b) {
+                             return a.label < b.label;
+                         });
+    }
     std::ostringstream out;
-    prometheus::TextSerializer().Serialize(out, d->registry.Collect());
+    prometheus::TextSerializer().Serialize(out, families);
     const std::string text = out.str();
     return QByteArray(text.data(), qsizetype(text.size()));
 }

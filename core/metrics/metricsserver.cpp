@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include <chrono>
+#include <memory>
 
 using namespace std::chrono_literals;
 
@@ -113,28 +114,34 @@ MetricsServer::MetricsServer(QObject *parent)
                 Q_EMIT requestServed(QString::fromLatin1(method), QString::fromLatin1(path), status);
             };
 
-            connect(socket, &QTcpSocket::readyRead, socket, [socket, answer] {
-                if (socket->property("gw_answered").toBool()) {
-                    socket->readAll();
+            // Per-connection request state, owned by the lambdas (and so by the socket's connections).
+            struct Request
+            {
+                QByteArray buffer;
+                bool answered = false;
+            };
+            auto request = std::make_shared<Request>();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, answer, request] {
+                if (request->answered) {
+                    socket->readAll();  // a body or pipelined bytes after the answer: ignored
                     return;
                 }
-                QByteArray buffer = socket->property("gw_buffer").toByteArray() + socket->readAll();
-                const qsizetype end = buffer.indexOf("\r\n\r\n");
+                request->buffer += socket->readAll();
+                const qsizetype end = request->buffer.indexOf("\r\n\r\n");
                 if (end < 0) {
-                    if (buffer.size() > k_maxHeaderBytes) {
-                        socket->setProperty("gw_answered", true);
+                    if (request->buffer.size() > k_maxHeaderBytes) {
+                        request->answered = true;
                         answer(431, QByteArray(), QByteArray());
-                    } else {
-                        socket->setProperty("gw_buffer", buffer);
                     }
                     return;
                 }
-                socket->setProperty("gw_answered", true);
+                request->answered = true;
                 if (end > k_maxHeaderBytes) {
                     answer(431, QByteArray(), QByteArray());
                     return;
                 }
-                const QByteArray requestLine = buffer.left(buffer.indexOf("\r\n"));
+                const QByteArray requestLine = request->buffer.left(request->buffer.indexOf("\r\n"));
+                request->buffer.clear();
                 const QList<QByteArray> parts = requestLine.split(' ');
                 if (parts.size() != 3 || !parts.at(2).startsWith("HTTP/1.")) {
                     answer(400, QByteArray(), QByteArray());

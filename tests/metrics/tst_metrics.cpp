@@ -104,6 +104,7 @@ private Q_SLOTS:
     void countersFromEvents();
     void gaugesFromStatus();
     void removeAccountDropsSeries();
+    void seriesAreSorted();
     void labelFilterRedacts();
     void closeCodeLabel_data();
     void closeCodeLabel();
@@ -284,6 +285,20 @@ void tst_Metrics::removeAccountDropsSeries()
     const QByteArray text = m.exposition();
     QVERIFY(!text.contains("account=\"alpha\""));
     QVERIFY(text.contains("gatewatch_up{account=\"beta\"} 1"));
+}
+
+void tst_Metrics::seriesAreSorted()
+{
+    MetricsRegistry m;
+    for (const char *name : {"zulu", "alpha", "mike"})
+        m.updateStatus(status(QString::fromLatin1(name), QString::fromLatin1(name), ConnectionState::Ready));
+    const QStringList up = samples(m.exposition(), QStringLiteral("gatewatch_up"));
+    QCOMPARE(up, QStringList({QStringLiteral("gatewatch_up{account=\"alpha\"} 1"), QStringLiteral("gatewatch_up{account=\"mike\"} 1"),
+                              QStringLiteral("gatewatch_up{account=\"zulu\"} 1")}));
+    const QStringList states = samples(m.exposition(), QStringLiteral("gatewatch_state"));
+    QStringList sorted = states;
+    std::sort(sorted.begin(), sorted.end());
+    QCOMPARE(states, sorted);
 }
 
 void tst_Metrics::labelFilterRedacts()
