@@ -892,6 +892,17 @@ public:
         conn.resuming = false;
         conn.wasReady = true;
         failures = 0;
+        if (!session) {
+            // Resumed from a seeded ResumeState (no READY on this client): what we know of it.
+            SessionInfo s;
+            s.sessionId = sessionId;
+            s.resumeGatewayUrl = resumeUrl;
+            if (config.shard) {
+                s.shardId = config.shard->first;
+                s.shardCount = config.shard->second;
+            }
+            session = s;
+        }
         ++stats.resumedOk;
         stats.replayedDispatches += quint64(replayed);
         qCInfo(lcGateway) << "resumed and replayed" << replayed << "events; seq" << before << "->" << sequence;

@@ -89,6 +89,8 @@ public:
 
     [[nodiscard]] ConnectionState state() const;
     [[nodiscard]] const GatewayStats &stats() const;
+    //! From READY; after a RESUME of a seeded ResumeState only sessionId and resumeGatewayUrl
+    //! are known. nullopt before that and after the session was dropped (op 9 d:false, 4003/4007/4009).
     [[nodiscard]] std::optional<SessionInfo> session() const;
     [[nodiscard]] std::optional<GatewayBotInfo> gatewayInfo() const;
     [[nodiscard]] ResumeState resumeState() const;

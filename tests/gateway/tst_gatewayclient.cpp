@@ -123,6 +123,7 @@ private Q_SLOTS:
     void invalidSession_data();
     void invalidSession();
     void failedResumeFallsBackToIdentify();
+    void seededResumeStateResumesOnFirstConnect();
     void closeCodes_data();
     void closeCodes();
     void disallowedIntentsNamesThem();
@@ -525,6 +526,37 @@ void tst_GatewayClient::failedResumeFallsBackToIdentify()
     QVERIFY(!conns.at(1).viaResumeUrl);  // the fallback IDENTIFY goes to the gateway URL
     QCOMPARE(ops(sim, 6).size(), 1);
     QCOMPARE(ops(sim, 2).size(), 1);
+}
+
+void tst_GatewayClient::seededResumeStateResumesOnFirstConnect()
+{
+    // A restart within minutes (protocol.md D8): the persisted state resumes, no IDENTIFY spent.
+    auto &sim = startSim(100ms);
+    auto &first = makeClient(config());
+    QVERIFY(startReady(first));
+    QTRY_VERIFY(first.stats().lastSequence >= 2);
+    const ResumeState saved = first.resumeState();
+    QVERIFY(saved.isValid());
+    QCOMPARE(saved.resumeGatewayUrl, sim.resumeUrl());
+
+    GatewayClient second(config());
+    second.setResumeState(saved);
+    QSignalSpy resumed(&second, &GatewayClient::resumed);
+    QSignalSpy identify(&second, &GatewayClient::identifySent);
+    QSignalSpy connecting(&second, &GatewayClient::connecting);
+    second.start();
+    QTRY_COMPARE(resumed.size(), 1);
+    QCOMPARE(identify.size(), 0);
+    QCOMPARE(connecting.at(0).at(1).value<ReconnectMode>(), ReconnectMode::Resume);
+    QCOMPARE(resumed.at(0).at(1).toLongLong(), saved.sequence);
+    QVERIFY(second.session().has_value());  // no READY here: what the seeded state knows
+    QCOMPARE(second.session()->sessionId, saved.sessionId);
+    QCOMPARE(second.session()->resumeGatewayUrl, saved.resumeGatewayUrl);
+    QCOMPARE(second.resumeState().sessionId, saved.sessionId);
+    QCOMPARE(ops(sim, 2).size(), 1);
+    QCOMPARE(ops(sim, 6).size(), 1);
+    QVERIFY(sim.connections().last().viaResumeUrl);
+    second.stop();
 }
 
 void tst_GatewayClient::closeCodes_data()
