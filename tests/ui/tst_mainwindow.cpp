@@ -1,0 +1,424 @@
+// The four things users do, offscreen, against the real core and the real simulator: launch the
+// GUI; add a bot through the dialog (the row appears and reaches `ready`); force reconnect
+// (RESUME on a new connection; with fresh identify, after the warning, an IDENTIFY); export the
+// event log through the dialog (the file holds the rows shown). Plus remove (confirmed),
+// pause/resume and filters.
+
+#include "accountfilterproxymodel.h"
+#include "accountmanager.h"
+#include "accountstore.h"
+#include "accounttablemodel.h"
+#include "addbotdialog.h"
+#include "eventlog.h"
+#include "eventlogmodel.h"
+#include "detailspane.h"
+#include "exportdialog.h"
+#include "gatewaysimulator.h"
+#include "mainwindow.h"
+#include "memorytokenvault.h"
+#include "statestyle.h"
+
+#include <QAction>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+using namespace std::chrono_literals;
+using gw::AccountTableModel;
+using gw::ConnectionState;
+using gw::MainWindow;
+using Action = gw::MainWindow::Action;
+
+namespace {
+
+const QString kToken = QStringLiteral("MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_01");
+const QString kBot = QStringLiteral("alpha");
+
+template<typename T>
+T *child(QObject *parent, const char *name)
+{
+    return parent->findChild<T *>(QLatin1String(name));
+}
+
+struct Fixture
+{
+    QTemporaryDir dir;
+    std::unique_ptr<gw::GatewaySimulator> sim;
+    std::unique_ptr<gw::EventLog> log;
+    std::unique_ptr<gw::AccountManager> manager;
+    std::unique_ptr<gw::AccountStore> store;
+    std::unique_ptr<gw::MemoryTokenVault> vault;
+    std::unique_ptr<MainWindow> window;
+
+    bool start()
+    {
+        gw::GatewaySimulator::Options o;
+        o.heartbeatInterval = 300ms;
+        sim = std::make_unique<gw::GatewaySimulator>(o);
+        gw::SimBotPolicy p;
+        p.name = kBot;
+        p.userName = QStringLiteral("AlphaBot");
+        sim->addBot(kToken, p);
+        if (!sim->start())
+            return false;
+        gw::EventLogOptions lo;
+        lo.commitInterval = 20ms;
+        log = std::make_unique<gw::EventLog>(dir.filePath(QStringLiteral("events.db")), lo);
+        if (!log->open())
+            return false;
+        manager = std::make_unique<gw::AccountManager>(gw::GatewayTimings::fast());
+        QObject::connect(manager.get(), &gw::AccountManager::eventLogged, log.get(),
+                         [this](const gw::EventLogEntry &e) { log->append(e); });
+        store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
+        vault = std::make_unique<gw::MemoryTokenVault>();
+        gw::GuiOptions opts;
+        opts.manager = manager.get();
+        opts.store = store.get();
+        opts.vault = vault.get();
+        opts.eventLog = log.get();
+        opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
+        opts.defaultApiBase = sim->apiBase().toString();
+        window = std::make_unique<MainWindow>(opts);
+        window->show();
+        return QTest::qWaitForWindowExposed(window.get());
+    }
+
+    ~Fixture()
+    {
+        window.reset();
+        manager.reset();
+        log.reset();
+    }
+
+    [[nodiscard]] ConnectionState state(const QString &id) const
+    {
+        const auto s = window->accountModel()->status(id);
+        return s ? s->state : ConnectionState::Stopped;
+    }
+
+    //! Add "alpha" through the Add bot dialog, as a user would; returns its id.
+    QString addThroughDialog()
+    {
+        window->action(Action::AddBot)->trigger();
+        gw::AddBotDialog *dlg = window->addBotDialog();
+        if (!dlg || !dlg->isVisible())
+            return {};
+        QTest::keyClicks(child<QLineEdit>(dlg, "nameEdit"), QStringLiteral("Alpha"));
+        QTest::keyClicks(child<QLineEdit>(dlg, "tokenEdit"), kToken);
+        if (auto *toggle = child<QToolButton>(dlg, "advancedToggle"))
+            toggle->click();
+        QTest::keyClicks(child<QLineEdit>(dlg, "apiBaseEdit"), sim->apiBase().toString());
+        QSignalSpy accepted(dlg, &QDialog::accepted);
+        child<QDialogButtonBox>(dlg, "buttons")->button(QDialogButtonBox::Ok)->click();
+        if (!accepted.wait(10000) && accepted.isEmpty())
+            return {};
+        const auto stored = store->findByName(QStringLiteral("Alpha"));
+        return stored ? stored->id : QString();
+    }
+
+    int countOps(int op) const
+    {
+        int n = 0;
+        for (const auto &r : sim->receivedFrom(kBot))
+            n += r.op == op ? 1 : 0;
+        return n;
+    }
+};
+
+} // namespace
+
+class tst_MainWindow final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        qRegisterMetaType<gw::AccountStatus>();
+        qRegisterMetaType<gw::EventLogEntry>();
+    }
+
+    void launchShowsTheWindowWithStandardShortcuts()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        QVERIFY(f.window->isVisible());
+        QVERIFY(!f.window->isDemoBannerVisible());
+        QCOMPARE(f.window->action(Action::AddBot)->shortcut(), QKeySequence(QKeySequence::New));
+        QCOMPARE(f.window->action(Action::ForceResume)->shortcut(), QKeySequence(Qt::Key_F5));
+        QCOMPARE(f.window->action(Action::ForceIdentify)->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F5));
+        QCOMPARE(f.window->action(Action::Remove)->shortcut(), QKeySequence(QKeySequence::Delete));
+        QCOMPARE(f.window->action(Action::Export)->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
+        QCOMPARE(f.window->action(Action::Quit)->shortcut(), QKeySequence(QKeySequence::Quit));
+        QCOMPARE(f.window->action(Action::Find)->shortcut(), QKeySequence(QKeySequence::Find));
+        // no selection: per-account verbs are disabled
+        QVERIFY(!f.window->action(Action::ForceResume)->isEnabled());
+        QVERIFY(!f.window->action(Action::Remove)->isEnabled());
+        // offscreen has no tray: closing the window must not hide it into nowhere
+        QVERIFY(f.window->tray() == nullptr);
+        QCOMPARE(f.window->summaryText(), QStringLiteral("No accounts"));
+        // Ctrl+F focuses the search box, Esc clears it
+        QTest::keySequence(f.window.get(), QKeySequence::Find);
+        auto *search = child<QLineEdit>(f.window.get(), "eventSearch");
+        QTRY_VERIFY(search->hasFocus());
+        QTest::keyClicks(search, QStringLiteral("zombie"));
+        QTest::keyClick(search, Qt::Key_Escape);
+        QCOMPARE(search->text(), QString());
+    }
+
+    void addBotReachesReadyThenForceReconnectResumesAndIdentifies()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(f.vault->peek(id), std::optional<QString>(kToken));
+        QTRY_COMPARE_WITH_TIMEOUT(f.window->accountModel()->rowCount(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        QTRY_COMPARE(f.window->accountModel()->index(0, AccountTableModel::StateColumn).data().toString(),
+                     gw::stateDisplayName(ConnectionState::Ready));
+        QTRY_VERIFY(f.window->summaryText().contains(QLatin1String("1 ok")));
+
+        f.window->selectAccount(id);
+        QCOMPARE(f.window->selectedAccountId(), id);
+        QTRY_VERIFY(f.window->action(Action::ForceResume)->isEnabled());
+
+        // Force reconnect (resume): op 6 on a new connection
+        const int firstConnection = f.sim->receivedFrom(kBot).constLast().connectionId;
+        const int resumesBefore = f.countOps(6);
+        const int identifiesBefore = f.countOps(2);
+        f.window->action(Action::ForceResume)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(f.countOps(6) == resumesBefore + 1, 10000);
+        int resumeConnection = -1;
+        for (const auto &r : f.sim->receivedFrom(kBot))
+            if (r.op == 6)
+                resumeConnection = r.connectionId;
+        QVERIFY(resumeConnection != firstConnection);
+        QCOMPARE(f.countOps(2), identifiesBefore);   // a resume spends no IDENTIFY
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+
+        // Fresh identify: a warning first; Cancel does nothing
+        f.window->action(Action::ForceIdentify)->trigger();
+        QMessageBox *box = f.window->confirmationBox();
+        QVERIFY(box);
+        QVERIFY(box->text().contains(QLatin1String("IDENTIFY")));
+        box->button(QMessageBox::Cancel)->click();
+        QVERIFY(!QTest::qWaitFor([&] { return f.countOps(2) > identifiesBefore; }, 300));
+
+        f.window->action(Action::ForceIdentify)->trigger();
+        box = f.window->confirmationBox();
+        QVERIFY(box);
+        child<QPushButton>(box, "confirmIdentifyButton")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(f.countOps(2) == identifiesBefore + 1, 10000);
+        int identifyConnection = -1;
+        for (const auto &r : f.sim->receivedFrom(kBot))
+            if (r.op == 2)
+                identifyConnection = r.connectionId;
+        QVERIFY(identifyConnection != resumeConnection);
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        // the table shows the manager's counters (RESUMEs and IDENTIFYs)
+        QTRY_COMPARE(f.window->accountModel()->status(id)->resumes, f.manager->status(id)->resumes);
+        QTRY_COMPARE(f.window->accountModel()->status(id)->identifies, f.manager->status(id)->identifies);
+        qInfo("resumes %d identifies %d", f.manager->status(id)->resumes, f.manager->status(id)->identifies);
+    }
+
+    void exportWritesTheRowsShown()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        f.window->selectAccount(id);
+        QTRY_VERIFY(f.window->action(Action::Pause)->isEnabled());
+        f.window->action(Action::Pause)->trigger();   // quiet: no new rows while we compare
+        QTRY_VERIFY_WITH_TIMEOUT(f.window->accountModel()->status(id)->paused, 5000);
+        QSignalSpy quiet(f.manager.get(), &gw::AccountManager::eventLogged);
+        while (quiet.wait(300))
+            quiet.clear();
+        QTRY_VERIFY(f.log->flush().hasValue() && f.log->pendingCount() == 0);
+        f.window->refreshFromStore();
+        gw::EventLogModel *model = f.window->eventModel();
+        QTRY_VERIFY(model->rowCount() > 3);
+        QList<qint64> shown;
+        for (int r = 0; r < model->rowCount(); ++r)
+            shown.append(model->index(r, 0).data(gw::EventLogModel::EntryIdRole).toLongLong());
+
+        f.window->action(Action::Export)->trigger();
+        gw::ExportDialog *dlg = f.window->exportDialog();
+        QVERIFY(dlg);
+        QVERIFY(dlg->isVisible());
+        const QString target = f.dir.filePath(QStringLiteral("export.jsonl"));
+        dlg->setTargetFile(target);
+        dlg->setFormat(gw::ExportOptions::Format::JsonLines);
+        QSignalSpy finished(dlg, &gw::ExportDialog::exportFinished);
+        child<QPushButton>(dlg, "exportButton")->click();
+        QVERIFY(finished.wait(10000));
+        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(2).toString()));
+
+        QFile file(target);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        QList<qint64> exported;
+        for (int i = 1; i < lines.size(); ++i) {   // line 0 is the header
+            if (lines.at(i).isEmpty())
+                continue;
+            const QJsonObject o = QJsonDocument::fromJson(lines.at(i)).object();
+            exported.append(o.value(QStringLiteral("id")).toInteger());
+            QVERIFY(!lines.at(i).contains(kToken.toUtf8()));
+        }
+        std::sort(shown.begin(), shown.end());
+        std::sort(exported.begin(), exported.end());
+        QCOMPARE(exported, shown);
+
+        // a filtered view exports what it shows: kind = state only
+        gw::EventFilter onlyState;
+        onlyState.kinds = {gw::EventKind::State};
+        model->setFilter(onlyState);
+        const int stateRows = model->rowCount();
+        QVERIFY(stateRows > 0 && stateRows < shown.size());
+        f.window->action(Action::Export)->trigger();
+        dlg = f.window->exportDialog();
+        dlg->setTargetFile(f.dir.filePath(QStringLiteral("state.csv")));
+        dlg->setFormat(gw::ExportOptions::Format::Csv);
+        QSignalSpy finished2(dlg, &gw::ExportDialog::exportFinished);
+        child<QPushButton>(dlg, "exportButton")->click();
+        QVERIFY(finished2.wait(10000));
+        QCOMPARE(finished2.at(0).at(1).toLongLong(), qint64(stateRows));
+    }
+
+    void removeAsksAndForgetsTheToken()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        f.window->selectAccount(id);
+        QTRY_VERIFY(f.window->action(Action::Remove)->isEnabled());
+
+        // Cancel keeps everything
+        f.window->action(Action::Remove)->trigger();
+        QMessageBox *box = f.window->confirmationBox();
+        QVERIFY(box);
+        box->reject();
+        QVERIFY(!QTest::qWaitFor([&] { return f.window->accountModel()->rowCount() == 0; }, 300));
+        QCOMPARE(f.store->count(), 1);
+
+        f.window->selectAccount(id);
+        f.window->action(Action::Remove)->trigger();
+        box = f.window->confirmationBox();
+        QVERIFY(box);
+        QAbstractButton *remove = nullptr;
+        for (QAbstractButton *b : box->buttons())
+            if (box->buttonRole(b) == QMessageBox::AcceptRole || box->buttonRole(b) == QMessageBox::DestructiveRole
+                || box->buttonRole(b) == QMessageBox::YesRole)
+                remove = b;
+        QVERIFY(remove);
+        remove->click();
+        QTRY_COMPARE_WITH_TIMEOUT(f.window->accountModel()->rowCount(), 0, 5000);
+        QTRY_COMPARE(f.store->count(), 0);
+        QCOMPARE(f.vault->peek(id), std::optional<QString>());
+        QTRY_COMPARE_WITH_TIMEOUT(f.sim->openConnectionCount(), 0, 5000);
+    }
+
+    void pauseResumeAndFilters()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        f.window->selectAccount(id);
+
+        QTRY_VERIFY(f.window->action(Action::Pause)->isEnabled());
+        f.window->action(Action::Pause)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(f.window->accountModel()->status(id)->paused, 5000);
+        QTRY_COMPARE(f.state(id), ConnectionState::Stopped);
+        QCOMPARE(f.store->find(id)->paused, true);
+        QTRY_COMPARE_WITH_TIMEOUT(f.sim->openConnectionCount(), 0, 5000);
+        QTRY_VERIFY(f.window->summaryText().contains(QLatin1String("1 paused")));
+        QCOMPARE(f.window->accountModel()->index(0, AccountTableModel::StateColumn).data().toString(), QStringLiteral("Paused"));
+
+        // the status-bar group button filters the table; clicking again shows all
+        auto *okButton = child<QToolButton>(f.window.get(), "groupButton_ok");
+        auto *pausedButton = child<QToolButton>(f.window.get(), "groupButton_paused");
+        QVERIFY(pausedButton->isVisible());
+        QVERIFY(okButton->isHidden());
+        pausedButton->click();
+        QCOMPARE(f.window->accountProxy()->rowCount(), 1);
+        QCOMPARE(f.window->accountProxy()->groupFilter(), QSet<gw::StateStyle::Group>{gw::StateStyle::Group::Paused});
+        pausedButton->click();
+        QVERIFY(f.window->accountProxy()->groupFilter().isEmpty());
+
+        QTRY_VERIFY(f.window->action(Action::Resume)->isEnabled());
+        f.window->action(Action::Resume)->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        QCOMPARE(f.store->find(id)->paused, false);
+
+        // the worst-state button filters to the worst group (here: ok)
+        QTRY_VERIFY(f.window->summaryText().contains(QLatin1String("1 ok")));
+        child<QToolButton>(f.window.get(), "worstStateButton")->click();
+        QCOMPARE(f.window->accountProxy()->groupFilter(), QSet<gw::StateStyle::Group>{gw::StateStyle::Group::Ok});
+        QCOMPARE(f.window->accountProxy()->rowCount(), 1);
+        child<QToolButton>(f.window.get(), "worstStateButton")->click();
+
+        // the event log search filters rows (debounced)
+        auto *search = child<QLineEdit>(f.window.get(), "eventSearch");
+        QTest::keyClicks(search, QStringLiteral("no-such-text-anywhere"));
+        QTRY_COMPARE(f.window->eventModel()->rowCount(), 0);
+        search->clear();
+        QTRY_VERIFY(f.window->eventModel()->rowCount() > 0);
+
+        // offline banner
+        QVERIFY(!f.window->isOfflineBannerVisible());
+        f.window->setNetworkReachable(false);
+        QVERIFY(f.window->isOfflineBannerVisible());
+        f.window->setNetworkReachable(true);
+        QVERIFY(!f.window->isOfflineBannerVisible());
+    }
+
+    void failedAccountShowsReasonAndFix()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        gw::SimBotPolicy p;
+        p.name = QStringLiteral("strict");
+        p.privilegedIntentsAllowed = false;
+        const QString token = QStringLiteral("MTIzNDU2Nzg5MDEyMzQ1Njc5.GhIjKl.abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_02");
+        f.sim->addBot(token, p);
+        gw::AccountRecord r;
+        r.id = gw::AccountStore::newId();
+        r.name = QStringLiteral("Strict");
+        r.intents = (1u << 0) | (1u << 1);   // GUILDS | GUILD_MEMBERS (privileged)
+        r.apiBaseOverride = f.sim->apiBase();
+        QVERIFY(f.store->add(r).hasValue());
+        f.window->startMonitoring(r, token);
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(r.id), ConnectionState::Failed, 10000);
+        f.window->selectAccount(r.id);
+        // the failure reason arrives with (or just after) the state
+        QTRY_VERIFY(!f.window->accountModel()->status(r.id)->failure.isNone());
+        const auto status = f.window->accountModel()->status(r.id);
+        const gw::FailureGuidance g = gw::DetailsPane::guidanceFor(*status, r.intents);
+        QVERIFY2(g.fix.contains(QLatin1String("https://discord.com/developers/applications")),
+                 qPrintable(g.fix + QStringLiteral(" | ") + g.reason + QStringLiteral(" | kind ")
+                            + gw::errorKindName(status->failure.kind)));
+        QVERIFY2(g.fix.contains(QLatin1String("GUILD_MEMBERS")), qPrintable(g.fix));
+        QVERIFY(!g.reason.isEmpty());
+        QTRY_VERIFY(f.window->summaryText().contains(QLatin1String("1 failed")));
+    }
+};
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"
