@@ -161,8 +161,8 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     const QCommandLineOption rowsOption(QStringLiteral("rows"), QStringLiteral("Events to insert."), QStringLiteral("N"),
                                         QStringLiteral("1000000"));
-    const QCommandLineOption batchOption(QStringLiteral("batch"), QStringLiteral("Rows per commit."),
-                                         QStringLiteral("ROWS"), QStringLiteral("1000"));
+    const QCommandLineOption batchOption(QStringLiteral("batch"), QStringLiteral("Rows per commit (EventLogOptions::commitRows; the default is the app's)."),
+                                         QStringLiteral("ROWS"), QStringLiteral("5000"));
     const QCommandLineOption dirOption(QStringLiteral("dir"), QStringLiteral("Directory for the database (default: a temporary one)."),
                                        QStringLiteral("PATH"));
     const QCommandLineOption plainOption(QStringLiteral("plain"),
