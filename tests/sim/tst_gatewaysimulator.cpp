@@ -10,6 +10,7 @@
 #include <QNetworkReply>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpSocket>
 #include <QTest>
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -256,6 +257,8 @@ private Q_SLOTS:
     void controlEndpoint();
     void recordsNeverHoldTheToken();
     void acceptAnyTokenAndRemainingOverRest();
+    void httpParser_data();
+    void httpParser();
 
 private:
     std::unique_ptr<RawClient> connectClient(const QString &query = QStringLiteral("v=10&encoding=json"),
@@ -1166,6 +1169,52 @@ void tst_GatewaySimulator::acceptAnyTokenAndRemainingOverRest()
     const QStringList names = m_sim->botNames();
     QVERIFY(!names.join(QLatin1Char(' ')).contains(token));
     QCOMPARE(m_sim->connections().constFirst().botName.startsWith(QLatin1String("bot-")), true);
+}
+
+void tst_GatewaySimulator::httpParser_data()
+{
+    QTest::addColumn<QList<QByteArray>>("chunks");  // written one after another
+    QTest::addColumn<int>("status");
+
+    const QByteArray get = "GET /api/v10/gateway HTTP/1.1\r\nHost: x\r\n\r\n";
+    QTest::newRow("whole request") << QList<QByteArray>{get} << 200;
+    QTest::newRow("request in three pieces") << QList<QByteArray>{get.left(5), get.mid(5, 20), get.mid(25)} << 200;
+    QTest::newRow("body in two pieces")
+        << QList<QByteArray>{"POST /control/dispatch HTTP/1.1\r\nContent-Length: 27\r\n\r\n{\"bot\":\"alpha\",",
+                             "\"event\":\"X\"}"}
+        << 200;
+    QTest::newRow("garbage request line") << QList<QByteArray>{"HELLO\r\n\r\n"} << 400;
+    QTest::newRow("not HTTP/1.x") << QList<QByteArray>{"GET / SPDY/3\r\n\r\n"} << 400;
+    QTest::newRow("header without colon") << QList<QByteArray>{"GET /api/v10/gateway HTTP/1.1\r\nbroken\r\n\r\n"} << 400;
+    QTest::newRow("bad Content-Length")
+        << QList<QByteArray>{"POST /control/fault HTTP/1.1\r\nContent-Length: x\r\n\r\n"} << 400;
+    QTest::newRow("headers > 8 KiB")
+        << QList<QByteArray>{"GET / HTTP/1.1\r\nX-Big: " + QByteArray(9000, 'a') + "\r\n\r\n"} << 431;
+    QTest::newRow("body > 1 MiB")
+        << QList<QByteArray>{"POST /control/fault HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n"} << 413;
+    QTest::newRow("chunked body")
+        << QList<QByteArray>{"POST /control/fault HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"} << 411;
+    QTest::newRow("unknown path") << QList<QByteArray>{"GET /nowhere HTTP/1.1\r\n\r\n"} << 404;
+}
+
+void tst_GatewaySimulator::httpParser()
+{
+    QFETCH(QList<QByteArray>, chunks);
+    QFETCH(int, status);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, quint16(m_sim->apiBase().port()));
+    QVERIFY(socket.waitForConnected(5000));
+    for (const QByteArray &chunk : std::as_const(chunks)) {
+        socket.write(chunk);
+        QVERIFY(socket.waitForBytesWritten(5000));
+    }
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || closed.wait(5000));
+    const QByteArray response = socket.readAll();
+    const QByteArray expected = "HTTP/1.1 " + QByteArray::number(status) + ' ';
+    QVERIFY2(response.startsWith(expected), response.left(80).constData());
+    QVERIFY(response.contains("\r\nConnection: close\r\n"));
+    QVERIFY(response.contains("\r\nContent-Length: "));
 }
 
 QTEST_GUILESS_MAIN(tst_GatewaySimulator)
