@@ -105,6 +105,8 @@ private Q_SLOTS:
     void badConfigExitsTwo();
     void metricsPortBusyExitsFour();
     void durationStopsByItself();
+    void signalStopsGracefully_data();
+    void signalStopsGracefully();
 
 private:
     QByteArray configJson(const QStringList &accounts, const QString &extra = QString()) const;
@@ -458,7 +460,45 @@ void tst_Headless::durationStopsByItself()
     const QList<QJsonObject> all = parseLines(out.data());
     QVERIFY(!select(all, QStringLiteral("healthy"), QStringLiteral("ready")).isEmpty());
     QCOMPARE(all.last().value(QLatin1String("reason")).toString(), QStringLiteral("--duration elapsed"));
-    QCOMPARE(m_sim->openConnectionCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->openConnectionCount(), 0, 2000);
+}
+
+void tst_Headless::signalStopsGracefully_data()
+{
+    QTest::addColumn<int>("signo");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("SIGINT") << SIGINT << QStringLiteral("SIGINT");
+    QTest::newRow("SIGTERM") << SIGTERM << QStringLiteral("SIGTERM");
+}
+
+void tst_Headless::signalStopsGracefully()
+{
+    QFETCH(int, signo);
+    QFETCH(QString, name);
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("s.json")), configJson({QStringLiteral("healthy")}),
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QBuffer out;
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    HeadlessOptions options;
+    options.configPath = m_dir->filePath(QStringLiteral("s.json"));
+    options.gatewayUrl = m_sim->gatewayUrl();
+    options.apiBase = m_sim->apiBase();
+    options.output = &out;
+    HeadlessRunner runner(options);
+    QSignalSpy finished(&runner, &HeadlessRunner::finished);
+    QVERIFY(runner.start().hasValue());
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->openConnectionCount(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!select(parseLines(out.data()), QStringLiteral("healthy"), QStringLiteral("ready")).isEmpty(), 5000);
+    QVERIFY(::raise(signo) == 0);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.first().first().toInt(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->openConnectionCount(), 0, 2000);
+    const QList<QJsonObject> all = parseLines(out.data());
+    QCOMPARE(all.last().value(QLatin1String("reason")).toString(), name);
+    // The session was closed by us, normally (1000), not dropped.
+    const auto closes = select(all, QStringLiteral("healthy"), QStringLiteral("close"));
+    if (!closes.isEmpty())
+        QCOMPARE(closes.last().value(QLatin1String("initiator")).toString(), QStringLiteral("client"));
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)
