@@ -3,6 +3,8 @@
 // the JSON Lines stream checked kind by kind, SIGTERM, --duration, and the exit codes.
 #include "gatewaysimulator.h"
 #include "headlessrunner.h"
+#include "jsonlines.h"
+#include "redactor.h"
 #include "metricsregistry.h"
 
 #include <QBuffer>
@@ -19,6 +21,7 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTimeZone>
 #include <QTest>
 
 #include <csignal>
@@ -99,6 +102,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void cleanup();
+    void formatRedactsAndKeepsBaseKeys();
     void jsonLinesKindByKind();
     void everyAccountFailedExitsThree();
     void badConfigExitsTwo_data();
@@ -168,6 +172,40 @@ QByteArray tst_Headless::configJson(const QStringList &accounts, const QString &
     return QStringLiteral(R"({"accounts":[%1],"timings":{"preset":"fast"}%2})")
         .arg(entries.join(QLatin1Char(',')), extra)
         .toUtf8();
+}
+
+void tst_Headless::formatRedactsAndKeepsBaseKeys()
+{
+    const QString shaped = QStringLiteral("MTIzNDU2Nzg5MDEyMzQ1Njc4OTA.GhIjKl.abcdefghijklmnopqrstuvwxyz0123");
+    const QString known = QStringLiteral("known-secret-for-format-test");
+    Redactor::global().addToken(known);
+    EventLogEntry e;
+    e.at = QDateTime(QDate(2026, 11, 29), QTime(9, 15, 11, 7), Qt::UTC);
+    e.accountName = QStringLiteral("bot ") + known;
+    e.kind = EventKind::Error;
+    e.severity = Severity::Warning;
+    e.message = QStringLiteral("failed with ") + shaped;
+    e.fields = {{QStringLiteral("kind"), QStringLiteral("transport")},
+                {QStringLiteral("message"), QStringLiteral("a field may not replace the message")},
+                {QStringLiteral("v"), 99},
+                {QStringLiteral("nested"), QJsonArray{known, 1}}};
+    const QByteArray line = JsonLines::format(e, &Redactor::global());
+    QVERIFY(!line.contains('\n'));
+    QVERIFY(!line.contains(known.toUtf8()));
+    QVERIFY(!line.contains(shaped.toUtf8()));
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    QCOMPARE(o.value(QLatin1String("v")).toInt(), 1);
+    QCOMPARE(o.value(QLatin1String("ts")).toString(), QStringLiteral("2026-11-29T09:15:11.007Z"));
+    QCOMPARE(o.value(QLatin1String("kind")).toString(), QStringLiteral("error"));     // not the field "kind"
+    QCOMPARE(o.value(QLatin1String("severity")).toString(), QStringLiteral("warning"));
+    QCOMPARE(o.value(QLatin1String("message")).toString(), QStringLiteral("failed with [REDACTED]"));
+    QCOMPARE(o.value(QLatin1String("account")).toString(), QStringLiteral("bot [REDACTED]"));
+    QCOMPARE(o.value(QLatin1String("nested")).toArray().first().toString(), QStringLiteral("[REDACTED]"));
+    // A local-time timestamp is written in UTC.
+    e.at = QDateTime(QDate(2026, 11, 29), QTime(10, 0), QTimeZone(3600));
+    QCOMPARE(QJsonDocument::fromJson(JsonLines::format(e, &Redactor::global())).object().value(QLatin1String("ts")).toString(),
+             QStringLiteral("2026-11-29T09:00:00.000Z"));
+    Redactor::global().removeToken(known);
 }
 
 void tst_Headless::jsonLinesKindByKind()
