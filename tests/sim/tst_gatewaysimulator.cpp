@@ -242,6 +242,7 @@ private Q_SLOTS:
     void invalidResumeGetsOp9();
     void clientNormalCloseInvalidatesSession();
     void identifyConcurrencyBucket();
+    void identifyBucketsAreShardModuloConcurrency();
     void heartbeatTimeoutCloses4009();
     void sendRateLimitCloses4008();
     void liveFaults_data();
@@ -767,6 +768,38 @@ void tst_GatewaySimulator::identifyConcurrencyBucket()
     QTRY_VERIFY_WITH_TIMEOUT(since.elapsed() > 1050, 3000);
     b->identify(AlphaToken);
     QVERIFY(b->waitFor(0, QStringLiteral("READY")) >= 0);
+}
+
+void tst_GatewaySimulator::identifyBucketsAreShardModuloConcurrency()
+{
+    auto o = defaultOptions();
+    o.identifyBucketInterval = 5s;
+    restart(o);
+    SimBotPolicy conc;
+    conc.name = QStringLiteral("conc");
+    conc.maxConcurrency = 2;
+    conc.guilds = 4;
+    m_sim->addBot(QStringLiteral("conc-token"), conc);
+    const auto identifyShard = [this](int shard) -> std::unique_ptr<RawClient> {
+        auto c = connectClient();
+        if (!c || c->waitFor(10) < 0)
+            return nullptr;
+        c->identify(QStringLiteral("conc-token"), 1, QJsonArray{shard, 4});
+        return c;
+    };
+    auto s0 = identifyShard(0);  // bucket 0
+    auto s1 = identifyShard(1);  // bucket 1: not limited by shard 0
+    auto s2 = identifyShard(2);  // bucket 0 again within 5 s: op 9
+    QVERIFY(s0 && s1 && s2);
+    QVERIFY(s0->waitFor(0, QStringLiteral("READY")) >= 0);
+    QVERIFY(s1->waitFor(0, QStringLiteral("READY")) >= 0);
+    const int at = s2->waitFor(9);
+    QVERIFY(at >= 0);
+    QCOMPARE(s2->count(0, QStringLiteral("READY")), 0);
+    // READY lists only the guilds routed to that shard.
+    const QJsonObject ready1 = s1->messages.at(s1->find(0, QStringLiteral("READY")));
+    QCOMPARE(ready1.value(QLatin1String("d")).toObject().value(QLatin1String("guilds")).toArray().size(), 1);
+    QCOMPARE(ready1.value(QLatin1String("d")).toObject().value(QLatin1String("shard")).toArray(), (QJsonArray{1, 4}));
 }
 
 void tst_GatewaySimulator::heartbeatTimeoutCloses4009()
