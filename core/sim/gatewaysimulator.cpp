@@ -348,6 +348,7 @@ public:
             qCInfo(lcSim) << "fault SlowHandshake: holding a WebSocket upgrade for" << delay.count() << "ms";
             auto *hold = new QTimer(socket);  // dies with the socket if the client gives up
             hold->setSingleShot(true);
+            hold->setTimerType(Qt::PreciseTimer);  // a coarse timer may fire 5 % early
             hold->setInterval(delay);
             QWebSocketServer *server = &ws;
             hold->callOnTimeout(socket, [server, socket] {
@@ -387,12 +388,14 @@ public:
             socket->setMaxAllowedIncomingMessageSize(MaxIncomingMessageBytes);
             c.heartbeatDeadline = std::make_unique<QTimer>();
             c.heartbeatDeadline->setSingleShot(true);
+            c.heartbeatDeadline->setTimerType(Qt::PreciseTimer);
             c.heartbeatDeadline->callOnTimeout(q, [this, id] {
                 if (Connection *cc = connectionById(id))
                     closeConnection(*cc, 4009, QStringLiteral("Session timed out."));
             });
             c.reconnectCloseTimer = std::make_unique<QTimer>();
             c.reconnectCloseTimer->setSingleShot(true);
+            c.reconnectCloseTimer->setTimerType(Qt::PreciseTimer);
             c.reconnectCloseTimer->callOnTimeout(q, [this, id] {
                 if (Connection *cc = connectionById(id))
                     closeConnection(*cc, 4000, QStringLiteral("Reconnect requested."));
@@ -1128,6 +1131,7 @@ GatewaySimulator::GatewaySimulator(Options options, QObject *parent)
     connect(&d->resumeWs, &QWebSocketServer::newConnection, this,
             [this] { d->handleWsConnection(d->resumeWs, true); });
     d->http.setHandler([this](const SimHttpRequest &r) { return d->handleHttp(r); });
+    d->dispatchTimer.setTimerType(Qt::PreciseTimer);
     d->dispatchTimer.callOnTimeout(this, [this] { d->handleDispatchTick(); });
     setDispatchInterval(d->options.dispatchInterval);
 }
