@@ -31,8 +31,11 @@ struct SupervisorHarness
     {
         using namespace std::chrono_literals;
         gw::GatewayTimings t = gw::GatewayTimings::fast();
-        t.readyTimeout = 300ms;
-        t.helloWatch = 400ms;
+        // Long enough that a loaded 2-core machine still reaches READY in one attempt (a missed
+        // deadline would add an IDENTIFY/RESUME the tests do not expect), short enough for speed.
+        // READY guard < HELLO watch, as in the seed (15 s < 30 s).
+        t.readyTimeout = 600ms;
+        t.helloWatch = 900ms;
         t.helloTimeout = 5000ms;        // the client's own HELLO timer stays out of the way
         t.reconnectStallTimeout = 3000ms;
         t.identifyBucketInterval = 50ms;

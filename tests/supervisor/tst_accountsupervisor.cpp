@@ -150,7 +150,7 @@ private Q_SLOTS:
         QVERIFY(h.sim.injectFault(QLatin1String(SupervisorHarness::Bot), h.fault(SimFault::Kind::WithholdReady, 1)));
         h.supervisor->start();
         WAIT_RUNNING(h);
-        QVERIFY(h.countEvents(EventKind::ReadyTimeout, QStringLiteral("gateway was not ready after 300ms")) == 1);
+        QVERIFY(h.countEvents(EventKind::ReadyTimeout, QStringLiteral("gateway was not ready after %1ms").arg(h.timings.readyTimeout.count())) == 1);
         QCOMPARE(h.supervisor->startupRetriesUsed(), 1);
         QCOMPARE(h.sessionOps(), (QList<int>{2, 6, 2}));  // RESUME withheld, then a real op 2
         QVERIFY(h.reachedPhase(Phase::AwaitReadyRetry));
@@ -175,7 +175,7 @@ private Q_SLOTS:
         QVERIFY(h.sim.injectFault(QLatin1String(SupervisorHarness::Bot), h.fault(SimFault::Kind::WithholdReady, 2)));
         h.supervisor->start();
         QVERIFY(h.finishedSpy->wait(5000));
-        const QString expected = QStringLiteral("discord gateway did not reach READY within 300ms after a forced reconnect");
+        const QString expected = QStringLiteral("discord gateway did not reach READY within %1ms after a forced reconnect").arg(h.timings.readyTimeout.count());
         QCOMPARE(finishedOutcome(*h.finishedSpy), Outcome::Failed);
         QCOMPARE(finishedError(*h.finishedSpy).kind, gw::GatewayError::Kind::ReadyTimeout);
         QCOMPARE(finishedError(*h.finishedSpy).message, expected);
@@ -262,9 +262,9 @@ private Q_SLOTS:
         QVERIFY(h.sim.injectFault(QLatin1String(SupervisorHarness::Bot), h.fault(SimFault::Kind::DropTcp)));
         QTRY_VERIFY_WITH_TIMEOUT(h.countEvents(EventKind::Ready) == readyEvents + 1, 8000);
         QCOMPARE(h.sessionOps(), (QList<int>{2, 6, 6, 6, 2}));
-        QCOMPARE(h.countEvents(EventKind::HelloTimeout, QStringLiteral("no HELLO within 400ms (1/3); retrying resume")), 1);
-        QCOMPARE(h.countEvents(EventKind::HelloTimeout, QStringLiteral("no HELLO within 400ms (2/3); retrying resume")), 1);
-        QCOMPARE(h.countEvents(EventKind::HelloTimeout, QStringLiteral("no HELLO within 400ms (3/3); forcing fresh identify")), 1);
+        QCOMPARE(h.countEvents(EventKind::HelloTimeout, QStringLiteral("no HELLO within %1ms (1/3); retrying resume").arg(h.timings.helloWatch.count())), 1);
+        QCOMPARE(h.countEvents(EventKind::HelloTimeout, QStringLiteral("no HELLO within %1ms (2/3); retrying resume").arg(h.timings.helloWatch.count())), 1);
+        QCOMPARE(h.countEvents(EventKind::HelloTimeout, QStringLiteral("no HELLO within %1ms (3/3); forcing fresh identify").arg(h.timings.helloWatch.count())), 1);
         QVERIFY(h.supervisor->client()->session()->sessionId != firstSession);
         QCOMPARE(h.supervisor->consecutiveHelloStalls(), 0);
         bool sawHelloTimeoutPatch = false;
