@@ -267,6 +267,10 @@ void AccountSupervisor::finish(Outcome outcome, const GatewayError &error)
 {
     if (m_phase == Phase::Finished)
         return;
+    // Seed B7 catch: once the intents error was seen, the lifecycle ends cleanly whatever
+    // error comes after it.
+    if (outcome == Outcome::Failed && m_sawIntentsError)
+        outcome = Outcome::IntentsRejected;
     m_outcome = outcome;
     m_failure = error;
     if (m_client)
