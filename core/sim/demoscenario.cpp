@@ -195,8 +195,9 @@ GatewayTimings DemoScenario::timings() const
     GatewayTimings t = GatewayTimings::fast();
     // The demo's heartbeat is scaled; keep the READY guard and HELLO watch above a few beats.
     const auto beat = scaled(d->options.heartbeatInterval);
-    t.helloWatch = std::max(t.helloWatch, beat * 3);
-    t.readyTimeout = std::max(t.readyTimeout, beat * 3);
+    t.helloWatch = std::max(t.helloWatch, beat * 6);
+    t.readyTimeout = std::max(t.readyTimeout, beat * 6);
+    t.helloTimeout = std::max(t.helloTimeout, t.helloWatch * 2);  // the supervisor's stall logic acts first
     t.reconnectStallTimeout = std::max(t.reconnectStallTimeout, beat * 20);
     return t;
 }

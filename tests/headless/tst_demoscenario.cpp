@@ -1,5 +1,5 @@
 // `--demo`'s scripted bots reach the states the issue promises (G6 §1), driven through the real
-// AccountManager, with the demo's timeline compressed 20×.
+// AccountManager, with the demo's timeline compressed 10×.
 #include "accountmanager.h"
 #include "demoscenario.h"
 
@@ -53,7 +53,7 @@ void tst_DemoScenario::botsAndTimeline()
 void tst_DemoScenario::fiveBehaviours()
 {
     DemoScenario::Options o;
-    o.timeScale = 0.05;   // heartbeat 250 ms, faults at 400 / 700 / 1000 ms of each 1.5 s cycle
+    o.timeScale = 0.1;    // heartbeat 500 ms, faults at 0.8 / 1.4 / 2 s of each 3 s cycle
     DemoScenario demo(o);
     QVERIFY2(demo.start(), qPrintable(demo.errorString()));
     QSignalSpy faults(&demo, &DemoScenario::faultPlayed);

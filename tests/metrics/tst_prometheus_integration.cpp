@@ -138,7 +138,7 @@ void tst_PrometheusIntegration::prometheusSeesTheFault()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(R"({"accounts":[{"name":"alpha","token_env":"GW_TST_PROM_ALPHA"},
                                 {"name":"beta","token_env":"GW_TST_PROM_BETA"}],
-                    "timings":{"preset":"fast"},"metrics":{"listen":"127.0.0.1:0"}})");
+                    "timings":{"preset":"fast","ready_timeout_ms":5000,"hello_watch_ms":5000,"hello_timeout_ms":10000},"metrics":{"listen":"127.0.0.1:0"}})");
     }
     QBuffer out, err;
     QVERIFY(out.open(QIODevice::WriteOnly));
