@@ -26,7 +26,7 @@ namespace gw {
 //! |                    | the Developer Portal guidance (stays failed)                        |
 //!
 //! The cycle repeats while the scenario runs. `timeScale` compresses everything (tests use
-//! ~0.05): the timeline, the simulator's heartbeat interval and timings().
+//! 0.1): the timeline, the simulator's heartbeat interval and timings().
 class DemoScenario final : public QObject
 {
     Q_OBJECT
