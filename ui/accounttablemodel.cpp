@@ -140,13 +140,13 @@ QVariant AccountTableModel::headerData(int section, Qt::Orientation orientation,
         switch (Column(section)) {
         case NameColumn: return tr("Account");
         case StateColumn: return tr("State");
-        case LatencyColumn: return tr("Latency (last · mean)");
+        case LatencyColumn: return tr("Latency\nlast · mean");
         case HeartbeatColumn: return tr("Heartbeats");
-        case UptimeColumn: return tr("Uptime 24 h");
-        case LastEventColumn: return tr("Last event");
-        case ReconnectsColumn: return tr("Resumes / Identifies");
-        case LastDisconnectColumn: return tr("Last disconnect");
-        case IdentifyBudgetColumn: return tr("Identify budget");
+        case UptimeColumn: return tr("Uptime\n24 h");
+        case LastEventColumn: return tr("Last\nevent");
+        case ReconnectsColumn: return tr("Resumes /\nIdentifies");
+        case LastDisconnectColumn: return tr("Last\ndisconnect");
+        case IdentifyBudgetColumn: return tr("Identify\nbudget");
         case ColumnCount: break;
         }
     } else if (role == Qt::ToolTipRole) {
@@ -216,7 +216,7 @@ QVariant AccountTableModel::data(const QModelIndex &index, int role) const
                 return s.paused ? tr("Paused") : tr("Stopped");
             if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid()) {
                 const qint64 ms = std::max<qint64>(0, now.msecsTo(s.nextAttemptAt));
-                return tr("Reconnecting (in %1)").arg(uiformat::duration(std::chrono::milliseconds(ms - ms % 1000)));
+                return tr("Reconnecting (in %1 s)").arg((ms + 999) / 1000);
             }
             return StateStyle::text(s.state);
         }

@@ -30,6 +30,7 @@ QLabel *valueLabel(QWidget *parent)
 {
     auto *l = new QLabel(parent);
     l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    l->setWordWrap(true);
     return l;
 }
 
@@ -108,8 +109,18 @@ FailureGuidance DetailsPane::guidanceFor(const AccountStatus &s, quint32 intents
             ctx.recommendedShards = s.gatewayInfo->shards;
         if (g.reason.isEmpty())
             g.reason = code ? QCoreApplication::translate("gw::DetailsPane", "Discord closed the connection with %1.").arg(*code) : QString();
+        if (const CloseCodeInfo *row = code ? CloseCodes::find(*code) : nullptr)
+            g.reason = QLatin1String(row->meaning) + QStringLiteral(" (%1)").arg(*code);
         if (code && *code == 4014) {
             g.fix = CloseCodes::describe(code, ctx);
+            if (const CloseCodeInfo *row = CloseCodes::find(*code)) {
+                const QString meaning = QLatin1String(row->meaning);
+                if (g.fix.startsWith(meaning))
+                    g.fix = g.fix.mid(meaning.size()).trimmed();
+                const QString codeTag = QStringLiteral("(%1)").arg(*code);
+                if (g.fix.startsWith(codeTag))
+                    g.fix = g.fix.mid(codeTag.size()).trimmed();
+            }
         } else if (const CloseCodeInfo *row = code ? CloseCodes::find(*code) : nullptr; row && row->fixHint[0]) {
             g.fix = QLatin1String(row->fixHint);
         } else {
@@ -164,6 +175,7 @@ DetailsPane::DetailsPane(QWidget *parent)
 
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
     d->content = new QWidget(scroll);
     scroll->setWidget(d->content);
@@ -184,6 +196,7 @@ DetailsPane::DetailsPane(QWidget *parent)
     tf.setBold(true);
     d->title->setFont(tf);
     d->subtitle = valueLabel(d->content);
+    d->title->setWordWrap(true);
     auto *names = new QVBoxLayout;
     names->addWidget(d->title);
     names->addWidget(d->subtitle);
@@ -265,6 +278,7 @@ DetailsPane::DetailsPane(QWidget *parent)
     auto *histBox = new QGroupBox(tr("Disconnects"), d->content);
     auto *hl = new QVBoxLayout(histBox);
     d->summary = new QLabel(histBox);
+    d->summary->setWordWrap(true);
     hl->addWidget(d->summary);
     d->history = new DisconnectHistoryModel(this);
     d->historyView = new QTableView(histBox);

@@ -149,7 +149,9 @@ ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QStrin
     auto *browse = new QPushButton(tr("&Browse…"), this);
     fileRow->addWidget(d->target, 1);
     fileRow->addWidget(browse);
-    form->addRow(tr("&Save to:"), fileRow);
+    auto *saveLabel = new QLabel(tr("&Save to:"), this);
+    saveLabel->setBuddy(d->target);
+    form->addRow(saveLabel, fileRow);
     connect(browse, &QPushButton::clicked, this, &ExportDialog::handleBrowse);
     connect(d->target, &QLineEdit::textChanged, this, &ExportDialog::updateButtons);
 

@@ -20,7 +20,7 @@ HeartbeatDelegate::~HeartbeatDelegate() = default;
 QSize HeartbeatDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QSize s = QStyledItemDelegate::sizeHint(option, index);
-    s.setWidth(std::max(s.width(), AccountTableModel::MaxBeats * 4 + 8));
+    s.setWidth(std::max(s.width(), AccountTableModel::MaxBeats * 3 + 8));
     return s;
 }
 

@@ -82,13 +82,25 @@ void LatencyChart::paintEvent(QPaintEvent *)
         return;
     }
 
+    // Less data than the range (a monitor that started recently): fit the axis to the data and
+    // say since when, rather than squeezing every point against the right edge.
+    QDateTime axisFrom = m_from;
+    bool fitted = false;
+    if (!m_points.isEmpty() && m_points.constFirst().at > m_from) {
+        const qint64 dataSpan = m_points.constFirst().at.msecsTo(m_to);
+        if (dataSpan > 0 && dataSpan < m_from.msecsTo(m_to) / 2) {
+            axisFrom = m_points.constFirst().at.addMSecs(-std::max<qint64>(1000, dataSpan / 20));
+            fitted = true;
+        }
+    }
+
     double maxMs = 0;
     for (const auto &pt : m_points)
         maxMs = std::max(maxMs, pt.maxMs.value_or(pt.ms));
     const double step = niceStep(std::max(maxMs, 10.0), 4);
     const double top = std::ceil(std::max(maxMs, 10.0) / step) * step;
 
-    const qint64 t0 = m_from.toMSecsSinceEpoch();
+    const qint64 t0 = axisFrom.toMSecsSinceEpoch();
     const qint64 span = std::max<qint64>(1, m_to.toMSecsSinceEpoch() - t0);
     auto xOf = [&](const QDateTime &t) { return plot.left() + plot.width() * double(t.toMSecsSinceEpoch() - t0) / double(span); };
     auto yOf = [&](double ms) { return plot.bottom() - plot.height() * ms / top; };
@@ -105,11 +117,12 @@ void LatencyChart::paintEvent(QPaintEvent *)
     }
     // x labels: start, middle, end
     const bool longRange = span > 36LL * 3600 * 1000;
-    const QString fmt = longRange ? QStringLiteral("MM-dd HH:mm") : QStringLiteral("HH:mm");
+    const bool shortRange = span < 30LL * 60 * 1000;
+    const QString fmt = longRange ? QStringLiteral("MM-dd HH:mm") : shortRange ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm");
     p.setPen(textColor);
     const QLocale loc;
     for (int i = 0; i <= 2; ++i) {
-        const QDateTime t = m_from.addMSecs(span * i / 2);
+        const QDateTime t = axisFrom.addMSecs(span * i / 2);
         const double x = plot.left() + plot.width() * i / 2.0;
         const Qt::Alignment align = i == 0 ? Qt::AlignLeft : i == 2 ? Qt::AlignRight : Qt::AlignHCenter;
         const double w = 120;
@@ -136,7 +149,7 @@ void LatencyChart::paintEvent(QPaintEvent *)
     bool penDown = false;
     QDateTime prev;
     for (const auto &pt : m_points) {
-        if (pt.at < m_from || pt.at > m_to)
+        if (pt.at < axisFrom || pt.at > m_to)
             continue;
         const QPointF xy(xOf(pt.at), yOf(pt.ms));
         if (pt.maxMs) {
@@ -161,6 +174,11 @@ void LatencyChart::paintEvent(QPaintEvent *)
     p.setPen(gridColor);
     p.setBrush(Qt::NoBrush);
     p.drawRect(plot);
+    if (fitted) {
+        p.setPen(textColor);
+        p.drawText(plot.adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignLeft,
+                   tr("no data before %1").arg(QLocale().toString(m_points.constFirst().at.toLocalTime(), QStringLiteral("HH:mm:ss"))));
+    }
 }
 
 } // namespace gw

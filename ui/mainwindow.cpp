@@ -309,7 +309,7 @@ MainWindow::MainWindow(const GuiOptions &options, QWidget *parent)
     d->accountView->horizontalHeader()->setStretchLastSection(true);
     d->accountView->horizontalHeader()->setHighlightSections(false);
     d->accountView->setContextMenuPolicy(Qt::CustomContextMenu);
-    const int widths[] = {200, 150, 130, 170, 90, 90, 120, 170, 110};
+    const int widths[] = {165, 160, 105, 120, 58, 66, 76, 135, 76};
     for (int c = 0; c < AccountTableModel::ColumnCount; ++c)
         d->accountView->setColumnWidth(c, widths[c]);
     connect(d->accountView, &QWidget::customContextMenuRequested, this, &MainWindow::handleAccountContextMenu);
@@ -324,6 +324,7 @@ MainWindow::MainWindow(const GuiOptions &options, QWidget *parent)
     splitter->addWidget(d->details);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({985, 415});
     v->addWidget(splitter, 1);
     setCentralWidget(central);
 

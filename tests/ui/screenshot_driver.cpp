@@ -1,0 +1,225 @@
+// Screenshot driver (not a test): builds the main window against the real core and an embedded
+// GatewaySimulator with accounts in different states, then captures the X screen with
+// ImageMagick's `import -window root` at each scene. Run it under Xvfb through
+// scripts/screenshots.sh, which documents the steps.
+//
+//   screenshot_driver --out DIR [--warmup-ms N]
+//
+// Accounts: music-bot (ready; one dropped TCP connection, resumed), moderation (ready; op 7 →
+// resume, op 9 → re-identify), logger (degraded: ACKs withheld), stats-collector (reconnecting:
+// HELLO withheld, backoff), ticket-helper (failed: 4014, privileged intent not allowed),
+// archive-bot (paused).
+
+#include "accountmanager.h"
+#include "accountstore.h"
+#include "accounttablemodel.h"
+#include "addbotdialog.h"
+#include "detailspane.h"
+#include "eventlog.h"
+#include "eventrecorder.h"
+#include "exportdialog.h"
+#include "gatewaysimulator.h"
+#include "mainwindow.h"
+#include "memorytokenvault.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QToolButton>
+
+#include <cstdio>
+
+using namespace std::chrono_literals;
+using gw::ConnectionState;
+
+namespace {
+
+QString tokenFor(int i)
+{
+    return QStringLiteral("MTIzNDU2Nzg5MDEyMzQ1Njc%1.GhIjKl.abcdefghijklmnopqrstuvwxyzABCDEFGHIJ_%2").arg(i).arg(i, 2, 10, QLatin1Char('0'));
+}
+
+bool waitFor(const std::function<bool()> &cond, int ms)
+{
+    return QTest::qWaitFor(cond, ms);
+}
+
+//! `import -window root` (cropped to `area` when given: dialogs have no window-manager frame under Xvfb).
+bool capture(const QString &file, const QRect &area = {})
+{
+    QTest::qWait(250);   // let coalesced models flush and the window repaint
+    QStringList args = {QStringLiteral("-window"), QStringLiteral("root")};
+    if (area.isValid()) {
+        const QRect r = area.adjusted(-12, -12, 12, 12);
+        args << QStringLiteral("-crop") << QStringLiteral("%1x%2+%3+%4").arg(r.width()).arg(r.height()).arg(std::max(0, r.x())).arg(std::max(0, r.y()))
+             << QStringLiteral("+repage");
+    }
+    args << file;
+    const int rc = QProcess::execute(QStringLiteral("import"), args);
+    std::printf("captured %s (rc %d)\n", qPrintable(file), rc);
+    std::fflush(stdout);
+    return rc == 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("gatewatch-screenshots"));
+    QStandardPaths::setTestModeEnabled(true);
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("out"), QStringLiteral("Output directory"), QStringLiteral("DIR"), QStringLiteral(".")});
+    parser.addOption({QStringLiteral("warmup-ms"), QStringLiteral("Run time before the first capture"), QStringLiteral("MS"),
+                      QStringLiteral("25000")});
+    parser.process(app);
+    const QDir out(parser.value(QStringLiteral("out")));
+    const int warmup = parser.value(QStringLiteral("warmup-ms")).toInt();
+
+    QTemporaryDir dir;
+    gw::GatewaySimulator::Options so;
+    so.heartbeatInterval = 2500ms;
+    gw::GatewaySimulator sim(so);
+    const struct { const char *name; const char *user; bool privileged; quint32 intents; } bots[] = {
+        {"music-bot", "Melody#4521", true, 1},
+        {"moderation", "ModHammer", true, 1 | (1u << 9)},
+        {"logger", "AuditLog", true, 1},
+        {"stats-collector", "StatsPal", true, 1},
+        {"ticket-helper", "Tickets", false, 1 | (1u << 1)},
+        {"archive-bot", "Archivist", true, 1},
+    };
+    for (int i = 0; i < 6; ++i) {
+        gw::SimBotPolicy p;
+        p.name = QLatin1String(bots[i].name);
+        p.userName = QLatin1String(bots[i].user);
+        p.userId = QStringLiteral("10000000000000000%1").arg(i);
+        p.privilegedIntentsAllowed = bots[i].privileged;
+        p.guilds = 3 + i * 7;
+        p.sessionStartRemaining = 1000 - 3 * i;
+        sim.addBot(tokenFor(i), p);
+    }
+    if (!sim.start()) {
+        std::fprintf(stderr, "simulator: %s\n", qPrintable(sim.errorString()));
+        return 1;
+    }
+
+    const QString dbPath = qEnvironmentVariableIsSet("GW_SHOT_DB") ? qEnvironmentVariable("GW_SHOT_DB")
+                                                                   : dir.filePath(QStringLiteral("events.db"));
+    gw::EventLog log(dbPath);
+    if (!log.open())
+        return 1;
+    gw::GatewayTimings timings = gw::GatewayTimings::defaults();
+    timings.backoffBase = 3s;
+    timings.helloWatch = 2s;
+    timings.helloTimeout = 3s;
+    timings.restartBackoffBase = 5s;
+    gw::AccountManager manager(timings);
+    gw::EventRecorder recorder(&manager, &log);
+    recorder.recordMonitorStarted(QStringLiteral("gui"));
+    gw::AccountStore store(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
+    gw::MemoryTokenVault vault;
+
+    quint16 deadPort = 0;
+    {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        deadPort = probe.serverPort();
+    }
+    QStringList ids;
+    for (int i = 0; i < 6; ++i) {
+        gw::AccountRecord r;
+        r.name = QLatin1String(bots[i].name);
+        r.intents = bots[i].intents;
+        r.apiBaseOverride = sim.apiBase();
+        if (i == 3)
+            r.gatewayUrlOverride = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(deadPort));
+        auto stored = store.add(r);
+        if (!stored)
+            return 1;
+        ids.append(stored->id);
+        vault.keepForSession(stored->id, tokenFor(i));
+    }
+
+    gw::GuiOptions opts;
+    opts.manager = &manager;
+    opts.store = &store;
+    opts.vault = &vault;
+    opts.eventLog = &log;
+    opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
+    opts.defaultApiBase = sim.apiBase().toString();
+    gw::MainWindow window(opts);
+    window.setGeometry(0, 0, 1400, 900);
+    window.show();
+    window.startStoredAccounts();
+
+    auto state = [&](int i) {
+        const auto s = manager.status(ids.at(i));
+        return s ? s->state : ConnectionState::Stopped;
+    };
+    auto fault = [&](int i, gw::SimFault::Kind kind, int connections = 1) {
+        gw::SimFault f;
+        f.kind = kind;
+        f.connections = connections;
+        f.resumable = false;
+        sim.injectFault(QLatin1String(bots[i].name), f);
+    };
+
+    waitFor([&] { return state(0) == ConnectionState::Ready && state(1) == ConnectionState::Ready; }, 15000);
+    manager.pause(ids.at(5));
+    store.setPaused(ids.at(5), true);
+    // history: a dropped connection (resume), op 7 (resume), op 9 (identify)
+    QTest::qWait(3000);
+    fault(0, gw::SimFault::Kind::DropTcp);
+    fault(1, gw::SimFault::Kind::Reconnect);
+    QTest::qWait(4000);
+    fault(1, gw::SimFault::Kind::InvalidSession);
+    QTest::qWait(std::max(0, warmup - 7000));
+
+    auto sceneMain = [&](const QString &name, int select) {
+        window.selectAccount(ids.at(select));
+        window.refreshFromStore();
+        waitFor([&] { return state(3) == ConnectionState::Reconnecting; }, 20000);
+        fault(2, gw::SimFault::Kind::StopAcks);   // logger: ACK overdue → degraded until the zombie check
+        waitFor([&] { return state(2) == ConnectionState::Degraded; }, 8000);
+        return capture(out.filePath(name));
+    };
+
+    bool ok = true;
+    window.detailsPane()->setRange(gw::DetailsPane::Range::Hour);
+    ok &= sceneMain(QStringLiteral("main-window.png"), 1);
+    window.selectAccount(ids.at(4));
+    ok &= capture(out.filePath(QStringLiteral("details-failed.png")));
+
+    // add-bot dialog, filled in and checked against the simulator
+    window.action(gw::MainWindow::Action::AddBot)->trigger();
+    if (gw::AddBotDialog *dlg = window.addBotDialog()) {
+        QTest::keyClicks(dlg->findChild<QLineEdit *>(QStringLiteral("nameEdit")), QStringLiteral("welcome-bot"));
+        QTest::keyClicks(dlg->findChild<QLineEdit *>(QStringLiteral("tokenEdit")), tokenFor(0));
+        dlg->checkToken();
+        QTest::qWait(1500);
+        ok &= capture(out.filePath(QStringLiteral("add-bot-dialog.png")), dlg->frameGeometry());
+        dlg->reject();
+    }
+
+    // export dialog
+    window.action(gw::MainWindow::Action::Export)->trigger();
+    if (gw::ExportDialog *dlg = window.exportDialog()) {
+        dlg->setRangePreset(gw::ExportDialog::RangePreset::LastDay);
+        dlg->setTargetFile(QStringLiteral("/home/user/Documents/gatewatch-events-20261129.csv"));
+        dlg->setFormat(gw::ExportOptions::Format::Csv);
+        ok &= capture(out.filePath(QStringLiteral("export-dialog.png")), dlg->frameGeometry());
+        dlg->reject();
+    }
+    recorder.recordMonitorStoppedAndFlush(QStringLiteral("quit"));
+    return ok ? 0 : 1;
+}
