@@ -3,6 +3,8 @@
 #include "eventlogschema_p.h"
 #include "logging.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -735,6 +737,8 @@ Expected<bool, EventLogError> EventLog::open()
 {
     if (d->handle)
         return true;
+    // The app data directory does not exist on a first run.
+    QDir().mkpath(QFileInfo(d->path).absolutePath());
     d->connectionName = schema::uniqueConnectionName(QLatin1String("gatewatch-eventlog"));
     auto db = schema::openConnection(d->path, d->connectionName, false);
     if (!db) {

@@ -54,7 +54,8 @@ struct EventLogOptions
 //! announces. A process crash loses only the rows still queued (at most commitRows rows or
 //! commitInterval of time); it never loses or corrupts a committed row (tst_eventlog_crash).
 //!
-//! Single writer: one EventLog per database file (ids are allocated in memory).
+//! Single writer: one EventLog per database file (ids are allocated in memory). Destroy it on
+//! its own thread (deleteLater), like any object that owns a QSqlDatabase connection.
 class EventLog final : public QObject
 {
     Q_OBJECT

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void migrationFailureKeepsVersion();
     void schemaTooNewIsRefused();
     void queryNeedsExistingLog();
+    void createsMissingDirectory();
 
 private:
     void populateForFilters(EventLog &log);
@@ -629,6 +630,14 @@ void tst_EventLog::queryNeedsExistingLog()
     QVERIFY(!query.open());
     QCOMPARE(query.count({}).error().code, EventLogError::Code::NotOpen);
     QVERIFY(!QFile::exists(m_dir->filePath(QStringLiteral("missing.sqlite"))));
+}
+
+void tst_EventLog::createsMissingDirectory()
+{
+    const QString path = m_dir->filePath(QStringLiteral("first/run/events.sqlite"));
+    EventLog log(path, manualOptions());
+    QVERIFY(log.open());
+    QVERIFY(QFile::exists(path));
 }
 
 QTEST_GUILESS_MAIN(tst_EventLog)
