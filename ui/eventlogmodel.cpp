@@ -180,18 +180,26 @@ void EventLogModel::flushLive()
     d->liveTimer.stop();
     if (d->pendingLive.isEmpty())
         return;
-    if (d->live.size() + d->pendingLive.size() > MaxLiveRows && d->source) {
-        refresh();
-        return;
+    if (d->live.size() + d->pendingLive.size() > MaxLiveRows) {
+        if (d->source) {
+            // the live rows are in the store by now: one new snapshot instead of an ever longer list
+            refresh();
+            return;
+        }
+        // no store: a ring buffer like qBittorrent's log — drop the oldest rows first (no ghost rows)
+        const qsizetype keep = std::max<qsizetype>(0, MaxLiveRows - d->pendingLive.size());
+        if (d->live.size() > keep) {
+            beginRemoveRows({}, int(keep), int(d->live.size()) - 1);
+            d->live.resize(keep);
+            endRemoveRows();
+        }
+        if (d->pendingLive.size() > MaxLiveRows)
+            d->pendingLive.remove(0, d->pendingLive.size() - MaxLiveRows);
     }
     const int n = int(d->pendingLive.size());
     beginInsertRows({}, 0, n - 1);
-    QList<EventLogEntry> merged;
-    merged.reserve(n + d->live.size());
-    for (int i = n - 1; i >= 0; --i)
-        merged.append(d->pendingLive.at(i));
-    merged.append(d->live);
-    d->live = std::move(merged);
+    for (const EventLogEntry &e : std::as_const(d->pendingLive))
+        d->live.prepend(e);   // QList keeps free space at the front: amortised O(1)
     d->pendingLive.clear();
     endInsertRows();
 }

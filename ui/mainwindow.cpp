@@ -111,6 +111,7 @@ public:
     QPointer<ExportDialog> exportDialog;
     QPointer<QMessageBox> confirmation;
     QTimer uptimeTimer;
+    QSet<QString> knownAccounts;   // in the event log's account filter
     bool quitting = false;
     bool heuristicOffline = false;
 
@@ -563,8 +564,10 @@ void MainWindow::handleStatusChanged(const AccountStatus &status)
     d->accounts->updateStatus(status);
     d->notifier->updateStatus(status);
     d->details->updateStatus(status);
-    if (d->eventAccount->findData(status.accountId) < 0)
+    if (!d->knownAccounts.contains(status.accountId)) {
+        d->knownAccounts.insert(status.accountId);
         d->eventAccount->addItem(status.accountName, status.accountId);
+    }
 }
 
 void MainWindow::handleEventLogged(const EventLogEntry &entry)
@@ -578,6 +581,7 @@ void MainWindow::handleAccountRemoved(const QString &accountId)
     d->notifier->removeAccount(accountId);
     if (d->details->accountId() == accountId)
         d->details->setAccount(QString());
+    d->knownAccounts.remove(accountId);
     const int idx = d->eventAccount->findData(accountId);
     if (idx > 0)
         d->eventAccount->removeItem(idx);

@@ -1,6 +1,7 @@
 #include "statestyle.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QStringList>
 
 namespace gw {
@@ -62,21 +63,34 @@ QColor StateStyle::color(ConnectionState state, const QPalette &palette)
     return color(group(state), palette);
 }
 
+namespace {
+// One QIcon per file: an icon engine caches its rendered pixmaps, so views painting thousands
+// of cells never re-parse or re-render the SVG.
+const QIcon &cachedIcon(const char *path)
+{
+    static QHash<const char *, QIcon> cache;
+    auto it = cache.find(path);
+    if (it == cache.end())
+        it = cache.insert(path, QIcon(QLatin1String(path)));
+    return *it;
+}
+} // namespace
+
 QIcon StateStyle::icon(Group g)
 {
     switch (g) {
     case Group::Ok:
-        return QIcon(QStringLiteral(":/icons/state-ready.svg"));
+        return cachedIcon(":/icons/state-ready.svg");
     case Group::Connecting:
-        return QIcon(QStringLiteral(":/icons/state-connecting.svg"));
+        return cachedIcon(":/icons/state-connecting.svg");
     case Group::Degraded:
-        return QIcon(QStringLiteral(":/icons/state-degraded.svg"));
+        return cachedIcon(":/icons/state-degraded.svg");
     case Group::Reconnecting:
-        return QIcon(QStringLiteral(":/icons/state-reconnecting.svg"));
+        return cachedIcon(":/icons/state-reconnecting.svg");
     case Group::Failed:
-        return QIcon(QStringLiteral(":/icons/state-failed.svg"));
+        return cachedIcon(":/icons/state-failed.svg");
     case Group::Paused:
-        return QIcon(QStringLiteral(":/icons/state-paused.svg"));
+        return cachedIcon(":/icons/state-paused.svg");
     }
     return noDataIcon();
 }
@@ -88,12 +102,12 @@ QIcon StateStyle::icon(ConnectionState state)
 
 QIcon StateStyle::noDataIcon()
 {
-    return QIcon(QStringLiteral(":/icons/state-nodata.svg"));
+    return cachedIcon(":/icons/state-nodata.svg");
 }
 
 QIcon StateStyle::appIcon()
 {
-    return QIcon(QStringLiteral(":/icons/gatewatch.svg"));
+    return cachedIcon(":/icons/gatewatch.svg");
 }
 
 QString StateStyle::text(ConnectionState state)
