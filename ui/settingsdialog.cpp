@@ -104,6 +104,8 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     d->latencyWarning = msBox(timingPage, 600000);
     d->restartBase = sBox(timingPage, 3600);
     d->restartMax = sBox(timingPage, 24 * 3600);
+    d->handshake->setObjectName(QStringLiteral("handshakeTimeout"));
+    d->readyTimeout->setObjectName(QStringLiteral("readyTimeout"));
     tf->addRow(tr("&Handshake timeout:"), d->handshake);
     tf->addRow(tr("HE&LLO timeout:"), d->hello);
     tf->addRow(tr("Backoff &base:"), d->backoffBase);
@@ -157,6 +159,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     auto *metricsPage = new QWidget(tabs);
     auto *mf = new QFormLayout(metricsPage);
     d->metricsEnabled = new QCheckBox(tr("Serve Prometheus &metrics at /metrics"), metricsPage);
+    d->metricsEnabled->setObjectName(QStringLiteral("metricsEnabled"));
     d->metricsListen = new QLineEdit(metricsPage);
     d->metricsListen->setPlaceholderText(QStringLiteral("127.0.0.1:9464"));
     d->metricsListen->setValidator(new QRegularExpressionValidator(
