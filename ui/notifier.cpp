@@ -61,6 +61,15 @@ public:
     bool networkOnline = true;
     bool groupOpen = false;        // a NetworkOffline was emitted and not yet restored
 
+    //! A grouped drop whose accounts were all paused or removed ends without a notification.
+    void closeGroupIfEmpty()
+    {
+        for (const Track &t : std::as_const(tracks))
+            if (t.grouped)
+                return;
+        groupOpen = false;
+    }
+
     int monitoredCount() const
     {
         int n = 0;
@@ -99,6 +108,7 @@ void Notifier::setMuted(const QString &accountId, bool muted)
 void Notifier::removeAccount(const QString &accountId)
 {
     d->tracks.remove(accountId);
+    d->closeGroupIfEmpty();
 }
 
 void Notifier::setNetworkOnline(bool online)
@@ -182,6 +192,7 @@ void Notifier::updateStatus(const AccountStatus &status)
         // paused by the user: forget pending "down" without notifying
         t.notifiedDown = false;
         t.grouped = false;
+        d->closeGroupIfEmpty();
         break;
     }
     if (now != Health::Failed)

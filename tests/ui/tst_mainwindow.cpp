@@ -227,6 +227,12 @@ private Q_SLOTS:
                 identifyConnection = r.connectionId;
         QVERIFY(identifyConnection != resumeConnection);
         QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        // the details pane's disconnect history (from the event store) lists the two reconnects
+        QTRY_VERIFY(f.log->flush().hasValue() && f.log->pendingCount() == 0);
+        f.window->refreshFromStore();
+        auto *history = child<QTableView>(f.window->detailsPane(), "disconnectHistoryView");
+        QVERIFY(history);
+        QTRY_VERIFY_WITH_TIMEOUT((f.window->refreshFromStore(), history->model()->rowCount() >= 2), 5000);
         // the table shows the manager's counters (RESUMEs and IDENTIFYs)
         QTRY_COMPARE(f.window->accountModel()->status(id)->resumes, f.manager->status(id)->resumes);
         QTRY_COMPARE(f.window->accountModel()->status(id)->identifies, f.manager->status(id)->identifies);

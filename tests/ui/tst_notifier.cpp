@@ -148,6 +148,33 @@ private Q_SLOTS:
         QCOMPARE(kinds(spy), (QList<Kind>{Kind::NetworkOffline, Kind::NetworkRestored}));
     }
 
+    void groupEndsQuietlyWhenItsAccountsArePausedOrRemoved()
+    {
+        gw::Notifier n;
+        n.setSettings(fast());
+        QSignalSpy spy(&n, &gw::Notifier::notificationRequested);
+        const QStringList ids = {QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3")};
+        for (const QString &id : ids)
+            n.updateStatus(st(id, ConnectionState::Ready));
+        for (const QString &id : ids)
+            n.updateStatus(st(id, ConnectionState::Reconnecting));
+        QVERIFY(spy.wait(2000));
+        QCOMPARE(kinds(spy), QList<Kind>{Kind::NetworkOffline});
+        AccountStatus paused = st(QStringLiteral("1"), ConnectionState::Stopped);
+        paused.paused = true;
+        n.updateStatus(paused);
+        n.removeAccount(QStringLiteral("2"));
+        n.removeAccount(QStringLiteral("3"));
+        QCOMPARE(spy.size(), 1);
+        // a later storm is notified again (the old group is closed)
+        for (const QString &id : {QStringLiteral("4"), QStringLiteral("5"), QStringLiteral("6")})
+            n.updateStatus(st(id, ConnectionState::Ready));
+        for (const QString &id : {QStringLiteral("4"), QStringLiteral("5"), QStringLiteral("6")})
+            n.updateStatus(st(id, ConnectionState::Reconnecting));
+        QVERIFY(spy.wait(2000));
+        QCOMPARE(kinds(spy), (QList<Kind>{Kind::NetworkOffline, Kind::NetworkOffline}));
+    }
+
     void offlineNetworkGroupsEvenFewDrops()
     {
         gw::Notifier n;
