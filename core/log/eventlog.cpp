@@ -461,6 +461,10 @@ public:
         const QJsonObject &f = e.fieldObject;
         switch (*e.derivedKind) {
         case EventKind::MonitorStarted: {
+            // Only the monitor's own rows (no account) bound a monitored interval; a supervisor's
+            // per-account start/stop is informational (its state rows open and close its spans).
+            if (!e.accountId.isEmpty())
+                return true;
             if (currentRun != 0)
                 return true;   // already running: a repeated start changes nothing
             if (!closeAllSpans(e.at, error))
@@ -470,6 +474,8 @@ public:
                              {e.at, e.at, qint64(options.aliveInterval.count())}, error, &currentRun);
         }
         case EventKind::MonitorStopped: {
+            if (!e.accountId.isEmpty())
+                return true;
             if (currentRun == 0)
                 return true;
             if (!execBound(QStringLiteral("UPDATE monitor_runs SET stopped_at = max(started_at, ?), "

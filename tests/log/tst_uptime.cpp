@@ -66,6 +66,7 @@ private Q_SLOTS:
     void monitorRuns();
     void liveRunCountsUpToNow();
     void noMonitorRunIsNoData();
+    void accountMonitorStopDoesNotEndTheRun();
 
 private:
     QTemporaryDir m_dir;
@@ -253,6 +254,39 @@ void tst_Uptime::noMonitorRunIsNoData()
     QCOMPARE(report->upMs, 0);
     QCOMPARE(report->noDataMs, 60 * k_min);
     QVERIFY(!report->percent);
+}
+
+// A supervisor logs monitor_started/monitor_stopped for its own account (e.g. when it fails);
+// that must not end the monitor's run for every other account.
+void tst_Uptime::accountMonitorStopDoesNotEndTheRun()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("accountstop.sqlite"));
+    EventLogOptions options;
+    options.maintenanceInterval = 0ms;
+    EventLog log(path, options);
+    QVERIFY(log.open());
+    log.append(makeEvent(0, {}, EventKind::MonitorStarted));
+    log.append(makeEvent(0, A, EventKind::MonitorStarted));
+    log.append(makeEvent(0, B, EventKind::MonitorStarted));
+    log.append(state(0, A, QStringLiteral("ready")));
+    log.append(state(0, B, QStringLiteral("ready")));
+    log.append(state(10, B, QStringLiteral("failed")));
+    log.append(makeEvent(10, B, EventKind::MonitorStopped));
+    log.append(makeEvent(60, {}, EventKind::MonitorStopped));
+    QVERIFY(log.flush());
+
+    EventQuery query(path);
+    QVERIFY(query.open());
+    const auto a = query.uptime(A, at(0), at(60), at(60));
+    QCOMPARE(a->upMs, 60 * k_min);
+    QCOMPARE(*a->percent, 100.0);
+    const auto b = query.uptime(B, at(0), at(60), at(60));
+    QCOMPARE(b->upMs, 10 * k_min);
+    QCOMPARE(b->downMs, 50 * k_min);
+    const auto runs = query.monitorRuns(at(0), at(60));
+    QVERIFY(runs);
+    QCOMPARE(runs->size(), 1);
 }
 
 QTEST_GUILESS_MAIN(tst_Uptime)
