@@ -137,7 +137,7 @@ set(_docdir ${CMAKE_INSTALL_DATAROOTDIR}/doc/gatewatch)
 install(FILES ${_pkg_src}/debian/copyright ${_pkg_out}/changelog.Debian.gz DESTINATION ${_docdir})
 install(FILES ${_pkg_src}/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
         RENAME gatewatch)
-foreach(_doc README.md docs/headless.md docs/simulator.md docs/metrics.md)
+foreach(_doc README.md docs/headless.md docs/simulator.md docs/metrics.md docs/security.md)
     if(EXISTS ${PROJECT_SOURCE_DIR}/${_doc})
         install(FILES ${PROJECT_SOURCE_DIR}/${_doc} DESTINATION ${_docdir})
     endif()

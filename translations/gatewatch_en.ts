@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>gw::AccountService</name>
+    <message>
+        <source>There is no such account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gw::AccountStore</name>
     <message>
         <source>The account needs a display name.</source>
@@ -43,31 +50,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Latency (last · mean)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Heartbeats</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Uptime 24 h</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Last event</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resumes / Identifies</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Last disconnect</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Identify budget</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -119,10 +102,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reconnecting (in %1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 for %2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -162,6 +141,476 @@
         <source>Resets %1 · max_concurrency %2 · %3 recommended shard(s)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Latency
+last · mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uptime
+24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last
+event</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resumes /
+Identifies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last
+disconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Identify
+budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnecting (in %1 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::AddBotDialog</name>
+    <message>
+        <source>Paste the bot&apos;s token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This does not look like a bot token: a token is three parts separated by dots (letters, digits, - and _), about 70 characters in all. Copy it from the Bot page of the Developer Portal; the client secret and the public key are something else.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The gateway URL override must be a ws:// or wss:// URL, e.g. wss://gateway.discord.gg.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The API base override must be an http:// or https:// URL, e.g. https://discord.com/api/v10.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the account a display name; it labels the account in logs and metrics.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The display name looks like a token. Put the token in the Token field; the name is shown in logs and metrics.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Discord rejected this token&lt;/b&gt; (401 Unauthorized). Check that you copied the &lt;i&gt;bot token&lt;/i&gt; from the Bot page (not the client secret) and that it has not been reset since.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;No answer&lt;/b&gt; from %1 within %2 s. Check your connection, or the API base under Advanced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Could not reach&lt;/b&gt; %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Discord answered HTTP %1&lt;/b&gt; from %2; try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Unexpected answer&lt;/b&gt; from %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Identify budget: &lt;b&gt;%1/%2&lt;/b&gt; left, resets at %3 (in %4) · max_concurrency %5 · recommended shards %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Warning:&lt;/b&gt; fewer than 10% of today&apos;s identifies are left; Discord resets the token when they run out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Token accepted: &lt;b&gt;%1&lt;/b&gt; (id %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Warning:&lt;/b&gt; this is not a bot account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token could not be verified. Press OK again to save it anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;The token could not be saved in the system keychain.&lt;/b&gt; %1&lt;br&gt;You can keep it in memory for this session only: Gatewatch monitors the bot until it quits, then asks for the token again. It is never written to disk.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. Moderation bot (production)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shown in the account list, the event log, exports and metrics labels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bot token from the Developer Portal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show or hide the token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Check token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask Discord who this token belongs to and how many identifies it has left.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway intents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Advanced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from GET /gateway/bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway &amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;API base:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compress the gateway stream (zlib-stream)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Watch shard 0 of the recommended count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Watch every shard (each one supervised and shown)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shards:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep for this &amp;session only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave empty to keep the stored token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove bot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove “%1”?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch stops monitoring this bot, forgets its settings and deletes its token from the system keychain. The bot itself and its token at Discord are not affected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The account was removed, but its token could not be deleted from the system keychain: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::DetailsPane</name>
+    <message>
+        <source>Discord closed the connection with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The token was rejected (401). Copy the current token from the Bot page of the Discord Developer Portal (%1) and use Edit to update it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The daily IDENTIFY budget is almost spent (%1 of %2 left). It resets at %3; resume monitoring after that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The daily IDENTIFY budget is almost spent. Wait for it to reset, then resume monitoring.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the network and the gateway URL override (Edit). Gatewatch restarts this account by itself after a backoff; Resume monitoring retries now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Monitoring stopped for a reason a person must fix.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select an account to see its details.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uptime 24 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>7 d</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>30 d</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current phase:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session id:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume host:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sequence:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heartbeat interval:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shard / guilds:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last connected:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heartbeats / reconnects:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Identify budget:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disconnects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · user id %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No session yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Why it stopped:&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;How to fix it:&lt;/b&gt; %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>see the event log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 for %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · next attempt in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Session ids are shortened; the full id is never needed to diagnose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 · %3 guild(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 sent, %2 acked · %3 resumed, %4 identified, %5 disconnects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 left · resets %3 · max_concurrency %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n disconnect(s) in this range, %1 down in total · %2 by RESUME, %3 by IDENTIFY, %4 open</source>
+        <translation>
+            <numerusform>%n disconnect in this range, %1 down in total · %2 by RESUME, %3 by IDENTIFY, %4 open</numerusform>
+            <numerusform>%n disconnects in this range, %1 down in total · %2 by RESUME, %3 by IDENTIFY, %4 open</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>gw::DisconnectHistoryModel</name>
+    <message>
+        <source>Start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Downtime</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closed by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recovered by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replayed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ongoing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no close frame</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>— (failed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IDENTIFY — events in the gap lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 closes before it recovered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sequence %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gw::EventLogModel</name>
@@ -199,6 +648,191 @@
     </message>
     <message>
         <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::EventRecorder</name>
+    <message>
+        <source>Gatewatch started monitoring (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch stopped monitoring: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::ExportDialog</name>
+    <message>
+        <source>Export event log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Custom…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Range:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Accounts:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Kinds:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON Lines (.jsonl)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV (.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select at least one account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The start of the range must be before its end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting events…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported %L1 of %L2 events…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported %L1 events to %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not save %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::IntentSelector</name>
+    <message>
+        <source>Servers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Members and presence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Direct messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto moderation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privileged: message content, embeds, attachments and components. Switch it on for this bot in the Developer Portal (Bot page) first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privileged: member joins, updates and the member list. Switch it on for this bot in the Developer Portal (Bot page) first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privileged: presence updates of every member. Switch it on for this bot in the Developer Portal (Bot page) first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (privileged)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Intent bit %1 (value %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Privileged intents&lt;/b&gt; (GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT) must be switched on for this bot on the Bot page of the &lt;a href=&quot;%1&quot;&gt;Developer Portal&lt;/a&gt; (bots in 100 or more servers also need Discord&apos;s approval). If one is requested without that, Discord closes the connection with code 4014 and the account stops as failed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -265,6 +899,233 @@
     </message>
     <message>
         <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no data before %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::MainWindow</name>
+    <message>
+        <source>Gatewatch (demo)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add bot…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a bot account to monitor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Force &amp;reconnect (resume)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the connection and RESUME the session (no events lost)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect with fresh &amp;IDENTIFY…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a new session; spends one IDENTIFY of the daily budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Pause monitoring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resu&amp;me monitoring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause &amp;all</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E&amp;xport event log…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Gatewatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Find in event log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Copy rows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Show Gatewatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Demo mode:&lt;/b&gt; these bots talk to a built-in gateway simulator, not to Discord. Watch them connect, resume, go zombie, get invalidated and fail — no token needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All severities</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search messages (Ctrl+F; Esc clears)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only %1 accounts (click again to show all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Monitoring %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No token for %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worst: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worst state of the accounts that are not muted: %1
+%2
+Click to show only those accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Network appears offline:&lt;/b&gt; every account lost its connection. Gatewatch keeps retrying and reconnects by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;You are offline:&lt;/b&gt; the system reports no network. Gatewatch keeps retrying and reconnects by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This account is not in the account list (demo or command line).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnecting with RESUME…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> %1 of %2 are left today.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect with a fresh IDENTIFY?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A fresh IDENTIFY starts a new session: events sent while reconnecting are lost, and it spends one IDENTIFY of the bot&apos;s daily budget.%1
+
+Force reconnect (F5) resumes the session instead and spends nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Spend an IDENTIFY</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnecting with a fresh IDENTIFY…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings saved. Timings and the metrics endpoint apply after a restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Gatewatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Gatewatch %1&lt;/h3&gt;&lt;p&gt;Watches Discord bot gateway connections: state, heartbeat latency, every disconnect and how it recovered, and an exportable event log.&lt;/p&gt;&lt;p&gt;Tokens stay in the system keychain; they never appear in logs, exports or metrics.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch is still monitoring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing the window keeps Gatewatch running in the tray. Use Quit to stop monitoring.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -508,6 +1369,21 @@
     </message>
 </context>
 <context>
+    <name>gw::TrayController</name>
+    <message>
+        <source>Gatewatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch — no accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gw::uiformat</name>
     <message>
         <source>%1 ms</source>
@@ -539,6 +1415,49 @@
     </message>
     <message>
         <source>%1 %</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Monitors Discord bot gateway connections: state, heartbeat latency, uptime, disconnect history and an exportable event log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the desktop app on a built-in gateway simulator with five demo bots.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the demo when no bot account is configured yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start in the system tray (when there is one).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No window: JSON Lines events on stdout (needs --config).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Headless configuration file (JSON; see gatewatch(1)).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Headless: use this gateway URL for every account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Headless: use this REST API base for every account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Headless: stop by itself after SECONDS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Headless: serve Prometheus metrics on ADDR (host:port).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
