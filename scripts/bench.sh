@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — builds Gatewatch in Release and runs every G8 benchmark, then prints one
+# summary table (figure, measured, target, pass/fail). Not part of the test command (minutes,
+# not seconds). Every figure and its reproduction command: docs/performance.md.
+#
+#   scripts/bench.sh [--quick] [--only sessions,throughput,callgrind,detection,ui,store,startup]
+#
+#   --quick   shorter runs (100 sessions, 20 s idle, 50k events, 200k store rows, …): a smoke
+#             run of the whole pipeline, NOT the documented figures.
+# Environment: GATEWATCH_BENCH_BUILD (default build-bench), GATEWATCH_BENCH_OUT (logs; default
+# a temp dir that is kept and printed).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${GATEWATCH_BENCH_BUILD:-$root/build-bench}
+out=${GATEWATCH_BENCH_OUT:-$(mktemp -d -t gatewatch-bench.XXXXXX)}
+mkdir -p "$out"
+quick=0
+only="sessions,throughput,callgrind,detection,ui,store,startup"
+while (($#)); do
+    case $1 in
+    --quick) quick=1 ;;
+    --only) only=$2; shift ;;
+    -h | --help) sed -n 2,12p "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+wants() { [[ ",$only," == *",$1,"* ]]; }
+
+if ((quick)); then
+    sessions=100 idle=20 events=50000 cg_events=5000 det_runs=50 ui_seconds=10 store_rows=200000
+else
+    sessions=1000 idle=90 events=200000 cg_events=20000 det_runs=60 ui_seconds=20 store_rows=1000000
+fi
+
+# --- build ----------------------------------------------------------------------------------
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >"$out/configure.log"
+cmake --build "$build" --parallel "$(nproc)" --target gatewatch gatewatch-sim bench_eventlog bench_throughput \
+    bench_detection bench_uistall bench_startup_seed >"$out/build.log" || {
+    tail -30 "$out/build.log" >&2
+    exit 1
+}
+bench=$build/tests/bench
+
+# --- machine ----------------------------------------------------------------------------------
+cpu=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/^MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+{
+    echo "machine: $cpu, $(nproc) logical CPUs, $mem RAM, $(uname -sr)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+} | tee "$out/machine.txt"
+
+export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+export QT_LOGGING_RULES=${QT_LOGGING_RULES:-'*.debug=false;*.info=false'}
+
+run() {  # run NAME COMMAND...: output in $out/NAME.log, shown as it comes
+    local name=$1
+    shift
+    echo
+    echo "=== $name: $*"
+    "$@" 2>&1 | tee "$out/$name.log" || echo "($name exited with an error; see $out/$name.log)"
+}
+value() {  # value NAME KEY: the RESULT line's value
+    awk -v k="$2" '$1=="RESULT" && $2==k{print $3}' "$out/$1.log" 2>/dev/null | tail -1
+}
+
+wants sessions && run sessions "$root/tests/bench/bench_sessions.sh" "$build" "$sessions" "$idle"
+wants throughput && run throughput "$bench/bench_throughput" --events "$events" --bytes 1024
+if wants callgrind; then
+    if command -v valgrind >/dev/null; then
+        rm -f "$out"/callgrind.out*
+        run callgrind valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+            "$bench/bench_throughput" --events "$cg_events" --bytes 1024
+        part=$(ls "$out"/callgrind.out.* 2>/dev/null | head -1 || true)
+        if [[ -n $part ]]; then
+            ir=$(awk '/^(summary|totals):/{print $2; exit}' "$part")
+            echo "RESULT callgrind_ir_per_event $(echo "scale=0; $ir / $cg_events" | bc) Ir" | tee -a "$out/callgrind.log"
+            echo "(profile: callgrind_annotate $part)"
+        fi
+    else
+        echo "valgrind not installed: no instruction counts" | tee "$out/callgrind.log"
+    fi
+fi
+wants detection && run detection "$bench/bench_detection" --interval 250 --runs "$det_runs" --accounts 10
+wants ui && run ui "$bench/bench_uistall" --accounts 100 --rate 10000 --seconds "$ui_seconds"
+if wants store; then
+    run store "$bench/bench_eventlog" --rows "$store_rows"
+    awk '/^insert:/{for(i=1;i<=NF;i++) if($i=="->"){print "RESULT store_insert_rows_per_s", $(i+1), "rows/s"; exit}}' \
+        "$out/store.log" >>"$out/store.log"
+    awk '/^export JSON Lines:/{for(i=1;i<=NF;i++) if($i=="->"){print "RESULT store_export_jsonl_rows_per_s", $(i+1), "rows/s"; exit}}' \
+        "$out/store.log" >>"$out/store.log"
+    awk '/peak RSS grew by/{print "RESULT store_export_rss_growth_kib", $5, "KiB"; exit}' "$out/store.log" >>"$out/store.log"
+fi
+if wants startup; then
+    run startup "$root/tests/bench/bench_startup.sh" "$build" 20 10
+fi
+
+# --- summary -----------------------------------------------------------------------------------
+fmt() { [[ -z $1 ]] && echo "-" || printf '%.4g' "$1"; }
+verdict() {  # verdict VALUE OP LIMIT
+    [[ -z $1 ]] && { echo "n/a"; return; }
+    if (($(echo "$1 $2 $3" | bc -l))); then echo "PASS"; else echo "FAIL"; fi
+}
+row() {  # row FIGURE VALUE UNIT OP LIMIT TARGET-TEXT
+    printf '| %-44s | %12s %-9s | %-22s | %-4s |\n' "$1" "$(fmt "$2")" "$3" "$6" "$(verdict "$2" "$4" "$5")"
+}
+{
+    echo
+    echo "Summary ($(head -1 "$out/machine.txt" | cut -d' ' -f2-); load at start $(sed -n 2p "$out/machine.txt" | cut -d' ' -f5-))"
+    ((quick)) && echo "QUICK RUN: shortened parameters, not the documented figures"
+    printf '| %-44s | %22s | %-22s | %-4s |\n' "figure" "measured" "target" "pass"
+    printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..24})" \
+        "$(printf -- '-%.0s' {1..24})" "$(printf -- '-%.0s' {1..6})"
+    if wants sessions; then
+        row "1 sessions ready (of $sessions)" "$(value sessions sessions_ready)" "" ">=" "$sessions" "all $sessions"
+        row "1 RSS per session" "$(value sessions sessions_rss_per_session_kib)" KiB "<=" 64 "<= 64 KiB"
+        row "1 idle CPU, $sessions sessions, 41.25 s beat" "$(value sessions sessions_idle_cpu_percent)" "% core" "<=" 1 "<= 1 %"
+    fi
+    if wants throughput; then
+        row "2 client CPU per 1 KB event (zlib-stream)" "$(value throughput throughput_us_per_event)" "us" "<=" 6.667 "<= 6.67 us"
+        row "2 events/s per core" "$(value throughput throughput_events_per_core_s)" "ev/s" ">=" 150000 ">= 150,000"
+    fi
+    wants callgrind && row "2 instructions per event (callgrind)" "$(value callgrind callgrind_ir_per_event)" "Ir" ">=" 0 "(reported)"
+    if wants detection; then
+        for k in zombie blackhole; do
+            row "3 $k: silence -> degraded, p50" "$(value detection detection_${k}_degraded_p50_intervals)" "intervals" ">=" 0 "(reported)"
+            row "3 $k: silence -> closed, max" "$(value detection detection_${k}_closed_max_intervals)" "intervals" "<=" 2 "<= 1 + ACK deadline (1)"
+            row "3 $k: closed -> ready by RESUME, max" "$(value detection detection_${k}_resumed_after_close_max_intervals)" "intervals" "<=" 1.2 "<= 1.2 intervals"
+        done
+    fi
+    if wants ui; then
+        row "4 UI stall p50 (100 accounts, 10k ev/s)" "$(value ui ui_stall_p50_ms)" ms ">=" 0 "(reported)"
+        row "4 UI stall p99" "$(value ui ui_stall_p99_ms)" ms "<=" 16 "<= 16 ms"
+        row "4 events/s actually delivered" "$(value ui ui_events_per_s)" "ev/s" ">=" 9000 "~10,000"
+    fi
+    if wants store; then
+        row "5 store inserts/s (batched, $store_rows rows)" "$(value store store_insert_rows_per_s)" "rows/s" ">=" 200000 ">= 200,000"
+        row "5 JSON Lines export rows/s" "$(value store store_export_jsonl_rows_per_s)" "rows/s" ">=" 300000 ">= 300,000"
+        row "5 peak RSS growth during exports" "$(value store store_export_rss_growth_kib)" KiB "<=" 65536 "bounded (< 64 MiB)"
+    fi
+    if wants startup; then
+        row "6 launch -> first paint, 20 accounts (median)" "$(value startup startup_first_paint_median_ms)" ms "<=" 400 "<= 400 ms"
+        row "6 launch -> first paint (max)" "$(value startup startup_first_paint_max_ms)" ms ">=" 0 "(reported)"
+    fi
+    echo "logs: $out"
+} | tee "$out/summary.txt"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# G8 §6 — start-up: launch of the desktop app to the first paint of its main window with N
+# accounts configured (records in the app's settings, tokens in the keychain).
+#
+#   tests/bench/bench_startup.sh BUILD_DIR [ACCOUNTS=20] [LAUNCHES=10]
+#
+# Runs inside scripts/with-keyring.sh (a private D-Bus session with gnome-keyring, and a
+# throwaway HOME so the user's settings and keychain are never touched). bench_startup_seed
+# writes the N records and tokens; each launch of `gatewatch` (QT_QPA_PLATFORM=offscreen unless
+# set) gets GATEWATCH_EXIT_AFTER_FIRST_PAINT=<launch time in ns>, prints
+# "first-paint-ms N" at the first paint event of the main window and quits. The accounts point
+# at a gatewatch-sim started here, so they really connect while the window comes up.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [[ ${1:-} != --inside ]]; then
+    exec "$root/scripts/with-keyring.sh" "$0" --inside "$@"
+fi
+shift
+build=${1:?usage: bench_startup.sh BUILD_DIR [ACCOUNTS] [LAUNCHES]}
+accounts=${2:-20}
+launches=${3:-10}
+unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME
+export QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-offscreen}
+
+tmp=$(mktemp -d -t gatewatch-bench-startup.XXXXXX)
+"$build/app/gatewatch-sim" --accept-any-token --no-identify-limit --identify-bucket-interval 0 >"$tmp/sim.out" 2>/dev/null &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null; wait $sim_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do
+    [[ $(wc -l <"$tmp/sim.out") -ge 4 ]] && break
+    sleep 0.1
+done
+gateway=$(awk '$1=="gateway"{print $2}' "$tmp/sim.out")
+rest=$(awk '$1=="rest"{print $2}' "$tmp/sim.out")
+
+"$build/tests/bench/bench_startup_seed" --count "$accounts" --gateway "$gateway" --api "$rest"
+
+results=()
+for ((i = 1; i <= launches; i++)); do
+    line=$(GATEWATCH_EXIT_AFTER_FIRST_PAINT=$(date +%s%N) "$build/app/gatewatch" 2>"$tmp/gw.err" | grep '^first-paint-ms' || true)
+    if [[ -z $line ]]; then
+        echo "launch $i: no first paint reported" >&2
+        tail -5 "$tmp/gw.err" >&2
+        continue
+    fi
+    ms=${line#first-paint-ms }
+    echo "launch $i: first paint after $ms ms"
+    results+=("$ms")
+done
+((${#results[@]})) || exit 1
+sorted=$(printf '%s\n' "${results[@]}" | sort -g)
+n=${#results[@]}
+median=$(echo "$sorted" | sed -n "$(((n + 1) / 2))p")
+echo "launch -> first paint with $accounts accounts: first ${results[0]} ms, median $median ms, min $(echo "$sorted" | head -1) ms, max $(echo "$sorted" | tail -1) ms over $n launches"
+echo "RESULT startup_first_paint_median_ms $median ms"
+echo "RESULT startup_first_paint_max_ms $(echo "$sorted" | tail -1) ms"
+echo "RESULT startup_first_paint_first_ms ${results[0]} ms"
