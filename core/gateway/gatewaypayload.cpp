@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 
+#include <cstring>
 #include <limits>
 
 namespace gw {
@@ -75,6 +76,23 @@ public:
         return -1;
     }
 
+    static quint64 load8(const char *p)
+    {
+        quint64 v;
+        std::memcpy(&v, p, sizeof v);
+        return v;
+    }
+    // True when any byte of `v` is '"', '\\' or below 0x20 (SWAR: a byte is zero after the XOR,
+    // or below the bound, exactly when its high bit survives the subtract-and-mask).
+    static bool hasSpecialByte(quint64 v)
+    {
+        constexpr quint64 ones = 0x0101010101010101ULL;
+        constexpr quint64 highs = 0x8080808080808080ULL;
+        const auto zeroByte = [](quint64 x) { return (x - ones) & ~x & highs; };
+        const quint64 below20 = (v - ones * 0x20) & ~v & highs;
+        return (zeroByte(v ^ (ones * '"')) | zeroByte(v ^ (ones * '\\')) | below20) != 0;
+    }
+
     // Parses a string at `pos` (which must be '"'). When `out` is given, the decoded UTF-8 is
     // appended to it; otherwise the string is only validated. Returns false on a syntax error.
     bool string(QByteArray *out)
@@ -83,6 +101,12 @@ public:
             return false;
         qsizetype runStart = pos;
         while (pos < m_n) {
+            // Skip 8 plain bytes at a time (no '"', no '\\', nothing below 0x20): most of a
+            // dispatch is the text of strings it only validates (docs/performance.md).
+            while (pos + 8 <= m_n && !hasSpecialByte(load8(m_p + pos)))
+                pos += 8;
+            if (pos >= m_n)
+                break;
             const auto c = static_cast<unsigned char>(m_p[pos]);
             if (c == '"') {
                 if (out)

@@ -14,7 +14,6 @@ struct ZlibInflater::State
     bool broken = false;
     qint64 maxOutput = 0;
     QByteArray pending;
-    QByteArray chunk;     // reused output chunk
     quint64 in = 0;
     quint64 out = 0;
 
@@ -114,36 +113,44 @@ Expected<std::optional<QByteArray>, InflateError> ZlibInflater::feed(const QByte
 
 Expected<std::optional<QByteArray>, InflateError> ZlibInflater::inflateBuffer(const QByteArray &input)
 {
+    // Inflate straight into the result (no per-socket 64 KiB scratch chunk, no second copy):
+    // start at 4× the compressed size (gateway JSON compresses 3–8×) and double while full.
     QByteArray result;
-    constexpr qsizetype ChunkSize = 64 * 1024;
-    if (m->chunk.size() != ChunkSize)
-        m->chunk.resize(ChunkSize);
+    qsizetype used = 0;
+    result.resize(std::clamp<qsizetype>(input.size() * 4, 256, std::max<qsizetype>(256, m->maxOutput)));
 
     // zlib's avail_in is 32-bit; input is capped by maxOutput, which callers keep well below it.
     m->zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.constData()));
     m->zs.avail_in = static_cast<uInt>(std::min<qsizetype>(input.size(), UINT_MAX));
     for (;;) {
-        m->zs.next_out = reinterpret_cast<Bytef *>(m->chunk.data());
-        m->zs.avail_out = static_cast<uInt>(ChunkSize);
+        const qsizetype room = std::min<qsizetype>(result.size() - used, UINT_MAX);
+        m->zs.next_out = reinterpret_cast<Bytef *>(result.data() + used);
+        m->zs.avail_out = static_cast<uInt>(room);
         const int rc = inflate(&m->zs, Z_SYNC_FLUSH);
-        const qsizetype produced = ChunkSize - qsizetype(m->zs.avail_out);
+        const qsizetype produced = room - qsizetype(m->zs.avail_out);
         if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END) {
             m->broken = true;
             return InflateError{InflateError::Kind::Corrupt,
                                 QStringLiteral("zlib inflate failed (%1)").arg(QLatin1String(m->zs.msg ? m->zs.msg : "error"))};
         }
-        if (result.size() + produced > m->maxOutput) {
+        used += produced;
+        if (used > m->maxOutput) {
             m->broken = true;
             return InflateError{InflateError::Kind::TooLarge,
                                 QStringLiteral("inflated message exceeds %1 bytes").arg(m->maxOutput)};
         }
-        result.append(m->chunk.constData(), produced);
         if (rc == Z_STREAM_END || (m->zs.avail_in == 0 && m->zs.avail_out != 0))
             break;
         if (rc == Z_BUF_ERROR && produced == 0)
             break;  // no progress possible: input consumed
+        if (m->zs.avail_out == 0) {
+            // Full: grow (at most to one byte past the cap, so "too large" is still detected).
+            const qsizetype grown = std::min<qsizetype>(result.size() * 2, std::max<qsizetype>(m->maxOutput + 1, result.size() + 1));
+            result.resize(grown);
+        }
     }
-    m->out += quint64(result.size());
+    result.truncate(used);
+    m->out += quint64(used);
     return std::optional<QByteArray>(std::move(result));
 }
 
