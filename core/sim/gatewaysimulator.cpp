@@ -607,14 +607,16 @@ public:
         int shardCount = 1;
         if (o.contains(QLatin1String("shard"))) {
             const QJsonArray shard = o.value(QLatin1String("shard")).toArray();
-            const auto sid = shard.size() == 2 ? integral(shard.at(0)) : std::nullopt;
-            const auto scount = shard.size() == 2 ? integral(shard.at(1)) : std::nullopt;
-            if (!sid || !scount || *scount < 1 || *sid < 0 || *sid >= *scount || *scount > 100000) {
+            // Missing or non-integral values become out-of-range sentinels (no optional deref:
+            // GCC's -O2 -Wmaybe-uninitialized misfires on it).
+            const qint64 sid = shard.size() == 2 ? integral(shard.at(0)).value_or(-1) : -1;
+            const qint64 scount = shard.size() == 2 ? integral(shard.at(1)).value_or(0) : 0;
+            if (scount < 1 || sid < 0 || sid >= scount || scount > 100000) {
                 closeConnection(c, 4010, QStringLiteral("Invalid shard."));
                 return;
             }
-            shardId = static_cast<int>(*sid);
-            shardCount = static_cast<int>(*scount);
+            shardId = static_cast<int>(sid);
+            shardCount = static_cast<int>(scount);
         }
         QList<qint64> guildIds;
         for (int i = 0; i < bot->policy.guilds; ++i) {
