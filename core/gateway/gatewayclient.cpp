@@ -623,7 +623,7 @@ public:
         stats.heartbeatInterval = *interval;
         // First beat at interval × jitter, jitter uniform in [0, 1) (protocol.md A4).
         const double jitter = QRandomGenerator::global()->generateDouble();
-        heartbeatTimer.start(std::chrono::milliseconds(qint64(double(interval->count()) * jitter)));
+        startHeartbeatTimer(std::chrono::milliseconds(qint64(double(interval->count()) * jitter)));
 
         const quint64 gen = runGeneration;
         const quint64 sg = socketGeneration;
@@ -741,8 +741,23 @@ public:
                      CloseOptions{CloseAction::Resume, std::nullopt, std::nullopt});
             return;
         }
-        heartbeatTimer.start(conn.interval);
+        startHeartbeatTimer(conn.interval);
         sendHeartbeat(false);
+    }
+
+    //! Real-world intervals (>= 20 s) run on a very coarse timer: Qt fires those on whole seconds,
+    //! so the beats of many sessions share one wake-up of the worker thread instead of one each
+    //! (idle CPU with 1,000 sessions, docs/performance.md). Started 500 ms early so the rounding
+    //! never makes a beat late. Short (test) intervals stay precise.
+    void startHeartbeatTimer(std::chrono::milliseconds delay)
+    {
+        if (conn.interval >= 20s) {
+            heartbeatTimer.setTimerType(Qt::VeryCoarseTimer);
+            heartbeatTimer.start(std::max(delay - 500ms, std::chrono::milliseconds{0}));
+        } else {
+            heartbeatTimer.setTimerType(Qt::PreciseTimer);
+            heartbeatTimer.start(delay);
+        }
     }
 
     void handleHeartbeatRequest()
