@@ -23,9 +23,11 @@
 #include <QFile>
 #include <QEventLoop>
 #include <QGuiApplication>
+#include <QLocale>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QTranslator>
 #include <QTimer>
 #include <QWidget>
 
@@ -324,6 +326,10 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     if (qEnvironmentVariableIsSet("GATEWATCH_EXIT_AFTER_FIRST_PAINT"))
         app.installEventFilter(new FirstPaintProbe(&app));
+    // User-visible strings come from the catalogue built into gatewatch_ui (:/i18n).
+    QTranslator translator;
+    if (translator.load(QLocale(), QStringLiteral("gatewatch"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(&translator);
     QCommandLineParser parser;
     describeOptions(parser);
     parser.process(app);

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 cmake --build "$build" --target screenshot_driver
 display=:${SCREENSHOT_DISPLAY:-99}
-Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp &
+Xvfb "$display" -screen 0 1600x1080x24 -nolisten tcp &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true' EXIT INT TERM
 sleep 1

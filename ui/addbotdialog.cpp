@@ -9,6 +9,7 @@
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -321,6 +322,9 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     setObjectName(QStringLiteral("AddBotDialog"));
 
     auto *layout = new QVBoxLayout(this);
+    // The check result and hints appear after the dialog is shown: let it grow for them rather
+    // than squeeze the intent groups.
+    layout->setSizeConstraint(QLayout::SetMinimumSize);
     auto *form = new QFormLayout;
     layout->addLayout(form);
 
@@ -352,7 +356,10 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     d->checkButton->setObjectName(QStringLiteral("checkButton"));
     d->checkButton->setToolTip(tr("Ask Discord who this token belongs to and how many identifies it has left."));
     tokenRow->addWidget(d->checkButton);
-    form->addRow(tr("&Token:"), tokenRow);
+    // A label next to a layout gets no buddy from QFormLayout (it would show "&Token:"): give it one.
+    auto *tokenLabel = new QLabel(tr("&Token:"), this);
+    tokenLabel->setBuddy(d->tokenEdit);
+    form->addRow(tokenLabel, tokenRow);
     d->tokenHint = new QLabel(this);
     d->tokenHint->setObjectName(QStringLiteral("tokenHint"));
     d->tokenHint->setWordWrap(true);
@@ -458,6 +465,19 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     });
 
     d->updateValidity();
+}
+
+bool AddBotDialog::event(QEvent *event)
+{
+    const bool handled = QDialog::event(event);
+    if (event->type() == QEvent::LayoutRequest && layout() && layout()->hasHeightForWidth()) {
+        const int needed = layout()->heightForWidth(width());
+        if (needed > minimumHeight())
+            setMinimumHeight(needed);
+        if (needed > height())
+            resize(width(), needed);
+    }
+    return handled;
 }
 
 AddBotDialog::~AddBotDialog() = default;

@@ -92,6 +92,11 @@ public Q_SLOTS:
     void checkToken();
     void accept() override;
 
+protected:
+    //! Grows the dialog to the height its word-wrapped labels need at the current width (Qt's
+    //! top-level minimum size ignores height-for-width, which squeezed the intent groups).
+    bool event(QEvent *event) override;
+
 Q_SIGNALS:
     //! A Check token round finished (after the result is displayed).
     void checkFinished(gw::AddBotDialog::CheckState state);

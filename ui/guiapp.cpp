@@ -16,7 +16,7 @@ int runGui(QApplication &app, const GuiOptions &options)
         return 2;
     }
     QApplication::setWindowIcon(StateStyle::appIcon());
-    QGuiApplication::setDesktopFileName(QStringLiteral("gatewatch"));
+    // The desktop file name (the app id, io.github.gatewatch.Gatewatch) is set by main().
     // with a tray, closing the window keeps monitoring; without one, closing quits
     const bool tray = TrayController::isAvailable();
     QApplication::setQuitOnLastWindowClosed(!tray);

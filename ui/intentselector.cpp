@@ -79,7 +79,14 @@ IntentSelector::IntentSelector(QWidget *parent) : QWidget(parent), d(std::make_u
     int slot = 0;
     for (const Group g : order) {
         auto *box = new QGroupBox(groupTitle(g), this);
-        auto *layout = new QVBoxLayout(box);
+        auto *layout = new QGridLayout(box);
+        // A long group (Servers has nine intents) goes in two columns so every group fits in
+        // the same few rows.
+        int members = 0;
+        for (const IntentInfo &info : Intents::table())
+            members += groupOf(QLatin1String(info.name)) == g ? 1 : 0;
+        const int rowsPerColumn = members > 5 ? (members + 1) / 2 : members;
+        int index = 0;
         for (const IntentInfo &info : Intents::table()) {
             const QString name = QLatin1String(info.name);
             if (groupOf(name) != g)
@@ -97,12 +104,13 @@ IntentSelector::IntentSelector(QWidget *parent) : QWidget(parent), d(std::make_u
             } else {
                 check->setToolTip(tr("Intent bit %1 (value %2)").arg(info.bit).arg(info.value()));
             }
-            layout->addWidget(check);
+            layout->addWidget(check, index % rowsPerColumn, index / rowsPerColumn);
+            ++index;
             d->boxes.insert(name, check);
             d->bits.insert(check, info.value());
             connect(check, &QCheckBox::toggled, this, [this] { Q_EMIT valueChanged(value()); });
         }
-        layout->addStretch();
+        layout->setRowStretch(rowsPerColumn, 1);
         grid->addWidget(box, slot / 3, slot % 3);
         ++slot;
     }
