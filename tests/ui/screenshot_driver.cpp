@@ -55,12 +55,12 @@ bool waitFor(const std::function<bool()> &cond, int ms)
 }
 
 //! `import -window root` (cropped to `area` when given: dialogs have no window-manager frame under Xvfb).
-bool capture(const QString &file, const QRect &area = {})
+bool capture(const QString &file, const QRect &area = {}, int margin = 12)
 {
     QTest::qWait(250);   // let coalesced models flush and the window repaint
     QStringList args = {QStringLiteral("-window"), QStringLiteral("root")};
     if (area.isValid()) {
-        const QRect r = area.adjusted(-12, -12, 12, 12);
+        const QRect r = area.adjusted(-margin, -margin, margin, margin);
         args << QStringLiteral("-crop") << QStringLiteral("%1x%2+%3+%4").arg(r.width()).arg(r.height()).arg(std::max(0, r.x())).arg(std::max(0, r.y()))
              << QStringLiteral("+repage");
     }
@@ -191,14 +191,14 @@ int main(int argc, char *argv[])
         waitFor([&] { return state(3) == ConnectionState::Reconnecting; }, 20000);
         fault(2, gw::SimFault::Kind::StopAcks);   // logger: ACK overdue → degraded until the zombie check
         waitFor([&] { return state(2) == ConnectionState::Degraded; }, 8000);
-        return capture(out.filePath(name));
+        return capture(out.filePath(name), window.frameGeometry(), 0);
     };
 
     bool ok = true;
     window.detailsPane()->setRange(gw::DetailsPane::Range::Hour);
     ok &= sceneMain(QStringLiteral("main-window.png"), 1);
     window.selectAccount(ids.at(4));
-    ok &= capture(out.filePath(QStringLiteral("details-failed.png")));
+    ok &= capture(out.filePath(QStringLiteral("details-failed.png")), window.frameGeometry(), 0);
 
     // add-bot dialog, filled in and checked against the simulator
     window.action(gw::MainWindow::Action::AddBot)->trigger();
