@@ -1,12 +1,13 @@
 // G8 §4 — GUI-thread stalls while 100 accounts receive 10,000 dispatch events/s in total.
 //
-//   QT_QPA_PLATFORM=offscreen bench_uistall [--accounts 100] [--rate 10000] [--seconds 20]
+//   QT_QPA_PLATFORM=offscreen bench_uistall [--accounts 100] [--rate 10000] [--seconds 20] [--bytes 256] [--sims 1]
 //
 // The real MainWindow with its real models, fed by the real AccountManager (worker thread) and
 // an EventLog on a store thread with the EventRecorder, wired as app/main.cpp wires them; the
 // accounts are stored in an AccountStore (temp INI) with their tokens in a session vault.
-// `gatewatch-sim` runs in another process with --dispatch-interval so that every session gets
-// rate/accounts MESSAGE_CREATEs per second (~1 KB each, zlib-stream).
+// `gatewatch-sim` runs in another process (or two: --sims 2) with --dispatch-interval so that every session gets
+// rate/accounts MESSAGE_CREATEs per second (--bytes each, default 256: the simulator's default size,
+// so that one simulator process can produce 10,000/s on this machine; zlib-stream).
 // Probe: a 5 ms precise QTimer on the GUI thread; a stall is how much later than 5 ms after the
 // previous tick a tick ran. p50/p99/max over the measuring window are printed.
 #include "accountmanager.h"
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
     int accounts = 100;
     int rate = 10000;
     int seconds = 20;
+    int bytes = 256;
+    int nSims = 1;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == QLatin1String("--accounts"))
@@ -40,18 +43,26 @@ int main(int argc, char **argv)
             rate = args[i + 1].toInt();
         else if (args[i] == QLatin1String("--seconds"))
             seconds = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--bytes"))
+            bytes = args[i + 1].toInt();
+        else if (args[i] == QLatin1String("--sims"))
+            nSims = std::clamp(args[i + 1].toInt(), 1, 2);
     }
     const int perSessionMs = std::max(1, 1000 * accounts / std::max(1, rate));
 
     QStringList simArgs{QStringLiteral("--no-rate-limit"), QStringLiteral("--no-identify-limit"),
                         QStringLiteral("--identify-bucket-interval"), QStringLiteral("0"),
                         QStringLiteral("--dispatch-interval"), QString::number(perSessionMs),
-                        QStringLiteral("--dispatch-bytes"), QStringLiteral("1024")};
+                        QStringLiteral("--dispatch-bytes"), QString::number(bytes)};
     for (int i = 0; i < accounts; ++i)
         simArgs << QStringLiteral("--bot") << QStringLiteral("ui-%1:ui-bench-token-%1").arg(i);
-    SimProcess sim;
-    if (!sim.start(simArgs))
-        return 1;
+    // --sims 2 splits the accounts over two simulator processes (more producing CPU, but on a
+    // 2-core machine also more competition for the GUI thread's core).
+    SimProcess sims[2];
+    for (int i = 0; i < nSims; ++i) {
+        if (!sims[i].start(simArgs))
+            return 1;
+    }
 
     QTemporaryDir dir;
     QThread storeThread;
@@ -87,8 +98,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < accounts; ++i) {
             AccountRecord record;
             record.name = QStringLiteral("ui-%1").arg(i);
-            record.gatewayUrlOverride = sim.gateway();
-            record.apiBaseOverride = sim.rest();
+            record.gatewayUrlOverride = sims[i % nSims].gateway();
+            record.apiBaseOverride = sims[i % nSims].rest();
             const auto added = store.add(record);
             if (!added)
                 return 1;
@@ -131,7 +142,7 @@ int main(int argc, char **argv)
         // every bot make them current at the start and at the end of the window.
         const auto nudgeAll = [&] {
             for (int i = 0; i < accounts; ++i)
-                sim.postAsync(QStringLiteral("fault"), QJsonObject{{QStringLiteral("bot"), QStringLiteral("ui-%1").arg(i)},
+                sims[i % nSims].postAsync(QStringLiteral("fault"), QJsonObject{{QStringLiteral("bot"), QStringLiteral("ui-%1").arg(i)},
                                                                    {QStringLiteral("kind"), QStringLiteral("RequestHeartbeat")}});
         };
         const double cpu0 = cpuSeconds();
