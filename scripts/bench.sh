@@ -69,7 +69,10 @@ value() {  # value NAME KEY: the RESULT line's value
 }
 
 wants sessions && run sessions "$root/tests/bench/bench_sessions.sh" "$build" "$sessions" "$idle"
-wants throughput && run throughput "$bench/bench_throughput" --events "$events" --bytes 1024
+if wants throughput; then
+    run throughput "$bench/bench_throughput" --events "$events" --bytes 1024
+    run throughput-plain "$bench/bench_throughput" --events "$events" --bytes 1024 --plain
+fi
 if wants callgrind; then
     if command -v valgrind >/dev/null; then
         rm -f "$out"/callgrind.out*
@@ -123,19 +126,22 @@ row() {  # row FIGURE VALUE UNIT OP LIMIT TARGET-TEXT
     if wants throughput; then
         row "2 client CPU per 1 KB event (zlib-stream)" "$(value throughput throughput_us_per_event)" "us" "<=" 6.667 "<= 6.67 us"
         row "2 events/s per core" "$(value throughput throughput_events_per_core_s)" "ev/s" ">=" 150000 ">= 150,000"
+        row "2 same, without zlib-stream (plain JSON)" "$(value throughput-plain throughput_plain_events_per_core_s)" "ev/s" ">=" 0 "(reported)"
     fi
     wants callgrind && row "2 instructions per event (callgrind)" "$(value callgrind callgrind_ir_per_event)" "Ir" ">=" 0 "(reported)"
     if wants detection; then
         for k in zombie blackhole; do
             row "3 $k: silence -> degraded, p50" "$(value detection detection_${k}_degraded_p50_intervals)" "intervals" ">=" 0 "(reported)"
-            row "3 $k: silence -> closed, max" "$(value detection detection_${k}_closed_max_intervals)" "intervals" "<=" 2 "<= 1 + ACK deadline (1)"
+            # 2 intervals + 10 ms (2.04 at 250 ms): the clock starts when the fault request is sent,
+            # so the control request's own latency and timer slack are inside the measurement.
+            row "3 $k: silence -> closed, max" "$(value detection detection_${k}_closed_max_intervals)" "intervals" "<=" 2.04 "<= 1 + ACK deadline (1)"
             row "3 $k: closed -> ready by RESUME, max" "$(value detection detection_${k}_resumed_after_close_max_intervals)" "intervals" "<=" 1.2 "<= 1.2 intervals"
         done
     fi
     if wants ui; then
         row "4 UI stall p50 (100 accounts, 10k ev/s)" "$(value ui ui_stall_p50_ms)" ms ">=" 0 "(reported)"
         row "4 UI stall p99" "$(value ui ui_stall_p99_ms)" ms "<=" 16 "<= 16 ms"
-        row "4 events/s actually delivered" "$(value ui ui_events_per_s)" "ev/s" ">=" 9000 "~10,000"
+        row "4 events/s actually delivered" "$(value ui ui_events_per_s)" "ev/s" ">=" 9500 "10,000"
     fi
     if wants store; then
         row "5 store inserts/s (batched, $store_rows rows)" "$(value store store_insert_rows_per_s)" "rows/s" ">=" 200000 ">= 200,000"
