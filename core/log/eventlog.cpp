@@ -716,6 +716,13 @@ EventLog::EventLog(const QString &databasePath, EventLogOptions options, QObject
     : QObject(parent), d(std::make_unique<Private>(this, databasePath, std::move(options)))
 {
     d->options.commitRows = std::max(1, d->options.commitRows);
+    // Children, so that moveToThread() (the app puts the log on a store thread) takes the timers
+    // along; otherwise they stay on the constructing thread and never fire ("Timers cannot be
+    // started from another thread"). Private is destroyed before QObject's destructor runs, and a
+    // destroyed child leaves its parent's list, so there is no double delete.
+    d->commitTimer.setParent(this);
+    d->aliveTimer.setParent(this);
+    d->maintenanceTimer.setParent(this);
     d->commitTimer.setSingleShot(true);
     d->commitTimer.setInterval(d->options.commitInterval);
     d->commitTimer.callOnTimeout(this, &EventLog::handleCommitTimeout);
