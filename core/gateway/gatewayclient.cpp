@@ -769,6 +769,12 @@ public:
         Q_EMIT q->heartbeatRequested();
         if (!alive(gen) || sg != socketGeneration)
             return;
+        if (conn.awaitingAck) {
+            // An op 1 storm must not turn into a heartbeat storm (heartbeats bypass the send
+            // budget): the beat in flight already carries our sequence (G9 hostile matrix).
+            warnRateLimited(QStringLiteral("heartbeat request while a heartbeat is un-ACKed; not sending another"));
+            return;
+        }
         sendHeartbeat(true);  // at once, without waiting for the interval (protocol.md A4)
     }
 
@@ -861,7 +867,13 @@ public:
         if (p.t == "READY") {
             handleReady(p);
         } else if (p.t == "RESUMED") {
-            handleResumed();
+            if (conn.resuming) {
+                handleResumed();
+            } else {
+                // Only a RESUME is answered with RESUMED: a stray one does not make us Ready (G9).
+                ++stats.malformedPayloads;
+                warnRateLimited(QStringLiteral("RESUMED without a RESUME; ignored"));
+            }
         } else if (conn.resuming) {
             ++conn.replayed;
         }
