@@ -5,6 +5,7 @@
 #include "discordrest.h"
 #include "gatewayclient.h"
 #include "identifygate.h"
+#include "resumestatestore.h"
 #include "logging.h"
 
 #include <QCryptographicHash>
@@ -65,6 +66,7 @@ struct SharedState
     QStringList order;
     QHash<QString, AccountStatus> statuses;
     QHash<QString, AccountRecord> records;
+    std::shared_ptr<ResumeStateStore> resumeStore;  //!< G9 §5; may be null
 };
 
 //! Lives in the worker thread; owns every supervisor, client, gate and the shared NAM.
@@ -145,6 +147,11 @@ private:
     void logManagerEvent(const Entry &entry, EventKind kind, Severity severity, const QString &message,
                          const QJsonObject &fields);
     void checkAllStopped();
+    std::shared_ptr<ResumeStateStore> resumeStore() const
+    {
+        QMutexLocker lock(&m_shared->mutex);
+        return m_shared->resumeStore;
+    }
 
     GatewayTimings m_timings;
     SharedState *m_shared;
@@ -333,6 +340,8 @@ void AccountWorker::startShards(const QString &id, int shardCount)
         if (shardCount > 0)
             config.shard = std::make_pair(shard, shardCount);
         auto *client = new GatewayClient(config, gate, m_nam);
+        if (const auto store = resumeStore())
+            store->attach(client, id + QLatin1Char('/') + QString::number(shard));
 
         AccountSupervisor::Options options;
         options.accountId = id;
@@ -790,6 +799,12 @@ void AccountManager::forceReconnect(const QString &accountId, ReconnectMode mode
 {
     AccountWorker *worker = d->worker;
     d->post([worker, accountId, mode] { worker->forceReconnect(accountId, mode); });
+}
+
+void AccountManager::setResumeStateStore(std::shared_ptr<ResumeStateStore> store)
+{
+    QMutexLocker lock(&d->shared.mutex);
+    d->shared.resumeStore = std::move(store);
 }
 
 void AccountManager::stopAll()

@@ -15,6 +15,8 @@
 
 namespace gw {
 
+class ResumeStateStore;
+
 //! The façade over every monitored account (architecture.md, "AccountManager").
 //!
 //! Threads: the manager object lives in the thread that created it (the GUI thread). It owns a
@@ -71,6 +73,10 @@ public:
     //! finishes; allStopped() follows once all have finished. Accounts stay known (paused = false
     //! in their records; the caller decides what to persist).
     void stopAll();
+
+    //! Persist resume state per account and shard (G9 §5): clients created after this call are
+    //! seeded from `store` and keep it current. Shared with the worker thread; nullptr disables.
+    void setResumeStateStore(std::shared_ptr<ResumeStateStore> store);
 
     //! Snapshot of every account's latest status (not coalesced), in insertion order.
     [[nodiscard]] QList<AccountStatus> statuses() const;
