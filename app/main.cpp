@@ -14,6 +14,7 @@
 #include "logging.h"
 #include "memorytokenvault.h"
 #include "redactor.h"
+#include "resumestatestore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -210,6 +211,10 @@ int runDesktop(QApplication &app, const QCommandLineParser &parser)
         rt.manager = std::make_unique<gw::AccountManager>();
         const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
         QDir().mkpath(dataDir);
+        // A restart within Discord's resume window RESUMEs instead of spending IDENTIFYs (G9 §5):
+        // session id, sequence and resume URL per account, never the token.
+        rt.manager->setResumeStateStore(
+            std::make_shared<gw::ResumeStateStore>(QDir(dataDir).filePath(QStringLiteral("resume-state.ini"))));
         eventDbPath = QDir(dataDir).filePath(QStringLiteral("events.sqlite"));
     }
 
