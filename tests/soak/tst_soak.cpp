@@ -23,6 +23,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <cstdio>
 #include <malloc.h>
 #include <memory>
 
@@ -347,7 +348,10 @@ void TestSoak::soak()
                     problems.append(QStringLiteral("%1 on %2: IDENTIFY where a RESUME was possible").arg(gw::GatewaySimulator::faultKindName(f.kind)).arg(i));
                 }
             }
-            if (f.malformedBefore >= 0 && last.value(i).restarts == f.restartsBefore
+            // A Malformed fault is accounted for by the counter, or (when the simulator's newest
+            // socket of the bot was already being replaced) by a close right after it.
+            const bool closedAfter = std::any_of(closes.cbegin(), closes.cend(), [&f](qint64 at) { return at >= f.atMs - 5; });
+            if (f.malformedBefore >= 0 && last.value(i).restarts == f.restartsBefore && !closedAfter
                 && int(last.value(i).stats.malformedPayloads) <= f.malformedBefore) {
                 ++malformedMissed;
                 problems.append(QStringLiteral("Malformed on %1 not counted").arg(i));
@@ -366,14 +370,16 @@ void TestSoak::soak()
     for (auto it = perKind.cbegin(); it != perKind.cend(); ++it)
         kindsLine.append(QStringLiteral("%1=%2").arg(it.key()).arg(it.value()));
     kindsLine.sort();
-    qInfo("SOAK RESULT accounts=%d seconds=%d faults=%d disruptive=%d unaccounted=%d resumable=%d "
+    // stderr, not qInfo: Qt Test stops printing messages after -maxwarnings (2000), and a long
+    // soak logs far more warnings than that.
+    std::fprintf(stderr, "SOAK RESULT accounts=%d seconds=%d faults=%d disruptive=%d unaccounted=%d resumable=%d "
           "identify_instead_of_resume=%d malformed_uncounted=%d end_ready=%d end_reconnecting=%d end_failed=%d "
-          "rss_warm_kb=%lld rss_end_kb=%lld rss_peak_kb=%lld rss_growth_pct=%.2f asan=%d",
+          "rss_warm_kb=%lld rss_end_kb=%lld rss_peak_kb=%lld rss_growth_pct=%.2f asan=%d\n",
           accounts, seconds, injectedTotal, disruptive, unaccounted, resumableFaults, wastedIdentifies,
           malformedMissed, ready, reconnecting, failed, rssWarm, rssEnd, rssPeak, growth, int(UnderAsan));
-    qInfo("SOAK FAULTS %s", qPrintable(kindsLine.join(QLatin1Char(' '))));
+    std::fprintf(stderr, "SOAK FAULTS %s\n", qPrintable(kindsLine.join(QLatin1Char(' '))));
     for (const QString &p : std::as_const(problems).mid(0, 30))
-        qWarning("%s", qPrintable(p));
+        std::fprintf(stderr, "SOAK PROBLEM %s\n", qPrintable(p));
 
     QVERIFY(injectedTotal > 0);
     QCOMPARE(perKind.size(), kinds.size());   // every kind was played at least once
