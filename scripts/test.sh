@@ -11,6 +11,8 @@
 # then waits for the soaks. Any failure fails the script. Extra args go to the stage-1 ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths relative to the checkout, so every clone and build dir shares its entries.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(pwd)}
 ./scripts/install-deps.sh
 build_dir=${GATEWATCH_BUILD_DIR:-build}
 GATEWATCH_BUILD_DIR=$build_dir ./scripts/build.sh -DGATEWATCH_WERROR=ON -DBUILD_TESTING=ON
