@@ -157,7 +157,8 @@ void TestResumeRestart::restartAfterKillResumes()
     }
     QCOMPARE(identifies, 1);   // only the child's first session
     QVERIFY(resumes >= 1);
-    QCOMPARE(manager.status(AccountId)->resumes >= 1, true);
+    // The state change is delivered at once; the counters follow in the next (coalesced) snapshot.
+    QTRY_VERIFY_WITH_TIMEOUT(manager.status(AccountId)->resumes >= 1, 5000);
 }
 
 int main(int argc, char **argv)
