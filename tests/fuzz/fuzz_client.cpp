@@ -118,6 +118,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pump)
             QCoreApplication::sendPostedEvents();
     }
+    // Invariant: Ready (or Degraded) only ever with a real session (a stray RESUMED once made
+    // the client Ready with an empty session id: regressions/client/resumed-without-resume).
+    const gw::ConnectionState st = client->state();
+    if (st == gw::ConnectionState::Ready || st == gw::ConnectionState::Degraded) {
+        const auto session = client->session();
+        if (!session || session->sessionId.isEmpty())
+            std::abort();
+    }
     (void)client->resumeState();
     (void)client->stats();
     client->stop();
