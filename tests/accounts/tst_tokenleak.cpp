@@ -260,8 +260,11 @@ private:
         SimFault gammaInvalid;
         gammaInvalid.kind = SimFault::Kind::InvalidSession;
         gammaInvalid.resumable = false;
-        if (!sim.injectFault(QStringLiteral("gamma"), gammaInvalid))
+        // Under load gamma's socket may be between connections for a moment: inject once it is open.
+        if (!QTest::qWaitFor([&] { return sim.injectFault(QStringLiteral("gamma"), gammaInvalid); }, 10000)) {
+            qWarning("gamma had no open connection for the op 9 fault");
             return false;
+        }
         sim.removeBot(tok.gamma);
         if (!QTest::qWaitFor([&] { return state(QStringLiteral("gamma")) == ConnectionState::Failed; }, 20000)) {
             qWarning("gamma did not end failed after its token was reset");
@@ -276,8 +279,10 @@ private:
             qWarning("gamma identified %d times after its token was reset", gammaStatus->identifies - gammaIdentifiesBefore);
             return false;
         }
-        if (gammaStatus->restarts != 0)
+        if (gammaStatus->restarts != 0) {
+            qWarning("gamma was restarted %d times after a 4004", gammaStatus->restarts);
             return false;
+        }
         if (!QTest::qWaitFor([&] { return ready(QStringLiteral("alpha")) && ready(QStringLiteral("beta")); }, 20000)) {
             qWarning("alpha/beta did not recover");
             return false;
