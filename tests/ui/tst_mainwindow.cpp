@@ -76,7 +76,12 @@ struct Fixture
         log = std::make_unique<gw::EventLog>(dir.filePath(QStringLiteral("events.db")), lo);
         if (!log->open())
             return false;
-        manager = std::make_unique<gw::AccountManager>(gw::GatewayTimings::fast());
+        // Fast timings, but a READY guard and HELLO watch with room for a loaded (or ASan) run:
+        // these tests are about the window, not about the lifecycle's deadlines.
+        gw::GatewayTimings timings = gw::GatewayTimings::fast();
+        timings.readyTimeout = std::chrono::seconds(3);
+        timings.helloWatch = std::chrono::seconds(4);
+        manager = std::make_unique<gw::AccountManager>(timings);
         QObject::connect(manager.get(), &gw::AccountManager::eventLogged, log.get(),
                          [this](const gw::EventLogEntry &e) { log->append(e); });
         store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
