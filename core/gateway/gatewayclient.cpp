@@ -120,6 +120,11 @@ public:
     //! True while the run that captured `gen` is still the current one (a slot may have called
     //! stop() or start() from inside one of our signals).
     [[nodiscard]] bool alive(quint64 gen) const { return running && gen == runGeneration; }
+    //! A signal's receivers may stop or reconnect the client: take a mark before emitting, and
+    //! carry on only while the same run and the same socket are still current.
+    struct Mark { quint64 run; quint64 socket; };
+    [[nodiscard]] Mark mark() const { return {runGeneration, socketGeneration}; }
+    [[nodiscard]] bool current(Mark m) const { return alive(m.run) && m.socket == socketGeneration; }
 
     void setState(ConnectionState s)
     {
@@ -731,11 +736,10 @@ public:
             // Zombie: the previous beat is still un-ACKed at the next tick (protocol.md A4).
             ++stats.missedAcks;
             ++stats.zombies;
-            const quint64 gen = runGeneration;
-            const quint64 sg = socketGeneration;
+            const Mark m = mark();
             qCWarning(lcHeartbeat) << "zombie connection: heartbeat not acknowledged within" << conn.interval.count() << "ms";
             Q_EMIT q->zombieDetected();
-            if (!alive(gen) || sg != socketGeneration)
+            if (!current(m))
                 return;
             closeOwn(QStringLiteral("zombie connection: heartbeat not acknowledged"),
                      CloseOptions{CloseAction::Resume, std::nullopt, std::nullopt});
@@ -764,10 +768,9 @@ public:
     {
         if (!socket)
             return;
-        const quint64 gen = runGeneration;
-        const quint64 sg = socketGeneration;
+        const Mark m = mark();
         Q_EMIT q->heartbeatRequested();
-        if (!alive(gen) || sg != socketGeneration)
+        if (!current(m))
             return;
         if (conn.awaitingAck) {
             // An op 1 storm must not turn into a heartbeat storm (heartbeats bypass the send
@@ -820,10 +823,9 @@ public:
     {
         if (!socket)
             return;
-        const quint64 gen = runGeneration;
-        const quint64 sg = socketGeneration;
+        const Mark m = mark();
         Q_EMIT q->reconnectRequested();
-        if (!alive(gen) || sg != socketGeneration)
+        if (!current(m))
             return;
         closeOwn(QStringLiteral("op 7: reconnect requested by the gateway"),
                  CloseOptions{CloseAction::Resume, std::nullopt, std::nullopt});
@@ -839,10 +841,9 @@ public:
             warnRateLimited(QStringLiteral("op 9 with a non-boolean d; treating it as not resumable"));
         }
         const bool canResume = resumable ? resumable.value() : false;
-        const quint64 gen = runGeneration;
-        const quint64 sg = socketGeneration;
+        const Mark m = mark();
         Q_EMIT q->invalidSession(canResume);
-        if (!alive(gen) || sg != socketGeneration)
+        if (!current(m))
             return;
         if (canResume && sessionValid()) {
             closeOwn(QStringLiteral("op 9: invalid session (resumable)"),
