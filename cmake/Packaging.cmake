@@ -1,4 +1,4 @@
-# Install rules for the desktop integration files and the CPack DEB package (issue G7).
+# Install rules for the desktop integration files and the CPack DEB package.
 # Included at the end of the top-level CMakeLists.txt. Build the package with
 #   cmake --build <dir> && cpack -G DEB --config <dir>/CPackConfig.cmake   (or: cd <dir> && cpack -G DEB)
 # docs/packaging.md describes what it contains and how tests/packaging/ validates it.

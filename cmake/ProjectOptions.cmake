@@ -1,5 +1,5 @@
 # One INTERFACE target carries the strictness defines and warnings; every target links it
-# (house-style rule 2, after qBittorrent's qbt_common_cfg).
+# (after qBittorrent's qbt_common_cfg; docs/architecture.md).
 add_library(gatewatch_options INTERFACE)
 target_compile_definitions(gatewatch_options INTERFACE
     QT_NO_CAST_FROM_ASCII

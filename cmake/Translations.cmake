@@ -1,4 +1,4 @@
-# Translations (issue G7, ux-notes.md B.4). Included from the top-level CMakeLists.txt after
+# Translations (docs/packaging.md). Included from the top-level CMakeLists.txt after
 # add_subdirectory(ui) so that ui/CMakeLists.txt stays untouched.
 #
 # qt_add_translations() is a Technical Preview in Qt 6.4: the .ts files must be listed

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench.sh — builds Gatewatch in Release and runs every G8 benchmark, then prints one
+# scripts/bench.sh — builds Gatewatch in Release and runs every benchmark, then prints one
 # summary table (figure, measured, target, pass/fail). Not part of the test command (minutes,
 # not seconds). Every figure and its reproduction command: docs/performance.md.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The long soak of issue G9 §4: 200 accounts for 10 minutes against the simulator with random
+# The long soak: 200 accounts for 10 minutes against the simulator with random
 # faults of every kind (tests/soak/tst_soak.cpp). Prints the "SOAK RESULT" / "SOAK FAULTS" lines
 # that docs/reliability.md records. Override the size with GATEWATCH_SOAK_ACCOUNTS and
 # GATEWATCH_SOAK_SECONDS; GATEWATCH_BUILD_DIR picks the build dir (default build).

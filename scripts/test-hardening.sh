@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hardening stages of the test command (issue G9), called by scripts/test.sh after the regular
+# Hardening stages of the test command, called by scripts/test.sh after the regular
 # suite. Each stage fails the script on the first problem.
 #   1. ASan + UBSan build of the WHOLE test suite (gcc, GATEWATCH_SANITIZE=ON) in build-asan,
 #      every CTest test run clean, except labels `package` (needs the .deb that only the

@@ -2,8 +2,8 @@
 # The whole test suite, from a fresh Debian 12 machine: installs what is missing, builds
 # warning-free (-Werror), and runs, in order:
 #   1. the unit and integration suite (every CTest test but the soaks and the .deb tests);
-#   2. the soaks (label soak: the 10-minute supervisor soak of G2 and the short 50-account soak of
-#      G9), started in the background because they mostly wait on timers;
+#   2. the soaks (label soak: the 10-minute supervisor soak and the short 50-account soak),
+#      started in the background because they mostly wait on timers;
 #   3. the .deb tests (label package: cpack, lintian, desktop/AppStream validation, install, run,
 #      remove; they need root and run one at a time);
 #   4. the hardening stages (scripts/test-hardening.sh: ASan + UBSan build of the whole suite,

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Regenerates the seed corpus in tests/fuzz/corpus/<target>/ (committed; run by hand when the
-input formats in fuzz_*.cpp change). Payloads follow Discord's documented shapes (protocol.md)."""
+input formats in fuzz_*.cpp change). Payloads follow Discord's documented shapes (docs/protocol.md)."""
 import json, os, struct, zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -1,4 +1,4 @@
-// Prometheus exposition (format 0.0.4) and the /metrics server (ux-notes.md C.1/C.2, issue G6 §3).
+// Prometheus exposition (format 0.0.4) and the /metrics server (docs/metrics.md).
 #include "metricsregistry.h"
 #include "metricsserver.h"
 #include "redactor.h"

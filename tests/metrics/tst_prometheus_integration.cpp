@@ -1,4 +1,4 @@
-// Acceptance of issue G6: Debian's real Prometheus server scrapes a headless Gatewatch watching
+// The metrics contract end to end: Debian's real Prometheus server scrapes a headless Gatewatch watching
 // the simulator, and its HTTP query API shows the expected up/state series after a scripted
 // fault (a 4014 close on one account). Loopback only, bounded in time; Prometheus is killed at
 // the end. Needs /usr/bin/prometheus (scripts/install-deps.sh installs Debian's `prometheus`).

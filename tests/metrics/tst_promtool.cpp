@@ -1,6 +1,6 @@
 // The packaged Prometheus files are valid for Debian's Prometheus (promtool 2.42): the scrape
 // config, the alert rules, the alert rules' unit tests, and every PromQL expression of the
-// Grafana dashboard (packaging/prometheus, packaging/grafana; issue G6 §4).
+// Grafana dashboard (packaging/prometheus, packaging/grafana).
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>

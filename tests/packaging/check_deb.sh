@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Debian package with CPack and validates what it ships (issue G7):
+# Builds the Debian package with CPack and validates what it ships:
 #   control fields (shlibdeps-computed Depends), the file list, stripped binaries, icon sizes,
 #   desktop-file-validate, appstreamcli validate / validate-tree, man pages covering every option
 #   the binaries' --help prints, and lintian without errors.
@@ -122,7 +122,7 @@ for page in gatewatch gatewatch-sim; do
     help=$(timeout 20 "$root/usr/bin/$page" --help 2>&1 || true)
     options=$(grep -oE -- '(^|[ ,])--[a-z][a-z0-9-]*' <<<"$help" | tr -d ' ,' | sort -u || true)
     if [[ $page == gatewatch ]]; then
-        # The command line contract (issue G6/G7), whatever --help prints today.
+        # The command line contract, whatever --help prints today.
         options=$(printf '%s\n' $options --demo --headless --config --gateway-url --api-base --duration \
                   --metrics-listen --version --help | sort -u)
         check "gatewatch(1) documents -platform" grep -q -- '-platform' <<<"$text"

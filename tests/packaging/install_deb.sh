@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the .deb built by package_deb_validate on this machine, runs the INSTALLED binaries
 # (gatewatch --version; a short gatewatch --headless against gatewatch-sim), then removes the
-# package and checks that none of its files is left (issue G7).
+# package and checks that none of its files is left.
 # Usage: install_deb.sh BUILD_DIR VERSION
 # Needs root; exits 77 (CTest SKIP_RETURN_CODE) when not root. The machine is left as it was:
 # the package is removed even when a check fails (trap), and a gatewatch package that this test

@@ -1,4 +1,4 @@
-// The translation catalogue is wired (issue G7, cmake/Translations.cmake): lrelease compiles
+// The translation catalogue is wired (cmake/Translations.cmake): lrelease compiles
 // translations/gatewatch_en.ts into a .qm that is embedded in gatewatch_ui under :/i18n, a
 // QTranslator loads it for an English locale, and it holds exactly what the committed .ts says.
 #include <QCoreApplication>

@@ -1,5 +1,5 @@
 'use strict';
-// G1 acceptance: discord.js's gateway library (@discordjs/ws, pinned in package.json) against a
+// Keeping the simulator honest: discord.js's gateway library (@discordjs/ws, pinned in package.json) against a
 // running gatewatch-sim. For each compression mode it must reach READY, see >= 2 heartbeat ACKs,
 // and RESUME (op 6, never a second op 2) after an op 7 and after a dropped TCP connection; the
 // simulator's own record (GET /control/received) is the judge of what the library sent.

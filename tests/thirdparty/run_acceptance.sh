@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CTest wrapper for the G1 third-party acceptance test (docs/simulator.md).
+# CTest wrapper for the third-party client check (docs/simulator.md).
 #   run_acceptance.sh <gatewatch-sim binary> <tests/thirdparty source dir> <work dir>
 # Starts gatewatch-sim on free ports, reads the URLs it prints, installs the pinned npm packages
 # (npm ci, into <work dir> unless tests/thirdparty/node_modules already matches the lock file),
