@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
     # toolchain
     build-essential cmake ninja-build ccache pkg-config git
+    # the structure check (scripts/check-structure.py measures functions with ctags)
+    python3 universal-ctags
     # Qt 6.4.2 and friends
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-svg-dev libqt6svg6
     libqt6sql6-sqlite qt6-qpa-plugins qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
