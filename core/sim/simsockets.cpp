@@ -59,11 +59,12 @@ void SocketHandler::acceptTcp(QTcpServer &tcp, QWebSocketServer &ws)
 void SocketHandler::acceptWebSockets(QWebSocketServer &ws, bool viaResume)
 {
     while (QWebSocket *socket = ws.nextPendingConnection()) {
+        const QUrlQuery query(socket->requestUrl());
         Connection &c = adopt(socket, viaResume);
         qCInfo(lcSim).nospace() << "connection " << c.info.id << " opened on " << (viaResume ? "resume" : "main")
                                 << " listener: " << c.info.path;
         Q_EMIT q->clientConnected(c.info.id);
-        greet(c, QUrlQuery(socket->requestUrl()));
+        greet(c, query);
     }
 }
 
