@@ -16,29 +16,6 @@ using namespace std::chrono_literals;
 
 namespace gw {
 
-bool eventFilterMatches(const EventFilter &f, const EventLogEntry &e)
-{
-    if (!f.accountIds.isEmpty() && !f.accountIds.contains(e.accountId))
-        return false;
-    if (!f.kinds.isEmpty() && !f.kinds.contains(e.kind))
-        return false;
-    if (!f.severities.isEmpty() && !f.severities.contains(e.severity))
-        return false;
-    if (f.from.isValid() && e.at < f.from)
-        return false;
-    if (f.to.isValid() && e.at >= f.to)
-        return false;
-    if (!f.text.isEmpty() && !e.message.contains(f.text, Qt::CaseInsensitive))
-        return false;
-    return true;
-}
-
-bool eventFilterEquals(const EventFilter &a, const EventFilter &b)
-{
-    return a.accountIds == b.accountIds && a.severities == b.severities && a.kinds == b.kinds
-        && a.text == b.text && a.from == b.from && a.to == b.to;
-}
-
 QString severityDisplayName(Severity severity)
 {
     switch (severity) {
@@ -138,7 +115,7 @@ void EventLogModel::setSource(EventLogSource *source)
 
 void EventLogModel::setFilter(const EventFilter &filter)
 {
-    if (eventFilterEquals(filter, d->filter))
+    if (filter == d->filter)
         return;
     beginResetModel();
     d->filter = filter;
@@ -163,7 +140,7 @@ void EventLogModel::appendLive(const EventLogEntry &entry)
     // rows already in the snapshot (stored before it was taken) are not shown twice
     if (d->source && d->source->covers(d->maxId, entry))
         return;
-    if (!eventFilterMatches(d->filter, entry))
+    if (!d->filter.matches(entry))
         return;
     d->pendingLive.append(entry);
     if (!d->liveTimer.isActive())

@@ -9,7 +9,7 @@
 
 namespace gw {
 
-//! The event-log dock's model (issue G5 §3): newest first, windowed over an EventLogSource.
+//! The event-log dock's model: newest first, windowed over an EventLogSource.
 //! Only the rows a view asks for are fetched, a page (256 rows) at a time, and at most 64 pages
 //! stay cached, so a million-row log opens at once and scrolls without loading it. Rows that
 //! arrive live (AccountManager::eventLogged) are inserted at the top in batches, at most ~10

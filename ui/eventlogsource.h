@@ -3,7 +3,6 @@
 #include "eventfilter.h"
 #include "eventtypes.h"
 #include "historytypes.h"
-#include "latencychart.h"
 
 #include <QDateTime>
 #include <QList>
@@ -13,12 +12,6 @@
 #include <optional>
 
 namespace gw {
-
-//! Does `entry` pass `filter` (core's EventFilter, eventfilter.h)? The same rules as the store's
-//! query, applied in memory to rows that arrive live.
-bool eventFilterMatches(const EventFilter &filter, const EventLogEntry &entry);
-//! Field-wise equality (EventFilter has no operator==).
-bool eventFilterEquals(const EventFilter &a, const EventFilter &b);
 
 //! The paging seam between EventLogModel and the event store. A view works on a *snapshot*
 //! (an opaque bound the source hands out: a time, an id …) so that rows written while it scrolls

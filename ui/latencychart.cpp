@@ -46,6 +46,7 @@ QSize LatencyChart::minimumSizeHint() const
 }
 
 namespace {
+
 double niceStep(double range, int ticks)
 {
     const double raw = range / std::max(1, ticks);
@@ -54,7 +55,53 @@ double niceStep(double range, int ticks)
     const double nice = n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10;
     return nice * mag;
 }
+
+// Less data than the range (a monitor that started recently): fit the axis to the data and
+// say since when, rather than squeezing every point against the right edge. Invalid when the
+// range is used as is.
+QDateTime fittedAxisStart(const QList<LatencyPoint> &points, const QDateTime &from, const QDateTime &to)
+{
+    if (points.isEmpty() || points.constFirst().at <= from)
+        return {};
+    const qint64 dataSpan = points.constFirst().at.msecsTo(to);
+    if (dataSpan > 0 && dataSpan < from.msecsTo(to) / 2)
+        return points.constFirst().at.addMSecs(-std::max<qint64>(1000, dataSpan / 20));
+    return {};
+}
+
+// A break in the line where points are further apart than 3× the median spacing (at least
+// 1 % of the span): "no data" is not a flat line.
+qint64 gapThreshold(const QList<LatencyPoint> &points, qint64 span)
+{
+    qint64 gap = span / 100;
+    if (points.size() > 2) {
+        QList<qint64> deltas;
+        deltas.reserve(points.size());
+        for (int i = 1; i < points.size(); ++i)
+            deltas.append(points.at(i - 1).at.msecsTo(points.at(i).at));
+        std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
+        gap = std::max(gap, deltas.at(deltas.size() / 2) * 3);
+    }
+    return gap;
+}
+
 } // namespace
+
+// The plot area and its scales: time on x from `axisFrom` over `span` ms, latency on y up to `top`.
+struct LatencyChart::Frame
+{
+    QRect plot;
+    QDateTime axisFrom;
+    qint64 span = 1;
+    double top = 10;
+    double step = 10;
+
+    [[nodiscard]] double xOf(const QDateTime &t) const
+    {
+        return plot.left() + plot.width() * double(t.toMSecsSinceEpoch() - axisFrom.toMSecsSinceEpoch()) / double(span);
+    }
+    [[nodiscard]] double yOf(double ms) const { return plot.bottom() - plot.height() * ms / top; }
+};
 
 void LatencyChart::paintEvent(QPaintEvent *)
 {
@@ -66,8 +113,9 @@ void LatencyChart::paintEvent(QPaintEvent *)
     const QFontMetrics fm(font());
     const int left = fm.horizontalAdvance(QStringLiteral("00000 ms")) + 6;
     const int bottom = fm.height() + 6;
-    const QRect plot = rect().adjusted(left, 8, -10, -bottom);
-    if (plot.width() < 20 || plot.height() < 20)
+    Frame frame;
+    frame.plot = rect().adjusted(left, 8, -10, -bottom);
+    if (frame.plot.width() < 20 || frame.plot.height() < 20)
         return;
 
     QColor gridColor = pal.color(QPalette::Text);
@@ -77,38 +125,42 @@ void LatencyChart::paintEvent(QPaintEvent *)
 
     if (m_points.isEmpty() || !m_from.isValid() || !m_to.isValid() || m_from >= m_to) {
         p.setPen(textColor);
-        p.drawRect(plot);
-        p.drawText(plot, Qt::AlignCenter, m_emptyText);
+        p.drawRect(frame.plot);
+        p.drawText(frame.plot, Qt::AlignCenter, m_emptyText);
         return;
     }
 
-    // Less data than the range (a monitor that started recently): fit the axis to the data and
-    // say since when, rather than squeezing every point against the right edge.
-    QDateTime axisFrom = m_from;
-    bool fitted = false;
-    if (!m_points.isEmpty() && m_points.constFirst().at > m_from) {
-        const qint64 dataSpan = m_points.constFirst().at.msecsTo(m_to);
-        if (dataSpan > 0 && dataSpan < m_from.msecsTo(m_to) / 2) {
-            axisFrom = m_points.constFirst().at.addMSecs(-std::max<qint64>(1000, dataSpan / 20));
-            fitted = true;
-        }
-    }
-
+    const QDateTime fittedFrom = fittedAxisStart(m_points, m_from, m_to);
+    const bool fitted = fittedFrom.isValid();
+    frame.axisFrom = fitted ? fittedFrom : m_from;
     double maxMs = 0;
     for (const auto &pt : m_points)
         maxMs = std::max(maxMs, pt.maxMs.value_or(pt.ms));
-    const double step = niceStep(std::max(maxMs, 10.0), 4);
-    const double top = std::ceil(std::max(maxMs, 10.0) / step) * step;
+    frame.step = niceStep(std::max(maxMs, 10.0), 4);
+    frame.top = std::ceil(std::max(maxMs, 10.0) / frame.step) * frame.step;
+    frame.span = std::max<qint64>(1, m_to.toMSecsSinceEpoch() - frame.axisFrom.toMSecsSinceEpoch());
 
-    const qint64 t0 = axisFrom.toMSecsSinceEpoch();
-    const qint64 span = std::max<qint64>(1, m_to.toMSecsSinceEpoch() - t0);
-    auto xOf = [&](const QDateTime &t) { return plot.left() + plot.width() * double(t.toMSecsSinceEpoch() - t0) / double(span); };
-    auto yOf = [&](double ms) { return plot.bottom() - plot.height() * ms / top; };
+    drawAxes(p, frame, left, gridColor, textColor);
+    drawSeries(p, frame, gapThreshold(m_points, frame.span));
+    p.setPen(gridColor);
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(frame.plot);
+    if (fitted) {
+        p.setPen(textColor);
+        p.drawText(frame.plot.adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignLeft,
+                   tr("no data before %1").arg(QLocale().toString(m_points.constFirst().at.toLocalTime(), QStringLiteral("HH:mm:ss"))));
+    }
+}
 
+void LatencyChart::drawAxes(QPainter &p, const Frame &frame, int left, const QColor &gridColor,
+                            const QColor &textColor) const
+{
+    const QFontMetrics fm(font());
+    const QRect &plot = frame.plot;
     // grid + y labels
     p.setFont(font());
-    for (double v = 0; v <= top + 1e-9; v += step) {
-        const double y = yOf(v);
+    for (double v = 0; v <= frame.top + 1e-9; v += frame.step) {
+        const double y = frame.yOf(v);
         p.setPen(gridColor);
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
         p.setPen(textColor);
@@ -116,32 +168,24 @@ void LatencyChart::paintEvent(QPaintEvent *)
                    tr("%1 ms").arg(v, 0, 'f', 0));
     }
     // x labels: start, middle, end
-    const bool longRange = span > 36LL * 3600 * 1000;
-    const bool shortRange = span < 30LL * 60 * 1000;
+    const bool longRange = frame.span > 36LL * 3600 * 1000;
+    const bool shortRange = frame.span < 30LL * 60 * 1000;
     const QString fmt = longRange ? QStringLiteral("MM-dd HH:mm") : shortRange ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm");
     p.setPen(textColor);
     const QLocale loc;
     for (int i = 0; i <= 2; ++i) {
-        const QDateTime t = axisFrom.addMSecs(span * i / 2);
+        const QDateTime t = frame.axisFrom.addMSecs(frame.span * i / 2);
         const double x = plot.left() + plot.width() * i / 2.0;
         const Qt::Alignment align = i == 0 ? Qt::AlignLeft : i == 2 ? Qt::AlignRight : Qt::AlignHCenter;
         const double w = 120;
         const double bx = i == 0 ? x : i == 2 ? x - w : x - w / 2;
         p.drawText(QRectF(bx, plot.bottom() + 3, w, fm.height()), align | Qt::AlignTop, loc.toString(t.toLocalTime(), fmt));
     }
+}
 
-    // gap threshold: 3× the median spacing, at least 1 % of the span
-    qint64 gap = span / 100;
-    if (m_points.size() > 2) {
-        QList<qint64> deltas;
-        deltas.reserve(m_points.size());
-        for (int i = 1; i < m_points.size(); ++i)
-            deltas.append(m_points.at(i - 1).at.msecsTo(m_points.at(i).at));
-        std::nth_element(deltas.begin(), deltas.begin() + deltas.size() / 2, deltas.end());
-        gap = std::max(gap, deltas.at(deltas.size() / 2) * 3);
-    }
-
-    const QColor line = StateStyle::color(StateStyle::Group::Ok, pal);
+void LatencyChart::drawSeries(QPainter &p, const Frame &frame, qint64 gap) const
+{
+    const QColor line = StateStyle::color(StateStyle::Group::Ok, palette());
     QColor envelope = line;
     envelope.setAlpha(60);
 
@@ -149,12 +193,12 @@ void LatencyChart::paintEvent(QPaintEvent *)
     bool penDown = false;
     QDateTime prev;
     for (const auto &pt : m_points) {
-        if (pt.at < axisFrom || pt.at > m_to)
+        if (pt.at < frame.axisFrom || pt.at > m_to)
             continue;
-        const QPointF xy(xOf(pt.at), yOf(pt.ms));
+        const QPointF xy(frame.xOf(pt.at), frame.yOf(pt.ms));
         if (pt.maxMs) {
             p.setPen(QPen(envelope, 2));
-            p.drawLine(QPointF(xy.x(), yOf(*pt.maxMs)), xy);
+            p.drawLine(QPointF(xy.x(), frame.yOf(*pt.maxMs)), xy);
         }
         if (!penDown || (prev.isValid() && prev.msecsTo(pt.at) > gap))
             path.moveTo(xy);
@@ -169,15 +213,7 @@ void LatencyChart::paintEvent(QPaintEvent *)
     if (m_points.size() < 60) {
         p.setBrush(line);
         for (const auto &pt : m_points)
-            p.drawEllipse(QPointF(xOf(pt.at), yOf(pt.ms)), 2.2, 2.2);
-    }
-    p.setPen(gridColor);
-    p.setBrush(Qt::NoBrush);
-    p.drawRect(plot);
-    if (fitted) {
-        p.setPen(textColor);
-        p.drawText(plot.adjusted(6, 4, -6, -4), Qt::AlignTop | Qt::AlignLeft,
-                   tr("no data before %1").arg(QLocale().toString(m_points.constFirst().at.toLocalTime(), QStringLiteral("HH:mm:ss"))));
+            p.drawEllipse(QPointF(frame.xOf(pt.at), frame.yOf(pt.ms)), 2.2, 2.2);
     }
 }
 

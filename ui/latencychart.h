@@ -1,20 +1,14 @@
 #pragma once
 
+#include "historytypes.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QWidget>
 
-#include <optional>
+class QPainter;
 
 namespace gw {
-
-//! One point of the latency chart.
-struct LatencyPoint
-{
-    QDateTime at;
-    double ms = 0;                  //!< mean over the sample / bucket
-    std::optional<double> maxMs;    //!< optional envelope (hourly aggregates)
-};
 
 //! A small QPainter line chart of heartbeat latency over time (no Qt Charts: GPL-3 in Debian).
 //! Gaps longer than `gapThreshold` are drawn as breaks ("no data" is not a flat line).
@@ -40,6 +34,10 @@ protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    struct Frame;
+    void drawAxes(QPainter &p, const Frame &frame, int left, const QColor &gridColor, const QColor &textColor) const;
+    void drawSeries(QPainter &p, const Frame &frame, qint64 gap) const;
+
     QList<LatencyPoint> m_points;
     QDateTime m_from;
     QDateTime m_to;

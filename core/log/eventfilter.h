@@ -19,6 +19,13 @@ struct EventFilter
     QString text;                  //!< substring of the message, ASCII case-insensitive
     QDateTime from;                //!< inclusive
     QDateTime to;                  //!< exclusive
+
+    //! Does `entry` pass the filter? The same rules as the SQL the store runs for it (eventsql_p.h,
+    //! `eventsql::where`), applied in memory to rows that arrive live; tst_eventfilter checks
+    //! that both agree.
+    [[nodiscard]] bool matches(const EventLogEntry &entry) const;
+
+    friend bool operator==(const EventFilter &, const EventFilter &) = default;
 };
 
 //! Where a page ended, for keyset pagination: the (at, id) of the last row shown. Rows are

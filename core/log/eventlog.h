@@ -15,7 +15,7 @@
 
 namespace gw {
 
-//! Settings of one EventLog. Every interval is injectable (house-style rule 8): tests use ms.
+//! Settings of one EventLog. Every interval is injectable: tests use ms.
 struct EventLogOptions
 {
     //! A batch is committed when it holds this many rows (events + heartbeat samples)… Large
@@ -33,14 +33,14 @@ struct EventLogOptions
     int retentionDays = 90;
     //! How often prune() runs by itself (timer "maintenanceTimer"); 0 disables it.
     std::chrono::milliseconds maintenanceInterval{3'600'000};
-    //! Applied to the message and to every string value in `fields` before storage (G3's token
-    //! redactor). Identity when empty.
+    //! Applied to the message and to every string value in `fields` before storage (the token
+    //! redactor, core/redactor.h). Identity when empty.
     std::function<QString(const QString &)> redactor;
     //! The current UTC time; QDateTime::currentDateTimeUtc() when empty. Tests inject a clock.
     std::function<QDateTime()> clock;
 };
 
-//! The event store (architecture.md, "The event log is the product's memory"; issue G4):
+//! The event store (docs/architecture.md, "The event log is the product's memory"):
 //! typed events → SQLite (WAL, batched commits) plus the derived history (disconnects, uptime
 //! spans, monitor runs, heartbeat aggregates) kept in the same transactions.
 //!

@@ -6,7 +6,7 @@
 
 namespace gw {
 
-//! An error of the event store, its queries or an export, as a value (house-style rule 9).
+//! An error of the event store, its queries or an export, as a value (errors are values, never exceptions).
 struct EventLogError
 {
     Q_GADGET

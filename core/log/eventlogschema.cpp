@@ -239,6 +239,14 @@ QString uniqueConnectionName(QLatin1String prefix)
     return prefix + QLatin1Char('-') + QString::number(++counter);
 }
 
+void closeConnection(QSqlDatabase &db, const QString &connectionName)
+{
+    if (db.isValid())
+        db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(connectionName);
+}
+
 sqlite3 *nativeHandle(const QSqlDatabase &db)
 {
     const QVariant v = db.driver()->handle();
@@ -267,8 +275,8 @@ Expected<QSqlDatabase, EventLogError> openConnection(const QString &path, const 
         // one sequential append to the -wal file.
         QStringLiteral("PRAGMA journal_mode=WAL"),
         // NORMAL in WAL mode: a committed transaction survives a crash of the process (it is in
-        // the -wal file as soon as COMMIT returns; the OS holds it), which is what issue G4
-        // requires and tst_eventlog_crash checks with SIGKILL. Only a power loss or kernel panic
+        // the -wal file as soon as COMMIT returns; the OS holds it), which is what the store
+        // promises (eventlog.h, "Durability") and tst_eventlog_crash checks with SIGKILL. Only a power loss or kernel panic
         // can lose the last commits, never corrupt the file. FULL would add one fsync per batch.
         QStringLiteral("PRAGMA synchronous=NORMAL"),
         // Debian builds SQLite with SECURE_DELETE; zero-filling pruned pages only costs time.

@@ -55,6 +55,10 @@ Expected<QSqlDatabase, EventLogError> openConnection(const QString &path,
 //! A process-unique connection name with the given prefix.
 QString uniqueConnectionName(QLatin1String prefix);
 
+//! Closes `db` (if valid), drops this handle to it and removes the connection `connectionName`
+//! (Qt warns when a connection is removed while a QSqlDatabase still refers to it).
+void closeConnection(QSqlDatabase &db, const QString &connectionName);
+
 //! The sqlite3 handle behind a QSQLITE connection (QSqlDriver::handle()), for the two hot paths
 //! (batched inserts, export) where Qt Sql's per-value QVariant cost was measured to matter.
 sqlite3 *nativeHandle(const QSqlDatabase &db);

@@ -37,6 +37,8 @@ QDateTime utc(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC);
 }
 
+using Failure = std::optional<EventLogError>;
+
 EventLogError queryError(const QSqlQuery &query)
 {
     return {EventLogError::Code::QueryFailed, query.lastError().text()};
@@ -116,7 +118,37 @@ public:
         return e;
     }
 
-    Expected<QList<EventLogEntry>, EventLogError> rows(const QString &sql, const QVariantList &values)
+    // The WHERE clause of `filter`; NotOpen when the connection is not open.
+    Expected<eventsql::Where, EventLogError> where(const EventFilter &filter)
+    {
+        if (!isOpen())
+            return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
+        return eventsql::where(db, filter);
+    }
+
+    enum class Direction { Older, Newer };
+
+    // Keyset pagination from `cursor`: up to `limit` rows strictly older (newest first) or
+    // strictly newer (oldest first) than it.
+    Expected<QList<EventLogEntry>, EventLogError> keysetPage(const EventFilter &filter, EventCursor cursor, int limit,
+                                                             Direction direction)
+    {
+        const auto w = where(filter);
+        if (!w)
+            return w.error();
+        QVariantList values = w->values;
+        values << cursor.atMs << cursor.atMs << cursor.id << qint64(std::max(0, limit));
+        // "at <= X" first so SQLite walks the (at) index from X downwards (upwards for newer rows).
+        const QString sql = direction == Direction::Older
+            ? QStringLiteral("SELECT %1 FROM events WHERE %2 AND at <= ? AND (at < ? OR id < ?) "
+                             "ORDER BY at DESC, id DESC LIMIT ?")
+            : QStringLiteral("SELECT %1 FROM events WHERE %2 AND at >= ? AND (at > ? OR id > ?) "
+                             "ORDER BY at ASC, id ASC LIMIT ?");
+        return rows(sql.arg(QLatin1String(eventsql::k_columns), w->clause), values);
+    }
+
+    // A forward-only query of `sql` with positional `values`, executed and ready for next().
+    Expected<QSqlQuery, EventLogError> select(const QString &sql, const QVariantList &values = {})
     {
         QSqlQuery query(db);
         query.setForwardOnly(true);
@@ -126,22 +158,90 @@ public:
             query.addBindValue(v);
         if (!query.exec())
             return queryError(query);
+        return query;
+    }
+
+    Expected<QList<EventLogEntry>, EventLogError> rows(const QString &sql, const QVariantList &values)
+    {
+        auto query = select(sql, values);
+        if (!query)
+            return query.error();
         QList<EventLogEntry> out;
-        while (query.next())
-            out.append(readRow(query));
+        while (query.value().next())
+            out.append(readRow(query.value()));
         return out;
+    }
+
+    // The period [from, to) of a report in ms, `now` for rows still open, and the time the
+    // monitor ran in it.
+    struct Period
+    {
+        qint64 from = 0;
+        qint64 to = 0;
+        qint64 now = 0;
+        intervals::List monitored;
+    };
+
+    // nullopt for an invalid or empty period (its report is all zeros).
+    Expected<std::optional<Period>, EventLogError> period(const QDateTime &from, const QDateTime &to,
+                                                          const QDateTime &now)
+    {
+        if (!isOpen())
+            return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
+        Period p;
+        p.from = from.toMSecsSinceEpoch();
+        p.to = to.toMSecsSinceEpoch();
+        p.now = (now.isValid() ? now : QDateTime::currentDateTimeUtc()).toMSecsSinceEpoch();
+        if (!from.isValid() || !to.isValid() || p.to <= p.from)
+            return std::optional<Period>();
+        auto running = monitored(p.from, p.to, p.now);
+        if (!running)
+            return running.error();
+        p.monitored = std::move(running).value();
+        return std::optional<Period>(std::move(p));
+    }
+
+    // A report over [from, to): zeros for an invalid or empty period, else filled by `fill`
+    // (which returns a failure or nullopt).
+    template <typename Report, typename Fill>
+    Expected<Report, EventLogError> report(const QDateTime &from, const QDateTime &to, const QDateTime &now, Fill fill)
+    {
+        const auto p = period(from, to, now);
+        if (!p)
+            return p.error();
+        Report report;
+        report.from = from;
+        report.to = to;
+        if (!p.value())
+            return report;
+        if (const Failure failure = fill(*p.value(), report))
+            return *failure;
+        return report;
+    }
+
+    // The rows of `table` that overlap the period (start_at < to, end_at open or > from), of one
+    // account or of all when `accountId` is nullopt. Executed, ready for next().
+    Expected<QSqlQuery, EventLogError> overlapping(const char *columns, const char *table, const Period &p,
+                                                   const std::optional<QString> &accountId)
+    {
+        QVariantList values{p.to, p.from};
+        if (accountId)
+            values << *accountId;
+        return select(QStringLiteral("SELECT %1 FROM %2 WHERE start_at < ? AND (end_at IS NULL OR end_at > ?)%3")
+                          .arg(QLatin1String(columns), QLatin1String(table),
+                               accountId ? QStringLiteral(" AND account_id = ?") : QString()),
+                      values);
     }
 
     // The intervals during which the monitor ran, clipped to [from, to).
     Expected<intervals::List, EventLogError> monitored(qint64 from, qint64 to, qint64 now)
     {
-        QSqlQuery query(db);
-        query.setForwardOnly(true);
-        query.prepare(QStringLiteral("SELECT started_at, last_alive_at, stopped_at, alive_interval_ms FROM monitor_runs "
-                                     "WHERE started_at < ? ORDER BY started_at"));
-        query.addBindValue(to);
-        if (!query.exec())
-            return queryError(query);
+        auto selected = select(QStringLiteral("SELECT started_at, last_alive_at, stopped_at, alive_interval_ms "
+                                              "FROM monitor_runs WHERE started_at < ? ORDER BY started_at"),
+                               {to});
+        if (!selected)
+            return selected.error();
+        QSqlQuery &query = selected.value();
         intervals::List runs;
         while (query.next()) {
             const qint64 start = query.value(0).toLongLong();
@@ -162,11 +262,8 @@ EventQuery::EventQuery(const QString &databasePath) : d(std::make_unique<Private
 
 EventQuery::~EventQuery()
 {
-    if (d->db.isValid()) {
-        d->db.close();
-        d->db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(d->connectionName);
-    }
+    if (d->db.isValid())
+        schema::closeConnection(d->db, d->connectionName);
 }
 
 Expected<bool, EventLogError> EventQuery::open()
@@ -183,9 +280,7 @@ Expected<bool, EventLogError> EventQuery::open()
     }
     d->db = db.value();
     const auto fail = [this](EventLogError error) -> Expected<bool, EventLogError> {
-        d->db.close();
-        d->db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(d->connectionName);
+        schema::closeConnection(d->db, d->connectionName);
         return error;
     };
     const auto version = schema::schemaVersion(d->db);
@@ -212,27 +307,21 @@ bool EventQuery::isOpen() const
 
 Expected<qint64, EventLogError> EventQuery::count(const EventFilter &filter) const
 {
-    if (!d->isOpen())
-        return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    const auto w = eventsql::where(d->db, filter);
+    const auto w = d->where(filter);
     if (!w)
         return w.error();
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT count(*) FROM events WHERE ") + w->clause);
-    for (const QVariant &v : w->values)
-        query.addBindValue(v);
-    if (!query.exec() || !query.next())
-        return queryError(query);
-    return query.value(0).toLongLong();
+    auto query = d->select(QStringLiteral("SELECT count(*) FROM events WHERE ") + w->clause, w->values);
+    if (!query)
+        return query.error();
+    if (!query.value().next())
+        return queryError(query.value());
+    return query.value().value(0).toLongLong();
 }
 
 Expected<QList<EventLogEntry>, EventLogError> EventQuery::page(const EventFilter &filter, qint64 offset,
                                                                int limit) const
 {
-    if (!d->isOpen())
-        return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    const auto w = eventsql::where(d->db, filter);
+    const auto w = d->where(filter);
     if (!w)
         return w.error();
     QVariantList values = w->values;
@@ -245,34 +334,13 @@ Expected<QList<EventLogEntry>, EventLogError> EventQuery::page(const EventFilter
 Expected<QList<EventLogEntry>, EventLogError> EventQuery::pageBefore(const EventFilter &filter, EventCursor cursor,
                                                                      int limit) const
 {
-    if (!d->isOpen())
-        return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    const auto w = eventsql::where(d->db, filter);
-    if (!w)
-        return w.error();
-    QVariantList values = w->values;
-    // "at <= X" first so SQLite walks the (at) index from X downwards.
-    values << cursor.atMs << cursor.atMs << cursor.id << qint64(std::max(0, limit));
-    return d->rows(QStringLiteral("SELECT %1 FROM events WHERE %2 AND at <= ? AND (at < ? OR id < ?) "
-                                  "ORDER BY at DESC, id DESC LIMIT ?")
-                       .arg(QLatin1String(eventsql::k_columns), w->clause),
-                   values);
+    return d->keysetPage(filter, cursor, limit, Private::Direction::Older);
 }
 
 Expected<QList<EventLogEntry>, EventLogError> EventQuery::pageAfter(const EventFilter &filter, EventCursor cursor,
                                                                     int limit) const
 {
-    if (!d->isOpen())
-        return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    const auto w = eventsql::where(d->db, filter);
-    if (!w)
-        return w.error();
-    QVariantList values = w->values;
-    values << cursor.atMs << cursor.atMs << cursor.id << qint64(std::max(0, limit));
-    auto rows = d->rows(QStringLiteral("SELECT %1 FROM events WHERE %2 AND at >= ? AND (at > ? OR id > ?) "
-                                       "ORDER BY at ASC, id ASC LIMIT ?")
-                            .arg(QLatin1String(eventsql::k_columns), w->clause),
-                        values);
+    auto rows = d->keysetPage(filter, cursor, limit, Private::Direction::Newer);
     if (!rows)
         return rows;
     QList<EventLogEntry> out = std::move(rows).value();
@@ -284,12 +352,12 @@ Expected<QList<EventAccount>, EventLogError> EventQuery::accounts() const
 {
     if (!d->isOpen())
         return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
     // The newest source row of an account holds its latest name (bare column with max()).
-    if (!query.exec(QStringLiteral("SELECT account_id, account_name, max(id) FROM sources "
-                                   "WHERE account_id <> '' GROUP BY account_id ORDER BY account_name")))
-        return queryError(query);
+    auto selected = d->select(QStringLiteral("SELECT account_id, account_name, max(id) FROM sources "
+                                             "WHERE account_id <> '' GROUP BY account_id ORDER BY account_name"));
+    if (!selected)
+        return selected.error();
+    QSqlQuery &query = selected.value();
     QList<EventAccount> out;
     while (query.next())
         out.append({query.value(0).toString(), query.value(1).toString()});
@@ -302,19 +370,19 @@ Expected<QList<DisconnectRecord>, EventLogError> EventQuery::disconnects(const Q
 {
     if (!d->isOpen())
         return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT id, account_id, account_name, start_at, end_at, close_code, meaning, initiator, "
-                                 "recovered_by, fatal, events_lost, replayed, seq_before, seq_after, close_count, "
-                                 "close_event_id, end_event_id FROM disconnects WHERE start_at >= ? AND start_at < ? %1 "
-                                 "ORDER BY start_at DESC, id DESC")
-                      .arg(accountId.isEmpty() ? QString() : QStringLiteral("AND account_id = ?")));
-    query.addBindValue(lowerBound(from));
-    query.addBindValue(upperBound(to));
+    QVariantList values{lowerBound(from), upperBound(to)};
     if (!accountId.isEmpty())
-        query.addBindValue(accountId);
-    if (!query.exec())
-        return queryError(query);
+        values << accountId;
+    auto selected = d->select(
+        QStringLiteral("SELECT id, account_id, account_name, start_at, end_at, close_code, meaning, initiator, "
+                       "recovered_by, fatal, events_lost, replayed, seq_before, seq_after, close_count, "
+                       "close_event_id, end_event_id FROM disconnects WHERE start_at >= ? AND start_at < ? %1 "
+                       "ORDER BY start_at DESC, id DESC")
+            .arg(accountId.isEmpty() ? QString() : QStringLiteral("AND account_id = ?")),
+        values);
+    if (!selected)
+        return selected.error();
+    QSqlQuery &query = selected.value();
     QList<DisconnectRecord> out;
     while (query.next()) {
         DisconnectRecord r;
@@ -345,110 +413,75 @@ Expected<QList<DisconnectRecord>, EventLogError> EventQuery::disconnects(const Q
 Expected<UptimeReport, EventLogError> EventQuery::uptime(const QString &accountId, const QDateTime &from,
                                                          const QDateTime &to, const QDateTime &now) const
 {
-    if (!d->isOpen())
-        return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    const qint64 f = from.toMSecsSinceEpoch();
-    const qint64 t = to.toMSecsSinceEpoch();
-    const qint64 n = (now.isValid() ? now : QDateTime::currentDateTimeUtc()).toMSecsSinceEpoch();
-    UptimeReport report;
-    report.from = from;
-    report.to = to;
-    if (!from.isValid() || !to.isValid() || t <= f)
-        return report;
-    const auto running = d->monitored(f, t, n);
-    if (!running)
-        return running.error();
-
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT up, start_at, end_at FROM account_spans WHERE account_id = ? AND start_at < ? "
-                                 "AND (end_at IS NULL OR end_at > ?)"));
-    query.addBindValue(accountId);
-    query.addBindValue(t);
-    query.addBindValue(f);
-    if (!query.exec())
-        return queryError(query);
-    intervals::List up;
-    intervals::List down;
-    while (query.next()) {
-        const qint64 start = std::max(query.value(1).toLongLong(), f);
-        const qint64 end = query.value(2).isNull() ? t : std::min(query.value(2).toLongLong(), t);
-        (query.value(0).toBool() ? up : down).push_back({start, end});
-    }
-    report.upMs = intervals::measure(intervals::intersected(intervals::normalized(std::move(up)), running.value()));
-    report.downMs = intervals::measure(intervals::intersected(intervals::normalized(std::move(down)), running.value()));
-    report.monitoredMs = report.upMs + report.downMs;
-    report.noDataMs = (t - f) - report.monitoredMs;
-    if (report.monitoredMs > 0)
-        report.percent = 100.0 * double(report.upMs) / double(report.monitoredMs);
-    return report;
+    return d->report<UptimeReport>(from, to, now, [&](const Private::Period &p, UptimeReport &report) -> Failure {
+        auto query = d->overlapping("up, start_at, end_at", "account_spans", p, accountId);
+        if (!query)
+            return query.error();
+        QSqlQuery &rows = query.value();
+        intervals::List up;
+        intervals::List down;
+        while (rows.next()) {
+            const qint64 start = std::max(rows.value(1).toLongLong(), p.from);
+            const qint64 end = rows.value(2).isNull() ? p.to : std::min(rows.value(2).toLongLong(), p.to);
+            (rows.value(0).toBool() ? up : down).push_back({start, end});
+        }
+        report.upMs = intervals::measure(intervals::intersected(intervals::normalized(std::move(up)), p.monitored));
+        report.downMs = intervals::measure(intervals::intersected(intervals::normalized(std::move(down)), p.monitored));
+        report.monitoredMs = report.upMs + report.downMs;
+        report.noDataMs = (p.to - p.from) - report.monitoredMs;
+        if (report.monitoredMs > 0)
+            report.percent = 100.0 * double(report.upMs) / double(report.monitoredMs);
+        return std::nullopt;
+    });
 }
 
 Expected<DowntimeSummary, EventLogError> EventQuery::downtimeSummary(const QString &accountId, const QDateTime &from,
                                                                      const QDateTime &to, const QDateTime &now) const
 {
-    if (!d->isOpen())
-        return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    const qint64 f = from.toMSecsSinceEpoch();
-    const qint64 t = to.toMSecsSinceEpoch();
-    const qint64 n = (now.isValid() ? now : QDateTime::currentDateTimeUtc()).toMSecsSinceEpoch();
-    DowntimeSummary summary;
-    summary.from = from;
-    summary.to = to;
-    if (!from.isValid() || !to.isValid() || t <= f)
-        return summary;
-    const auto running = d->monitored(f, t, n);
-    if (!running)
-        return running.error();
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT start_at, end_at, recovered_by FROM disconnects WHERE start_at < ? "
-                                 "AND (end_at IS NULL OR end_at > ?) %1")
-                      .arg(accountId.isEmpty() ? QString() : QStringLiteral("AND account_id = ?")));
-    query.addBindValue(t);
-    query.addBindValue(f);
-    if (!accountId.isEmpty())
-        query.addBindValue(accountId);
-    if (!query.exec())
-        return queryError(query);
-    while (query.next()) {
-        const qint64 start = query.value(0).toLongLong();
-        const bool open = query.value(1).isNull();
-        const qint64 end = open ? std::max(n, start) : query.value(1).toLongLong();
-        const qint64 overlap = intervals::measure(
-            intervals::intersected({{std::max(start, f), std::min(end, t)}}, running.value()));
-        summary.totalDowntimeMs += overlap;
-        summary.longestMs = std::max(summary.longestMs, overlap);
-        if (start < f)
-            continue;   // began before the period: its downtime counts, the disconnect does not
-        ++summary.disconnects;
-        switch (recoveryFromName(query.value(2).toString())) {
-        case DisconnectRecord::Recovery::Resume:
-            ++summary.recoveredByResume;
-            break;
-        case DisconnectRecord::Recovery::Identify:
-            ++summary.recoveredByIdentify;
-            break;
-        case DisconnectRecord::Recovery::None:
-            ++summary.unrecovered;
-            break;
+    return d->report<DowntimeSummary>(from, to, now, [&](const Private::Period &p, DowntimeSummary &summary) -> Failure {
+        auto query = d->overlapping("start_at, end_at, recovered_by", "disconnects", p,
+                                    accountId.isEmpty() ? std::nullopt : std::optional<QString>(accountId));
+        if (!query)
+            return query.error();
+        QSqlQuery &rows = query.value();
+        while (rows.next()) {
+            const qint64 start = rows.value(0).toLongLong();
+            const bool open = rows.value(1).isNull();
+            const qint64 end = open ? std::max(p.now, start) : rows.value(1).toLongLong();
+            const qint64 overlap = intervals::measure(
+                intervals::intersected({{std::max(start, p.from), std::min(end, p.to)}}, p.monitored));
+            summary.totalDowntimeMs += overlap;
+            summary.longestMs = std::max(summary.longestMs, overlap);
+            if (start < p.from)
+                continue;   // began before the period: its downtime counts, the disconnect does not
+            ++summary.disconnects;
+            switch (recoveryFromName(rows.value(2).toString())) {
+            case DisconnectRecord::Recovery::Resume:
+                ++summary.recoveredByResume;
+                break;
+            case DisconnectRecord::Recovery::Identify:
+                ++summary.recoveredByIdentify;
+                break;
+            case DisconnectRecord::Recovery::None:
+                ++summary.unrecovered;
+                break;
+            }
         }
-    }
-    return summary;
+        return std::nullopt;
+    });
 }
 
 Expected<QList<MonitorRun>, EventLogError> EventQuery::monitorRuns(const QDateTime &from, const QDateTime &to) const
 {
     if (!d->isOpen())
         return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT id, started_at, last_alive_at, stopped_at, crashed FROM monitor_runs "
-                                 "WHERE started_at < ? AND coalesce(stopped_at, last_alive_at) >= ? ORDER BY started_at"));
-    query.addBindValue(upperBound(to));
-    query.addBindValue(lowerBound(from));
-    if (!query.exec())
-        return queryError(query);
+    auto selected = d->select(QStringLiteral("SELECT id, started_at, last_alive_at, stopped_at, crashed FROM monitor_runs "
+                                             "WHERE started_at < ? AND coalesce(stopped_at, last_alive_at) >= ? "
+                                             "ORDER BY started_at"),
+                              {upperBound(to), lowerBound(from)});
+    if (!selected)
+        return selected.error();
+    QSqlQuery &query = selected.value();
     QList<MonitorRun> out;
     while (query.next()) {
         MonitorRun run;
@@ -469,15 +502,12 @@ Expected<QList<HeartbeatSample>, EventLogError> EventQuery::heartbeats(const QSt
 {
     if (!d->isOpen())
         return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT at, latency_ms FROM heartbeats WHERE account_id = ? AND at >= ? AND at < ? "
-                                 "ORDER BY at"));
-    query.addBindValue(accountId);
-    query.addBindValue(lowerBound(from));
-    query.addBindValue(upperBound(to));
-    if (!query.exec())
-        return queryError(query);
+    auto selected = d->select(QStringLiteral("SELECT at, latency_ms FROM heartbeats WHERE account_id = ? AND at >= ? "
+                                             "AND at < ? ORDER BY at"),
+                              {accountId, lowerBound(from), upperBound(to)});
+    if (!selected)
+        return selected.error();
+    QSqlQuery &query = selected.value();
     QList<HeartbeatSample> out;
     while (query.next())
         out.append({utc(query.value(0).toLongLong()), query.value(1).toDouble()});
@@ -490,15 +520,13 @@ Expected<QList<HeartbeatHourly>, EventLogError> EventQuery::heartbeatHourly(cons
 {
     if (!d->isOpen())
         return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("not open")};
-    QSqlQuery query(d->db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT hour_start, count, sum_ms, min_ms, max_ms FROM heartbeat_hourly "
-                                 "WHERE account_id = ? AND hour_start >= ? AND hour_start < ? ORDER BY hour_start"));
-    query.addBindValue(accountId);
-    query.addBindValue(lowerBound(from));
-    query.addBindValue(upperBound(to));
-    if (!query.exec())
-        return queryError(query);
+    auto selected = d->select(QStringLiteral("SELECT hour_start, count, sum_ms, min_ms, max_ms FROM heartbeat_hourly "
+                                             "WHERE account_id = ? AND hour_start >= ? AND hour_start < ? "
+                                             "ORDER BY hour_start"),
+                              {accountId, lowerBound(from), upperBound(to)});
+    if (!selected)
+        return selected.error();
+    QSqlQuery &query = selected.value();
     QList<HeartbeatHourly> out;
     while (query.next()) {
         HeartbeatHourly h;

@@ -14,7 +14,7 @@
 
 namespace gw {
 
-//! Read-only access to an event log for the UI (issue G4 §3 and §6): paging through the events
+//! Read-only access to an event log for the UI: paging through the events
 //! with filters, the disconnect history, uptime, downtime summaries and heartbeat history.
 //!
 //! It opens its own read-only SQLite connection on the thread that calls open() and must be used

@@ -37,8 +37,9 @@ Expected<Where, EventLogError> where(QSqlDatabase &db, const EventFilter &filter
         QSqlQuery query(db);
         query.setForwardOnly(true);
         query.prepare(QStringLiteral("SELECT id FROM sources WHERE account_id IN (%1)").arg(marks.join(QLatin1Char(','))));
+        // Sources store a missing account id as '' (coalesce on insert): a null id means that too.
         for (const QString &id : filter.accountIds)
-            query.addBindValue(id);
+            query.addBindValue(id.isNull() ? QStringLiteral("") : id);
         if (!query.exec())
             return EventLogError{EventLogError::Code::QueryFailed, query.lastError().text()};
         QStringList ids;

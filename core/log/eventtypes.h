@@ -8,7 +8,7 @@
 
 #include <optional>
 
-//! The typed rows of the event log (architecture.md, "The event log is the product's memory").
+//! The typed rows of the event log (docs/architecture.md, "The event log is the product's memory").
 //! One row per lifecycle fact; heartbeat samples have their own table (EventLog::addHeartbeat).
 namespace gw {
 
@@ -16,7 +16,7 @@ struct EventKinds
 {
     Q_GADGET
 public:
-    //! The kinds of G6's JSON Lines contract; eventKindName() gives the snake_case spelling
+    //! The kinds of the headless JSON Lines output (docs/headless.md); eventKindName() gives the snake_case spelling
     //! used in the database, exports, headless output and metrics.
     enum class Kind {
         State,               //!< fields: state, previous

@@ -5,6 +5,7 @@
 #include "logging.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QFileInfo>
 #include <QIODevice>
 #include <QSqlDatabase>
@@ -13,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <string_view>
 
 namespace gw {
 
@@ -137,11 +139,186 @@ void appendCsvField(QByteArray &out, const QString &s)
     appendCsvField(out, utf8.constData(), utf8.size());
 }
 
-struct SourceText
+// The two formats write the same fields in the same order; what differs is the text around
+// them (and how the message and fields are quoted, see RowWriter::appendRow).
+struct RowSyntax
 {
-    QByteArray json;   // "account_id":"…","account":"…",
-    QByteArray csv;    // account_id,account,
+    std::string_view open, beforeId, beforeTs, afterTs, afterSource, beforeSeverity, beforeMessage, beforeFields,
+        close;
 };
+
+constexpr RowSyntax k_jsonRow{"{\"v\":", ",\"id\":", ",\"ts\":\"", "\",", "\"kind\":\"", "\",\"severity\":\"",
+                              "\",\"message\":", ",\"fields\":", "}\n"};
+constexpr RowSyntax k_csvRow{"", ",", ",", ",", "", ",", ",", ",", "\r\n"};
+
+void put(QByteArray &out, std::string_view text)
+{
+    out.append(text.data(), qsizetype(text.size()));
+}
+
+// Formats rows of `SELECT eventsql::k_columns` in one of the export formats, with the text of
+// every source, kind and severity computed once.
+class RowWriter
+{
+public:
+    RowWriter(bool json, const eventsql::SourceMap &sources)
+        : m_json(json), m_syntax(json ? k_jsonRow : k_csvRow), m_version(QByteArray::number(k_exportFormatVersion))
+    {
+        for (auto it = sources.cbegin(); it != sources.cend(); ++it)
+            m_sources.insert(it.key(), sourceText(it.value().first, it.value().second));
+        m_unknownSource = sourceText(QString(), QString());
+        // Kind and severity names by stored code (codes are small integers).
+        for (int code = 0; code < int(m_kinds.size()); ++code) {
+            const auto kind = schema::kindFromCode(code);
+            m_kinds[size_t(code)] = kind ? eventKindName(*kind).toUtf8() : QByteArrayLiteral("unknown");
+        }
+        for (int code = 0; code < int(m_severities.size()); ++code) {
+            const auto severity = schema::severityFromCode(code);
+            m_severities[size_t(code)] = severity ? severityName(*severity).toUtf8() : QByteArrayLiteral("unknown");
+        }
+    }
+
+    void appendHeader(QByteArray &buf, const EventFilter &filter) const
+    {
+        if (!m_json) {
+            buf += "v,id,ts,account_id,account,kind,severity,message,fields\r\n";
+            return;
+        }
+        buf += "{\"schema\":\"gatewatch-events\",\"version\":";
+        buf += m_version;
+        buf += ",\"exported_at\":\"";
+        appendIsoUtc(buf, QDateTime::currentMSecsSinceEpoch());
+        buf += "\",\"generator\":\"gatewatch " GATEWATCH_VERSION "\",\"from\":";
+        appendBound(buf, filter.from);
+        buf += ",\"to\":";
+        appendBound(buf, filter.to);
+        buf += ",\"accounts\":[";
+        for (qsizetype i = 0; i < filter.accountIds.size(); ++i) {
+            if (i > 0)
+                buf += ',';
+            appendJsonString(buf, filter.accountIds.at(i));
+        }
+        buf += "],\"kinds\":[";
+        for (qsizetype i = 0; i < filter.kinds.size(); ++i) {
+            if (i > 0)
+                buf += ',';
+            appendJsonString(buf, eventKindName(filter.kinds.at(i)));
+        }
+        buf += "]}\n";
+    }
+
+    void appendRow(QByteArray &buf, sqlite3_stmt *stmt) const
+    {
+        const auto source = m_sources.constFind(sqlite3_column_int(stmt, 2));
+        const int kind = sqlite3_column_int(stmt, 3);
+        const int severity = sqlite3_column_int(stmt, 4);
+        put(buf, m_syntax.open);
+        buf += m_version;
+        put(buf, m_syntax.beforeId);
+        buf += QByteArray::number(sqlite3_column_int64(stmt, 0));
+        put(buf, m_syntax.beforeTs);
+        appendIsoUtc(buf, sqlite3_column_int64(stmt, 1));
+        put(buf, m_syntax.afterTs);
+        buf += source == m_sources.cend() ? m_unknownSource : source.value();
+        put(buf, m_syntax.afterSource);
+        buf += kind >= 0 && kind < int(m_kinds.size()) ? m_kinds[size_t(kind)] : m_kinds[0];
+        put(buf, m_syntax.beforeSeverity);
+        buf += severity >= 0 && severity < int(m_severities.size()) ? m_severities[size_t(severity)] : m_severities[7];
+        put(buf, m_syntax.beforeMessage);
+        const auto *message = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 5));
+        const qsizetype messageSize = sqlite3_column_bytes(stmt, 5);
+        const auto *fields = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 6));
+        const qsizetype fieldsSize = fields ? sqlite3_column_bytes(stmt, 6) : 0;
+        if (m_json) {
+            appendJsonString(buf, message ? message : "", messageSize);
+            put(buf, m_syntax.beforeFields);
+            // Stored as compact JSON written by QJsonDocument: copied as is.
+            if (fieldsSize > 0)
+                buf.append(fields, fieldsSize);
+            else
+                buf += "{}";
+        } else {
+            appendCsvField(buf, message ? message : "", messageSize);
+            put(buf, m_syntax.beforeFields);
+            if (fieldsSize > 0)
+                appendCsvField(buf, fields, fieldsSize);
+        }
+        put(buf, m_syntax.close);
+    }
+
+private:
+    // "account_id":"…","account":"…",   or   account_id,account,
+    QByteArray sourceText(const QString &accountId, const QString &accountName) const
+    {
+        QByteArray text;
+        if (m_json) {
+            text += "\"account_id\":";
+            appendJsonString(text, accountId);
+            text += ",\"account\":";
+            appendJsonString(text, accountName);
+        } else {
+            appendCsvField(text, accountId);
+            text += ',';
+            appendCsvField(text, accountName);
+        }
+        text += ',';
+        return text;
+    }
+
+    static void appendBound(QByteArray &buf, const QDateTime &t)
+    {
+        if (!t.isValid()) {
+            buf += "null";
+            return;
+        }
+        buf += '"';
+        appendIsoUtc(buf, t.toMSecsSinceEpoch());
+        buf += '"';
+    }
+
+    const bool m_json;
+    const RowSyntax &m_syntax;
+    const QByteArray m_version;
+    QHash<int, QByteArray> m_sources;
+    QByteArray m_unknownSource;
+    std::array<QByteArray, 64> m_kinds;
+    std::array<QByteArray, 8> m_severities;
+};
+
+// Prepares `sql` and binds the WHERE clause's values to it.
+bool prepareFiltered(sqlite3 *h, const QString &sql, const eventsql::Where &where, sqlite3_stmt **stmt)
+{
+    if (sqlite3_prepare_v2(h, sql.toUtf8().constData(), -1, stmt, nullptr) != SQLITE_OK)
+        return false;
+    int index = 1;
+    for (const QVariant &v : where.values) {
+        if (v.typeId() == QMetaType::QString) {
+            const QByteArray text = v.toString().toUtf8();
+            sqlite3_bind_text(*stmt, index++, text.constData(), int(text.size()), SQLITE_TRANSIENT);
+        } else {
+            sqlite3_bind_int64(*stmt, index++, v.toLongLong());
+        }
+    }
+    return true;
+}
+
+EventLogError queryError(sqlite3 *h)
+{
+    return {EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+}
+
+Expected<qint64, EventLogError> countRows(sqlite3 *h, const eventsql::Where &where)
+{
+    sqlite3_stmt *stmt = nullptr;
+    qint64 total = -1;
+    const bool ok = prepareFiltered(h, QStringLiteral("SELECT count(*) FROM events WHERE ") + where.clause, where, &stmt);
+    if (ok && sqlite3_step(stmt) == SQLITE_ROW)
+        total = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    if (!ok)
+        return queryError(h);
+    return total;
+}
 
 } // namespace
 
@@ -156,6 +333,8 @@ public:
     std::atomic<bool> cancelled{false};
 
     Expected<qint64, EventLogError> run(QSqlDatabase &db, QIODevice *device, const ExportOptions &options);
+    Expected<qint64, EventLogError> stream(sqlite3_stmt *stmt, const RowWriter &writer, QIODevice *device,
+                                           const EventFilter &filter, qint64 total);
 };
 
 Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevice *device, const ExportOptions &options)
@@ -177,39 +356,17 @@ Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevi
     const auto sources = eventsql::loadSources(db);
     if (!sources)
         return sources.error();
+    const auto total = progress ? countRows(h, where.value()) : Expected<qint64, EventLogError>(qint64(-1));
+    if (!total)
+        return total.error();
 
-    const auto prepare = [h, &where](const QString &sql, sqlite3_stmt **stmt) {
-        if (sqlite3_prepare_v2(h, sql.toUtf8().constData(), -1, stmt, nullptr) != SQLITE_OK)
-            return false;
-        int index = 1;
-        for (const QVariant &v : where->values) {
-            if (v.typeId() == QMetaType::QString) {
-                const QByteArray text = v.toString().toUtf8();
-                sqlite3_bind_text(*stmt, index++, text.constData(), int(text.size()), SQLITE_TRANSIENT);
-            } else {
-                sqlite3_bind_int64(*stmt, index++, v.toLongLong());
-            }
-        }
-        return true;
-    };
-    qint64 total = -1;
-    if (progress) {
-        sqlite3_stmt *countStmt = nullptr;
-        if (!prepare(QStringLiteral("SELECT count(*) FROM events WHERE ") + where->clause, &countStmt)) {
-            sqlite3_finalize(countStmt);
-            return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
-        }
-        if (sqlite3_step(countStmt) == SQLITE_ROW)
-            total = sqlite3_column_int64(countStmt, 0);
-        sqlite3_finalize(countStmt);
-    }
     sqlite3_stmt *stmt = nullptr;
     // Time order, oldest first, straight off the (at) index: forward-only, row by row.
-    if (!prepare(QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at, id")
-                     .arg(QLatin1String(eventsql::k_columns), where->clause),
-                 &stmt)) {
+    if (!prepareFiltered(h, QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at, id")
+                                .arg(QLatin1String(eventsql::k_columns), where->clause),
+                         where.value(), &stmt)) {
         sqlite3_finalize(stmt);
-        return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+        return queryError(h);
     }
     struct Finalize
     {
@@ -217,33 +374,13 @@ Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevi
         ~Finalize() { sqlite3_finalize(s); }
     } finalize{stmt};
 
-    const bool json = options.format == ExportOptions::Format::JsonLines;
-    QHash<int, SourceText> sourceText;
-    for (auto it = sources->cbegin(); it != sources->cend(); ++it) {
-        SourceText text;
-        text.json += "\"account_id\":";
-        appendJsonString(text.json, it.value().first);
-        text.json += ",\"account\":";
-        appendJsonString(text.json, it.value().second);
-        text.json += ',';
-        appendCsvField(text.csv, it.value().first);
-        text.csv += ',';
-        appendCsvField(text.csv, it.value().second);
-        text.csv += ',';
-        sourceText.insert(it.key(), text);
-    }
-    // Kind and severity names by stored code (codes are small integers).
-    std::array<QByteArray, 64> kindText;
-    std::array<QByteArray, 8> severityText;
-    for (int code = 0; code < int(kindText.size()); ++code) {
-        const auto kind = schema::kindFromCode(code);
-        kindText[size_t(code)] = kind ? eventKindName(*kind).toUtf8() : QByteArrayLiteral("unknown");
-    }
-    for (int code = 0; code < int(severityText.size()); ++code) {
-        const auto severity = schema::severityFromCode(code);
-        severityText[size_t(code)] = severity ? severityName(*severity).toUtf8() : QByteArrayLiteral("unknown");
-    }
+    const RowWriter writer(options.format == ExportOptions::Format::JsonLines, sources.value());
+    return stream(stmt, writer, device, options.filter, total.value());
+}
 
+Expected<qint64, EventLogError> Exporter::Private::stream(sqlite3_stmt *stmt, const RowWriter &writer,
+                                                          QIODevice *device, const EventFilter &filter, qint64 total)
+{
     QByteArray buf;
     buf.reserve(k_writeChunk + 64 * 1024);
     const auto writeOut = [device, &buf]() {
@@ -252,106 +389,13 @@ Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevi
         buf.clear();
         return ok;
     };
-
-    // Header.
-    if (json) {
-        buf += "{\"schema\":\"gatewatch-events\",\"version\":";
-        buf += QByteArray::number(k_exportFormatVersion);
-        buf += ",\"exported_at\":\"";
-        appendIsoUtc(buf, QDateTime::currentMSecsSinceEpoch());
-        buf += "\",\"generator\":\"gatewatch " GATEWATCH_VERSION "\",\"from\":";
-        const auto appendBound = [&buf](const QDateTime &t) {
-            if (!t.isValid()) {
-                buf += "null";
-                return;
-            }
-            buf += '"';
-            appendIsoUtc(buf, t.toMSecsSinceEpoch());
-            buf += '"';
-        };
-        appendBound(options.filter.from);
-        buf += ",\"to\":";
-        appendBound(options.filter.to);
-        buf += ",\"accounts\":[";
-        for (qsizetype i = 0; i < options.filter.accountIds.size(); ++i) {
-            if (i > 0)
-                buf += ',';
-            appendJsonString(buf, options.filter.accountIds.at(i));
-        }
-        buf += "],\"kinds\":[";
-        for (qsizetype i = 0; i < options.filter.kinds.size(); ++i) {
-            if (i > 0)
-                buf += ',';
-            appendJsonString(buf, eventKindName(options.filter.kinds.at(i)));
-        }
-        buf += "]}\n";
-    } else {
-        buf += "v,id,ts,account_id,account,kind,severity,message,fields\r\n";
-    }
-
-    const QByteArray version = QByteArray::number(k_exportFormatVersion);
-    const SourceText unknownSource{QByteArrayLiteral("\"account_id\":\"\",\"account\":\"\","),
-                                   QByteArrayLiteral(",,")};
+    writer.appendHeader(buf, filter);
     qint64 rows = 0;
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (cancelled.load(std::memory_order_relaxed))
             return EventLogError{EventLogError::Code::Cancelled, QStringLiteral("export cancelled")};
-        const qint64 id = sqlite3_column_int64(stmt, 0);
-        const qint64 at = sqlite3_column_int64(stmt, 1);
-        const auto source = sourceText.constFind(sqlite3_column_int(stmt, 2));
-        const SourceText &src = source == sourceText.cend() ? unknownSource : source.value();
-        const int kind = sqlite3_column_int(stmt, 3);
-        const int severity = sqlite3_column_int(stmt, 4);
-        const auto *message = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 5));
-        const qsizetype messageSize = sqlite3_column_bytes(stmt, 5);
-        const auto *fields = reinterpret_cast<const char *>(sqlite3_column_text(stmt, 6));
-        const qsizetype fieldsSize = fields ? sqlite3_column_bytes(stmt, 6) : 0;
-        const QByteArray &kindName = kind >= 0 && kind < int(kindText.size()) ? kindText[size_t(kind)]
-                                                                             : kindText[0];
-        const QByteArray &severityNameText = severity >= 0 && severity < int(severityText.size())
-                                                 ? severityText[size_t(severity)]
-                                                 : severityText[7];
-        if (json) {
-            buf += "{\"v\":";
-            buf += version;
-            buf += ",\"id\":";
-            buf += QByteArray::number(id);
-            buf += ",\"ts\":\"";
-            appendIsoUtc(buf, at);
-            buf += "\",";
-            buf += src.json;
-            buf += "\"kind\":\"";
-            buf += kindName;
-            buf += "\",\"severity\":\"";
-            buf += severityNameText;
-            buf += "\",\"message\":";
-            appendJsonString(buf, message ? message : "", messageSize);
-            buf += ",\"fields\":";
-            // Stored as compact JSON written by QJsonDocument: copied as is.
-            if (fieldsSize > 0)
-                buf.append(fields, fieldsSize);
-            else
-                buf += "{}";
-            buf += "}\n";
-        } else {
-            buf += version;
-            buf += ',';
-            buf += QByteArray::number(id);
-            buf += ',';
-            appendIsoUtc(buf, at);
-            buf += ',';
-            buf += src.csv;
-            buf += kindName;
-            buf += ',';
-            buf += severityNameText;
-            buf += ',';
-            appendCsvField(buf, message ? message : "", messageSize);
-            buf += ',';
-            if (fieldsSize > 0)
-                appendCsvField(buf, fields, fieldsSize);
-            buf += "\r\n";
-        }
+        writer.appendRow(buf, stmt);
         ++rows;
         if (buf.size() >= k_writeChunk && !writeOut())
             return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
@@ -359,7 +403,7 @@ Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevi
             progress(rows, total);
     }
     if (rc != SQLITE_DONE)
-        return EventLogError{EventLogError::Code::QueryFailed, QString::fromUtf8(sqlite3_errmsg(h))};
+        return queryError(sqlite3_db_handle(stmt));
     if (!buf.isEmpty() && !writeOut())
         return EventLogError{EventLogError::Code::OutputFailed, device->errorString()};
     if (progress)

@@ -13,7 +13,7 @@ class QIODevice;
 
 namespace gw {
 
-//! What to export (issue G4 §4; docs/export-format.md documents the output column by column).
+//! What to export (docs/export-format.md documents the output column by column).
 struct ExportOptions
 {
     enum class Format {

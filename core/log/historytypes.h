@@ -7,7 +7,7 @@
 
 #include <optional>
 
-//! The derived history of the event log (issue G4 §2–3): maintained by EventLog as events are
+//! The derived history of the event log: maintained by EventLog as events are
 //! committed, read through EventQuery.
 namespace gw {
 
@@ -64,6 +64,15 @@ struct HeartbeatHourly
     double maxMs = 0.0;
 
     [[nodiscard]] double meanMs() const { return count > 0 ? sumMs / double(count) : 0.0; }
+};
+
+//! One point of a latency series (the details pane's chart): a raw sample, or the mean of a
+//! bucket of samples or of an hourly aggregate.
+struct LatencyPoint
+{
+    QDateTime at;
+    double ms = 0;                  //!< mean over the sample / bucket
+    std::optional<double> maxMs;    //!< optional envelope (hourly aggregates)
 };
 
 //! One interval during which Gatewatch itself was running and watching.

@@ -13,7 +13,7 @@
 
 namespace gw {
 
-//! `gatewatch --demo` (issue G6 §1): an embedded GatewaySimulator with five demo bots whose
+//! `gatewatch --demo`: an embedded GatewaySimulator with five demo bots whose
 //! faults are played on a timeline, so every feature shows within a minute:
 //!
 //! | bot                | what happens (offset in each 30 s cycle, at timeScale 1)           |

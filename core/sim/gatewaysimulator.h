@@ -29,7 +29,7 @@ struct SimBotPolicy
     int maxConcurrency = 1;
 };
 
-//! A fault the simulator can play on a connection (issue G1 §3). `Kind` is Q_ENUM'd so the
+//! A fault the simulator can play on a connection (docs/simulator.md). `Kind` is Q_ENUM'd so the
 //! control endpoint parses names with QMetaEnum ("StopAcks", "Close", …).
 struct SimFault
 {
@@ -96,7 +96,7 @@ struct SimConnectionInfo
     qint64 closedAtMs = 0;
 };
 
-//! A Discord Gateway v10 and its REST endpoints on loopback (issue G1 §3, protocol.md).
+//! A Discord Gateway v10 and its REST endpoints on loopback (docs/simulator.md, docs/protocol.md).
 //! - WebSocket gateway on `gatewayUrl()`, a second listener on `resumeUrl()` (READY's
 //!   resume_gateway_url), JSON encoding, optional zlib-stream (one deflate context per socket,
 //!   every message ending in 00 00 ff ff);

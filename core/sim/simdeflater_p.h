@@ -7,7 +7,7 @@
 
 namespace gw {
 
-//! One zlib-stream deflate context (one per WebSocket connection, protocol.md A13). Every
+//! One zlib-stream deflate context (one per WebSocket connection, as Discord keeps one per socket; docs/protocol.md). Every
 //! compress() call is flushed with Z_SYNC_FLUSH, so its output ends in 00 00 ff ff and the
 //! client can inflate it on its own context as soon as it arrives.
 class SimDeflater final

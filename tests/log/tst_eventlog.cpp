@@ -1,4 +1,4 @@
-// Issue G4: the event store — insert, query, paging, filters, redaction, derived disconnect
+// The event store — insert, query, paging, filters, redaction, derived disconnect
 // history, heartbeat aggregation, retention that keeps aggregates, and the schema migration path.
 
 #include "eventlog.h"

@@ -1,4 +1,4 @@
-// Issue G4 acceptance, crash safety: a child process (this binary with --writer) writes events
+// Crash safety of the event store: a child process (this binary with --writer) writes events
 // continuously and reports the last id of every committed batch on stdout; the parent kills it
 // with SIGKILL mid-stream and reopens the store. Every reported row must be there, the file must
 // pass PRAGMA integrity_check, and the interrupted monitor run must end at its last-alive time.

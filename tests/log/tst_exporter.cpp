@@ -1,4 +1,4 @@
-// Issue G4 acceptance, export: JSON Lines parses back to the same rows; CSV quotes commas,
+// Export of the event store: JSON Lines parses back to the same rows; CSV quotes commas,
 // quotes and newlines per RFC 4180 and round-trips through a small RFC 4180 parser; filters by
 // range, accounts and kinds select the same rows as the query API; progress and cancel work.
 

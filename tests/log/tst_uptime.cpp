@@ -1,4 +1,4 @@
-// Issue G4 acceptance, uptime: scripted up / down / not-running intervals give exact figures.
+// Uptime from the event store: scripted up / down / not-running intervals give exact figures.
 // "No data" (Gatewatch not running, or the account paused) is neither up nor down.
 //
 // Timeline in minutes from T0 (A and B are accounts; the monitor runs twice):

@@ -1,5 +1,5 @@
 // GatewaySimulator driven by a raw QWebSocket and QNetworkAccessManager (not by GatewayClient):
-// proves the simulator speaks Discord Gateway v10 (protocol.md A) and plays every SimFault.
+// proves the simulator speaks Discord Gateway v10 (docs/protocol.md) and plays every SimFault.
 #include "gatewaysimulator.h"
 
 #include <QElapsedTimer>
@@ -892,7 +892,7 @@ void tst_GatewaySimulator::liveFaults()
         QVERIFY(c->waitClosed());
         QCOMPARE(c->closeCode, closeCode == -2 ? -1 : closeCode);  // -2: closed without a close frame
         QTRY_COMPARE(m_sim->openConnectionCount(), 0);
-        // Only codes that end the session make it unresumable (protocol.md A10).
+        // Only codes that end the session make it unresumable (docs/protocol.md).
         QCOMPARE(m_sim->liveSessionCount(), closeCode == -2 || closeCode == 4321 || closeCode == 1000 ? 1 : 0);
         return;
     }

@@ -19,7 +19,7 @@ namespace {
 
 //! A synthetic store of `total` rows computed from their id (no memory per row): id N is the
 //! newest; account = id % 10; severity and kind cycle. Supports the account filter exactly and
-//! everything else through eventFilterMatches on a scan (small logs only).
+//! everything else through EventFilter::matches on a scan (small logs only).
 class SyntheticSource final : public gw::EventLogSource
 {
 public:
@@ -58,7 +58,7 @@ public:
         }
         qint64 n = 0;
         for (qint64 id = snap; id > 0; --id)
-            n += gw::eventFilterMatches(f, make(id)) ? 1 : 0;
+            n += f.matches(make(id)) ? 1 : 0;
         return n;
     }
     QList<EventLogEntry> page(const gw::EventFilter &f, qint64 snap, qint64 offset, int limit,
@@ -77,7 +77,7 @@ public:
         qint64 skipped = 0;
         for (qint64 id = previous ? previous->id - 1 : snap; id > 0 && out.size() < limit; --id) {
             const EventLogEntry e = make(id);
-            if (!gw::eventFilterMatches(f, e))
+            if (!f.matches(e))
                 continue;
             if (!previous && skipped++ < offset)
                 continue;
