@@ -22,7 +22,7 @@ class IdentifyGate;
 struct GatewayClientConfig
 {
     QString token;                                   //!< without a "Bot " prefix
-    quint32 intents = 1;                             //!< GUILDS by default (protocol.md D9)
+    quint32 intents = 1;                             //!< GUILDS by default (docs/protocol.md, intents)
     QUrl apiBase{QStringLiteral("https://discord.com/api/v10")};
     QUrl gatewayUrlOverride;                         //!< empty: use GET /gateway/bot's url
     bool compress = true;                            //!< zlib-stream transport compression
@@ -37,7 +37,7 @@ struct GatewayClientConfig
     qint64 maxIncomingFrameSize = 16 * 1024 * 1024;
 };
 
-//! Resume state that may be persisted across restarts (protocol.md D8): never the token.
+//! Resume state that may be persisted across restarts (docs/protocol.md, resuming): never the token.
 struct ResumeState
 {
     QString sessionId;
@@ -47,7 +47,8 @@ struct ResumeState
     [[nodiscard]] bool isValid() const { return !sessionId.isEmpty() && sequence >= 0; }
 };
 
-//! One account's Discord Gateway v10 session over QWebSocket (protocol.md A15 and D).
+//! One account's Discord Gateway v10 session over QWebSocket (docs/protocol.md; the parts are
+//! described in gatewayclient_p.h).
 //!
 //! Lifecycle: nothing happens until start(). start() fetches GET /gateway/bot (always, for
 //! session_start_limit and the recommended shard count; with gatewayUrlOverride set the override
@@ -100,18 +101,20 @@ public:
     //! When the pending reconnect will run; invalid when none is pending.
     [[nodiscard]] QDateTime nextAttemptAt() const;
 
-    //! Seed a session to RESUME on the first connect (restart within minutes, G9).
+    //! Seed a session to RESUME on the first connect (a restart within minutes resumes instead of
+    //! identifying again).
     void setResumeState(const ResumeState &state);
 
-    //! Test seam (G9 fuzzing): feed one WebSocket message as if it had arrived on the current
-    //! socket (binary → zlib-stream path when compress is on). Malformed input is counted in
-    //! stats() (malformedPayloads, unknownOpcodes, inflateErrors, oversizedMessages), never fatal.
+    //! Test seam (tests/fuzz/fuzz_client.cpp, the gateway tests and benchmark): feed one
+    //! WebSocket message as if it had arrived on the current socket (binary → zlib-stream path
+    //! when compress is on). Malformed input is counted in stats() (malformedPayloads,
+    //! unknownOpcodes, inflateErrors, oversizedMessages), never fatal.
     void injectMessageForTest(const QByteArray &message, bool binary);
 
 public Q_SLOTS:
     //! Begin: fetch gateway info if needed, then connect. Idempotent while running.
     void start();
-    //! Terminal and silent (seed §5 row 6): closes with 1000, cancels every timer, no signals —
+    //! Terminal and silent (docs/lifecycle.md): closes with 1000, cancels every timer, no signals —
     //! not even stateChanged: state() reads Stopped when it returns. start() may be called again.
     void stop();
     //! Close the current socket (non-1000, so the session stays resumable) and reconnect at

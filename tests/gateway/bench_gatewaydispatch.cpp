@@ -1,9 +1,11 @@
-// Dispatch-path throughput of the gateway engine (G8 target: >= 150k dispatch events/s/core).
+// Dispatch-path throughput of the gateway engine (target: >= 150k dispatch events/s/core,
+// docs/performance.md).
 // Not a CTest test; build it in a Release tree:
 //   cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   cmake --build build-release --target bench_gatewaydispatch && build-release/tests/gateway/bench_gatewaydispatch
 // It feeds pre-built MESSAGE_CREATE messages through GatewayClient::injectMessageForTest (the same
-// handleMessage path a socket uses: inflate → envelope scan → sequence → dispatchReceived).
+// frame-in path a socket uses, GatewayTransport::receive: inflate → envelope scan → sequence →
+// dispatchReceived).
 #include "gatewayclient.h"
 #include "gatewaypayload.h"
 

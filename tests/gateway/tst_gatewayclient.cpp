@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include <memory>
+#include <utility>
 
 using namespace gw;
 using namespace std::chrono_literals;
@@ -135,6 +136,7 @@ private Q_SLOTS:
     void malformedAndOversizedInput();
     void degradedWhenAckOverdue();
     void reconnectModes();
+    void reconnectFromSocketClosedIsOneAttempt();
     void stopIsSilent();
     void stopDuringBackoffIsSilent();
     void sharedGateSpacesIdentifies_data();
@@ -844,12 +846,41 @@ void tst_GatewayClient::reconnectModes()
     const QString firstSession = client.session()->sessionId;
     client.reconnect(ReconnectMode::FreshIdentify);
     QTRY_COMPARE(ready.size(), 1);
-    QCOMPARE(ops(sim, 2).size(), 2);  // really an op 2, not a resume (seed §8)
+    QCOMPARE(ops(sim, 2).size(), 2);  // really an op 2, not a RESUME of the dropped session
     QCOMPARE(ops(sim, 6).size(), 1);
     QVERIFY(client.session()->sessionId != firstSession);
     QVERIFY(!sim.connections().last().viaResumeUrl);
     QCOMPARE(scheduled.at(1).at(2).value<ReconnectMode>(), ReconnectMode::FreshIdentify);
     QCOMPARE(client.stats().reconnects, 2u);
+}
+
+void tst_GatewayClient::reconnectFromSocketClosedIsOneAttempt()
+{
+    // A receiver of socketClosed that reconnects at once gets exactly one new attempt: after
+    // the signal the client sees that the socket is no longer the one it was closing and does
+    // not schedule an attempt of its own on top (that second attempt leaked a socket).
+    auto &sim = startSim(100ms);
+    auto &client = makeClient(config());
+    QVERIFY(startReady(client));
+    QSignalSpy resumed(&client, &GatewayClient::resumed);
+    QSignalSpy scheduled(&client, &GatewayClient::reconnectScheduled);
+    QSignalSpy connecting(&client, &GatewayClient::connecting);
+    bool first = true;
+    connect(&client, &GatewayClient::socketClosed, &client, [&client, &first] {
+        if (std::exchange(first, false))
+            client.reconnect(ReconnectMode::Resume);
+    });
+    SimFault f;
+    f.kind = SimFault::Kind::Close;
+    f.closeCode = 4000;
+    QVERIFY(sim.injectFault(Bot, f));
+    QTRY_COMPARE(resumed.size(), 1);
+    QVERIFY(!connecting.wait(300));  // several intervals: no second attempt
+    QCOMPARE(connecting.size(), 1);
+    QCOMPARE(scheduled.size(), 0);
+    QCOMPARE(connectionsOpened(sim), 2);
+    QCOMPARE(sim.openConnectionCount(), 1);
+    QCOMPARE(client.state(), ConnectionState::Ready);
 }
 
 void tst_GatewayClient::stopIsSilent()

@@ -1,0 +1,146 @@
+#pragma once
+
+#include "discordrest.h"
+#include "gatewayclient.h"
+#include "gatewaysession_p.h"
+#include "gatewaytransport_p.h"
+#include "heartbeat_p.h"
+#include "identifygate.h"
+#include "ratelimitedwarning_p.h"
+#include "reconnectschedule_p.h"
+
+#include <QTimer>
+
+#include <optional>
+
+namespace gw {
+
+//! The inside of GatewayClient. It owns the parts and is the only one that emits the client's
+//! signals; each part is its own class:
+//! - GatewayTransport: the socket, handshake timeout, frames in and out;
+//! - Heartbeat: interval, jitter, ACK deadline, zombie verdicts, latency figures;
+//! - SessionState: session_id, resume URL and sequence, across sockets and runs;
+//! - ReconnectSchedule: failure count, budget, backoff, the reconnect timer.
+//! Private itself runs the attempt (gatewayclient_run.cpp: GET /gateway/bot, connect, the
+//! close-code table, reconnect or fail) and answers the gateway (gatewayclient_session.cpp:
+//! HELLO, IDENTIFY/RESUME, READY/RESUMED, dispatches, heartbeats, op 1/7/9).
+class GatewayClient::Private final : public GatewayTransport::Events
+{
+public:
+    //! What closed() should do besides the close-code table.
+    struct CloseOptions
+    {
+        std::optional<CloseAction> forcedAction;          //!< our own closes decide the action
+        std::optional<std::chrono::milliseconds> minDelay; //!< op 9 d:false: the random 1–5 s
+        std::optional<GatewayError> transientError;       //!< emitted after socketClosed
+        bool countFailure = true;                          //!< user reconnects do not count
+        bool immediate = false;                            //!< user reconnects skip backoff
+    };
+
+    //! How far the current socket got with the session; reset for every connection.
+    struct Attempt
+    {
+        ReconnectMode mode = ReconnectMode::Resume;
+        bool helloSeen = false;
+        bool wasReady = false;
+        bool resuming = false;         //!< op 6 sent, RESUMED not yet seen
+        int replayed = 0;              //!< dispatches since op 6
+        qint64 seqBefore = -1;         //!< the sequence op 6 carried
+        std::optional<IdentifyGate::Ticket> ticket;
+    };
+
+    //! A signal's receivers may stop, restart or reconnect the client. Take a mark before the
+    //! first signal of a step (setState() included), and after each signal carry on only while
+    //! current(mark): the same run and the same socket as at the mark. (A mark taken while the
+    //! client is not running, which only the test seam does, stays current until start().)
+    struct Mark
+    {
+        quint64 run;
+        quint64 socket;
+    };
+    [[nodiscard]] Mark mark() const { return {runGeneration, transport.generation()}; }
+    [[nodiscard]] bool current(Mark m) const
+    {
+        return m.run == runGeneration && m.socket == transport.generation();
+    }
+
+    Private(GatewayClient *client, GatewayClientConfig cfg, IdentifyGate *sharedGate, QNetworkAccessManager *nam);
+    //! Silent teardown: no timer fires, no socket signal reaches us, no signal of ours is emitted.
+    ~Private() override;
+    Q_DISABLE_COPY_MOVE(Private)
+
+    void setState(ConnectionState s);
+
+    // --- the run (gatewayclient_run.cpp) ----------------------------------------------------
+    void start();
+    void stop();
+    void reconnect(ReconnectMode mode);
+    void beginAttempt();
+    void fetchGatewayInfo();
+    void gatewayInfoFetched(const Expected<GatewayBotInfo, RestError> &result, Mark m);
+    void connectSocket(ReconnectMode mode);
+    [[nodiscard]] QUrl withQuery(QUrl base) const;
+    void scheduleReconnect(ReconnectMode mode, std::optional<std::chrono::milliseconds> minDelay, bool immediate);
+    bool budgetExhausted();
+    //! No run any more: timers, pending attempt and identify ticket cancelled (no signal).
+    void endRun();
+    void stopConnectionTimers();
+    void cancelTicket();
+    void terminate(const GatewayError &error);
+    [[nodiscard]] CloseInfo closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
+                                      CloseAction action) const;
+    void closed(std::optional<int> code, const QString &reason, CloseInitiator initiator, const CloseOptions &opts);
+    void failOnFatalClose(const CloseInfo &info);
+    void closeOwn(const QString &reason, const CloseOptions &opts);
+
+    // GatewayTransport::Events
+    void socketOpened() override;
+    void payloadReceived(const GatewayPayload &p) override;
+    void socketEnded(const SocketEnd &end) override;
+
+    // --- the session (gatewayclient_session.cpp) ---------------------------------------------
+    void handleHelloTimeout();
+    void handleHello(const GatewayPayload &p);
+    void sendResume();
+    [[nodiscard]] std::pair<int, int> shard() const;
+    void requestIdentify();
+    void sendIdentify(int shardId, int shardCount);
+    void handleDispatch(const GatewayPayload &p);
+    void handleReady(const GatewayPayload &p);
+    void handleResumed();
+    void handleReconnectOp();
+    void handleInvalidSession(const GatewayPayload &p);
+    void handleHeartbeatTick();
+    void sendHeartbeat(bool requested);
+    void handleHeartbeatRequest();
+    void handleAck();
+    void handleAckOverdue();
+
+    GatewayClient *const q;
+    const GatewayClientConfig config;
+    IdentifyGate *const gate;
+    DiscordRest *const rest;
+
+    ConnectionState state = ConnectionState::Stopped;
+    GatewayStats stats;
+    RateLimitedWarning warnings;
+    SessionState session{stats};
+
+    std::optional<GatewayBotInfo> gatewayInfo;
+    QUrl gatewayUrl;                 //!< bare, cached (docs/protocol.md, connecting)
+    bool fetchInFlight = false;
+    bool fetchAttempted = false;
+
+    bool running = false;
+    quint64 runGeneration = 0;
+    quint64 connects = 0;
+    ReconnectMode nextMode = ReconnectMode::Resume;
+    Attempt attempt;
+    QTimer helloTimer;               //!< socket open → HELLO
+
+    GatewayTransport transport;
+    Heartbeat heartbeat;
+    ReconnectSchedule retry;
+};
+
+} // namespace gw

@@ -1,0 +1,335 @@
+// GatewayClient::Private, the run: start/stop/reconnect, GET /gateway/bot, one connection
+// attempt after another, and what each socket's end means (the close-code table, backoff,
+// the reconnect budget, terminal failures).
+#include "gatewayclient_p.h"
+
+#include "closecode.h"
+#include "discordrest.h"
+#include "logging.h"
+
+#include <QUrlQuery>
+
+namespace gw {
+
+namespace {
+QString redactedUrl(const QUrl &url)
+{
+    return url.toString(QUrl::RemoveUserInfo);
+}
+} // namespace
+
+void GatewayClient::Private::start()
+{
+    if (running)
+        return;
+    running = true;
+    ++runGeneration;
+    retry.resetFailures();
+    connects = 0;
+    fetchInFlight = false;
+    fetchAttempted = false;
+    nextMode = session.isResumable() ? ReconnectMode::Resume : ReconnectMode::FreshIdentify;
+    beginAttempt();
+}
+
+void GatewayClient::Private::stop()
+{
+    const bool wasActive = running || transport.hasSocket();
+    endRun();
+    fetchInFlight = false;
+    // 1000: the user stopped monitoring; the session may end (docs/protocol.md, close codes).
+    transport.detach(1000, QStringLiteral("stopped"));
+    if (wasActive)
+        qCInfo(lcGateway) << "stopped";
+    state = ConnectionState::Stopped;  // silently: stop() emits nothing, not even stateChanged
+}
+
+void GatewayClient::Private::reconnect(ReconnectMode mode)
+{
+    if (!running)
+        return;
+    if (mode == ReconnectMode::FreshIdentify)
+        session.drop();
+    retry.cancel();
+    if (transport.hasSocket()) {
+        closeOwn(QStringLiteral("reconnect requested (%1)").arg(reconnectModeName(mode)),
+                 CloseOptions{mode == ReconnectMode::Resume ? CloseAction::Resume : CloseAction::NewSession,
+                              std::nullopt, std::nullopt, false, true});
+        return;
+    }
+    nextMode = mode;
+    if (!fetchInFlight)
+        beginAttempt();
+}
+
+void GatewayClient::Private::beginAttempt()
+{
+    retry.cancel();
+    // GET /gateway/bot once per start() (fresh session_start_limit), again whenever no URL is
+    // known, and again after repeated failures (the cached URL may be dead).
+    if (!fetchAttempted || gatewayUrl.isEmpty()) {
+        fetchGatewayInfo();
+        return;
+    }
+    connectSocket(nextMode);
+}
+
+void GatewayClient::Private::fetchGatewayInfo()
+{
+    if (fetchInFlight)
+        return;
+    fetchInFlight = true;
+    const Mark m = mark();
+    setState(ConnectionState::Connecting);
+    rest->fetchGatewayBot(config.token, q, [this, m](const Expected<GatewayBotInfo, RestError> &r) {
+        gatewayInfoFetched(r, m);
+    });
+}
+
+void GatewayClient::Private::gatewayInfoFetched(const Expected<GatewayBotInfo, RestError> &r, Mark m)
+{
+    if (!current(m))
+        return;
+    fetchInFlight = false;
+    fetchAttempted = true;
+    if (r) {
+        gatewayInfo = r.value();
+        gate->updateLimit(gatewayInfo->limit);
+        gatewayUrl = config.gatewayUrlOverride.isEmpty() ? gatewayInfo->url : config.gatewayUrlOverride;
+        qCInfo(lcRest).noquote() << "gateway" << redactedUrl(gatewayInfo->url) << "shards" << gatewayInfo->shards
+                                 << "session starts" << gatewayInfo->limit.remaining << "/" << gatewayInfo->limit.total
+                                 << "max_concurrency" << gatewayInfo->limit.maxConcurrency;
+        Q_EMIT q->gatewayInfoReceived(*gatewayInfo);
+        if (!current(m))
+            return;
+        connectSocket(nextMode);
+        return;
+    }
+    const RestError &e = r.error();
+    if (e.kind == RestError::Kind::Unauthorized) {
+        terminate(GatewayError{GatewayError::Kind::Unauthorized, std::nullopt, e.message});
+        return;
+    }
+    if (!config.gatewayUrlOverride.isEmpty())
+        gatewayUrl = config.gatewayUrlOverride;
+    Q_EMIT q->errorOccurred(GatewayError{GatewayError::Kind::Rest, std::nullopt, e.message});
+    if (!current(m))
+        return;
+    if (!gatewayUrl.isEmpty()) {
+        connectSocket(nextMode);  // override or cached URL: go on without fresh figures
+        return;
+    }
+    retry.countFailure();
+    if (budgetExhausted())
+        return;
+    setState(ConnectionState::Reconnecting);
+    scheduleReconnect(nextMode, std::nullopt, false);
+}
+
+void GatewayClient::Private::connectSocket(ReconnectMode mode)
+{
+    if (mode == ReconnectMode::Resume && !session.isResumable())
+        mode = ReconnectMode::FreshIdentify;
+    const QUrl &resumeUrl = session.resumeUrl();
+    const bool useResumeUrl = mode == ReconnectMode::Resume && resumeUrl.isValid() && !resumeUrl.isEmpty();
+    const QUrl url = withQuery(useResumeUrl ? resumeUrl : gatewayUrl);
+
+    if (++connects > 1)
+        ++stats.reconnects;
+    attempt = Attempt{};
+    attempt.mode = mode;
+    heartbeat.reset();
+    transport.create(url);
+
+    const Mark m = mark();
+    setState(ConnectionState::Connecting);
+    qCInfo(lcGateway).noquote() << "connecting to" << redactedUrl(url) << "mode" << reconnectModeName(mode);
+    Q_EMIT q->connecting(url, mode);
+    if (!current(m))
+        return;
+    transport.open();
+}
+
+QUrl GatewayClient::Private::withQuery(QUrl base) const
+{
+    if (base.path().isEmpty())
+        base.setPath(QStringLiteral("/"));
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("v"), QStringLiteral("10"));
+    query.addQueryItem(QStringLiteral("encoding"), QStringLiteral("json"));
+    if (config.compress)
+        query.addQueryItem(QStringLiteral("compress"), QStringLiteral("zlib-stream"));
+    base.setQuery(query);
+    return base;
+}
+
+void GatewayClient::Private::scheduleReconnect(ReconnectMode mode, std::optional<std::chrono::milliseconds> minDelay,
+                                               bool immediate)
+{
+    // After repeated failures fetch the gateway URL again (never with an override).
+    if (retry.refetchDue() && config.gatewayUrlOverride.isEmpty())
+        fetchAttempted = false;
+    nextMode = mode;
+    const auto delay = retry.schedule(minDelay, immediate);
+    const int attemptNumber = retry.failures() + 1;
+    qCInfo(lcGateway).noquote() << "reconnect attempt" << attemptNumber << "in" << delay.count() << "ms, mode"
+                                << reconnectModeName(mode);
+    Q_EMIT q->reconnectScheduled(attemptNumber, delay, mode);
+}
+
+//! True (and the client is Failed) when the consecutive-failure budget is spent.
+bool GatewayClient::Private::budgetExhausted()
+{
+    if (!retry.exhausted())
+        return false;
+    terminate(GatewayError{GatewayError::Kind::ReconnectBudgetExhausted, std::nullopt,
+                           QStringLiteral("Gave up after %1 consecutive failed connection attempts.")
+                               .arg(retry.failures())});
+    return true;
+}
+
+void GatewayClient::Private::endRun()
+{
+    running = false;
+    ++runGeneration;
+    stopConnectionTimers();
+    retry.cancel();
+    cancelTicket();
+}
+
+void GatewayClient::Private::stopConnectionTimers()
+{
+    helloTimer.stop();
+    heartbeat.stop();
+}
+
+void GatewayClient::Private::cancelTicket()
+{
+    if (attempt.ticket) {
+        gate->cancel(*attempt.ticket);
+        attempt.ticket.reset();
+    }
+}
+
+//! Terminal end: Failed, no timers, no socket, no reconnect. The current socket (if any) is
+//! reported closed first (once), then errorOccurred(terminal).
+void GatewayClient::Private::terminate(const GatewayError &error)
+{
+    endRun();
+    std::optional<CloseInfo> info;
+    if (transport.hasSocket()) {
+        // Code 1000: the session is abandoned on purpose.
+        info = closeInfo(1000, error.message, CloseInitiator::Client, CloseAction::Fatal);
+        transport.detach(1000, QStringLiteral("stopping"));
+    }
+    qCWarning(lcGateway).noquote() << "failed:" << errorKindName(error.kind) << error.message;
+    setState(ConnectionState::Failed);
+    if (info)
+        Q_EMIT q->socketClosed(*info);
+    Q_EMIT q->errorOccurred(error);
+    Q_EMIT q->statsChanged();
+}
+
+CloseInfo GatewayClient::Private::closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
+                                            CloseAction action) const
+{
+    CloseInfo info;
+    info.code = code;
+    info.reason = reason;
+    info.initiator = initiator;
+    info.action = action;
+    info.wasReady = attempt.wasReady;
+    info.at = QDateTime::currentDateTimeUtc();
+    return info;
+}
+
+//! The one place a socket's end is handled: report it once, apply the close-code table, then
+//! fail or schedule the next attempt.
+void GatewayClient::Private::closed(std::optional<int> code, const QString &reason, CloseInitiator initiator,
+                                    const CloseOptions &opts)
+{
+    stopConnectionTimers();
+    cancelTicket();
+    transport.detach(initiator == CloseInitiator::Client ? code : std::nullopt, reason);
+
+    const CloseInfo info = closeInfo(code, reason, initiator, opts.forcedAction.value_or(CloseCodes::actionFor(code)));
+    if (!attempt.wasReady && opts.countFailure)
+        retry.countFailure();  // an attempt that did not reach READY/RESUMED
+    qCInfo(lcGateway).noquote() << "socket closed:" << (code ? QString::number(*code) : QStringLiteral("no code"))
+                                << CloseCodes::nameFor(code) << "by" << closeInitiatorName(initiator) << "->"
+                                << closeActionName(info.action) << (reason.isEmpty() ? QString() : reason);
+
+    if (info.action == CloseAction::Fatal) {
+        failOnFatalClose(info);
+        return;
+    }
+    if (info.action == CloseAction::NewSession)
+        session.drop();
+    if (CloseCodes::isOurBug(code))
+        qCWarning(lcGateway).noquote() << "Discord closed with" << *code << "which indicates a client bug:"
+                                       << CloseCodes::describe(code);
+
+    const bool giveUp = retry.exhausted();
+    const bool resume = info.action == CloseAction::Resume && session.isResumable();
+    const Mark m = mark();
+    setState(giveUp ? ConnectionState::Failed : ConnectionState::Reconnecting);
+    Q_EMIT q->socketClosed(info);
+    if (!current(m))
+        return;
+    if (giveUp) {
+        // This socket is reported; budgetExhausted() adds the terminal error.
+        if (opts.transientError) {
+            Q_EMIT q->errorOccurred(*opts.transientError);
+            if (!current(m))
+                return;
+        }
+        budgetExhausted();
+        return;
+    }
+    Q_EMIT q->statsChanged();
+    if (!current(m))
+        return;
+    if (opts.transientError) {
+        Q_EMIT q->errorOccurred(*opts.transientError);
+        if (!current(m))
+            return;
+    }
+    scheduleReconnect(resume ? ReconnectMode::Resume : ReconnectMode::FreshIdentify, opts.minDelay, opts.immediate);
+}
+
+//! A fatal close code (4004, 4010–4014): the run ends in Failed with a terminal error that says
+//! what a person has to fix.
+void GatewayClient::Private::failOnFatalClose(const CloseInfo &info)
+{
+    endRun();
+    CloseContext ctx;
+    ctx.requestedIntents = config.intents;
+    if (gatewayInfo)
+        ctx.recommendedShards = gatewayInfo->shards;
+    const GatewayError error{GatewayError::Kind::FatalClose, info.code, CloseCodes::describe(info.code, ctx)};
+    qCWarning(lcGateway).noquote() << "fatal close:" << error.message;
+    setState(ConnectionState::Failed);
+    Q_EMIT q->socketClosed(info);
+    Q_EMIT q->errorOccurred(error);
+    Q_EMIT q->statsChanged();
+}
+
+//! We end the current socket with 4000 (resumable) and continue per `opts`.
+void GatewayClient::Private::closeOwn(const QString &reason, const CloseOptions &opts)
+{
+    closed(OwnCloseCode, reason, CloseInitiator::Client, opts);
+}
+
+void GatewayClient::Private::socketOpened()
+{
+    helloTimer.start(config.timings.helloTimeout);
+    setState(ConnectionState::AwaitingHello);
+    Q_EMIT q->socketOpened();
+}
+
+void GatewayClient::Private::socketEnded(const SocketEnd &end)
+{
+    closed(end.code, end.reason, end.initiator, CloseOptions{end.forcedAction, std::nullopt, end.error});
+}
+
+} // namespace gw
