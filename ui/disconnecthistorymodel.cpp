@@ -87,14 +87,13 @@ QVariant DisconnectHistoryModel::headerData(int section, Qt::Orientation orienta
 namespace {
 
 constexpr int k_numberAlignment = int(Qt::AlignRight | Qt::AlignVCenter);
-using Model = DisconnectHistoryModel;
 
 QVariant downtimeCell(const DisconnectRecord &r, int role)
 {
     const auto ms = r.downtimeMs();
     if (role == Qt::DisplayRole)
-        return ms ? uiformat::duration(std::chrono::milliseconds(*ms)) : Model::tr("ongoing");
-    if (role == Model::RawValueRole)
+        return ms ? uiformat::duration(std::chrono::milliseconds(*ms)) : DisconnectHistoryModel::tr("ongoing");
+    if (role == DisconnectHistoryModel::RawValueRole)
         return ms ? *ms : std::numeric_limits<qint64>::max();
     if (role == Qt::TextAlignmentRole)
         return k_numberAlignment;
@@ -106,12 +105,12 @@ QVariant codeCell(const DisconnectRecord &r, int role)
     if (role == Qt::DisplayRole) {
         QString meaning = r.meaning.isEmpty() ? CloseCodes::nameFor(r.closeCode) : r.meaning;
         if (r.closeCode)
-            return Model::tr("%1 · %2").arg(*r.closeCode).arg(meaning);
-        return meaning.isEmpty() ? Model::tr("no close frame") : meaning;
+            return DisconnectHistoryModel::tr("%1 · %2").arg(*r.closeCode).arg(meaning);
+        return meaning.isEmpty() ? DisconnectHistoryModel::tr("no close frame") : meaning;
     }
     if (role == Qt::ToolTipRole)
         return CloseCodes::describe(r.closeCode);
-    if (role == Model::RawValueRole)
+    if (role == DisconnectHistoryModel::RawValueRole)
         return r.closeCode.value_or(0);
     return {};
 }
@@ -120,11 +119,11 @@ QVariant recoveryCell(const DisconnectRecord &r, int role)
 {
     if (role == Qt::DisplayRole) {
         if (r.fatal)
-            return Model::tr("— (failed)");
+            return DisconnectHistoryModel::tr("— (failed)");
         switch (r.recoveredBy) {
-        case DisconnectRecord::Recovery::Resume: return Model::tr("RESUME");
-        case DisconnectRecord::Recovery::Identify: return Model::tr("IDENTIFY — events in the gap lost");
-        case DisconnectRecord::Recovery::None: return Model::tr("not yet");
+        case DisconnectRecord::Recovery::Resume: return DisconnectHistoryModel::tr("RESUME");
+        case DisconnectRecord::Recovery::Identify: return DisconnectHistoryModel::tr("IDENTIFY — events in the gap lost");
+        case DisconnectRecord::Recovery::None: return DisconnectHistoryModel::tr("not yet");
         }
     }
     if (role == Qt::ForegroundRole) {
@@ -137,10 +136,10 @@ QVariant recoveryCell(const DisconnectRecord &r, int role)
             return StateStyle::color(StateStyle::Group::Reconnecting, pal);
         return {};
     }
-    if (role == Model::RawValueRole)
+    if (role == DisconnectHistoryModel::RawValueRole)
         return int(r.recoveredBy);
     if (role == Qt::ToolTipRole && r.closeCount > 1)
-        return Model::tr("%1 closes before it recovered").arg(r.closeCount);
+        return DisconnectHistoryModel::tr("%1 closes before it recovered").arg(r.closeCount);
     return {};
 }
 
@@ -148,10 +147,10 @@ QVariant replayedCell(const DisconnectRecord &r, int role)
 {
     if (role == Qt::DisplayRole)
         return r.replayed ? QString::number(*r.replayed) : uiformat::dash();
-    if (role == Model::RawValueRole)
+    if (role == DisconnectHistoryModel::RawValueRole)
         return r.replayed.value_or(-1);
     if (role == Qt::ToolTipRole && (r.seqBefore || r.seqAfter))
-        return Model::tr("Sequence %1 → %2").arg(r.seqBefore ? QString::number(*r.seqBefore) : uiformat::dash(),
+        return DisconnectHistoryModel::tr("Sequence %1 → %2").arg(r.seqBefore ? QString::number(*r.seqBefore) : uiformat::dash(),
                                                 r.seqAfter ? QString::number(*r.seqAfter) : uiformat::dash());
     if (role == Qt::TextAlignmentRole)
         return k_numberAlignment;
