@@ -93,6 +93,17 @@ const RestError *checkVerdict(const Expected<BotUser, RestError> &user,
     return error;
 }
 
+//! An override field is empty (no override) or a URL with a host and one of the two schemes
+//! (plain and TLS).
+bool isValidOverride(const QString &text, QLatin1String plain, QLatin1String tls)
+{
+    const QString trimmed = text.trimmed();
+    if (trimmed.isEmpty())
+        return true;
+    const QUrl u(trimmed);
+    return u.isValid() && !u.host().isEmpty() && (u.scheme() == plain || u.scheme() == tls);
+}
+
 } // namespace
 
 QString AddBotDialog::Private::normalisedToken() const
@@ -121,20 +132,10 @@ QString AddBotDialog::Private::tokenProblem() const
 
 QString AddBotDialog::Private::urlProblem() const
 {
-    const QString g = gatewayUrlEdit->text().trimmed();
-    if (!g.isEmpty()) {
-        const QUrl u(g);
-        if (!u.isValid() || u.host().isEmpty()
-            || (u.scheme() != QLatin1String("ws") && u.scheme() != QLatin1String("wss")))
-            return AddBotDialog::tr("The gateway URL override must be a ws:// or wss:// URL, e.g. wss://gateway.discord.gg.");
-    }
-    const QString a = apiBaseEdit->text().trimmed();
-    if (!a.isEmpty()) {
-        const QUrl u(a);
-        if (!u.isValid() || u.host().isEmpty()
-            || (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")))
-            return AddBotDialog::tr("The API base override must be an http:// or https:// URL, e.g. https://discord.com/api/v10.");
-    }
+    if (!isValidOverride(gatewayUrlEdit->text(), QLatin1String("ws"), QLatin1String("wss")))
+        return AddBotDialog::tr("The gateway URL override must be a ws:// or wss:// URL, e.g. wss://gateway.discord.gg.");
+    if (!isValidOverride(apiBaseEdit->text(), QLatin1String("http"), QLatin1String("https")))
+        return AddBotDialog::tr("The API base override must be an http:// or https:// URL, e.g. https://discord.com/api/v10.");
     return {};
 }
 
