@@ -34,6 +34,9 @@ private:
     bool member();
     bool op(qsizetype valueStart);
     bool sequence(qsizetype valueStart);
+    //! A non-negative integer for `field`: `*value` is set when it is one and at most `max`;
+    //! otherwise the wrong type or range is remembered. False on a syntax error.
+    bool integer(const char *field, qsizetype valueStart, quint64 max, std::optional<quint64> *value);
     bool type(qsizetype valueStart);
     //! Any other value, validated; it stays a view of the raw bytes if it is "d".
     bool other(const QByteArray &key, qsizetype valueStart);
@@ -119,17 +122,11 @@ bool EnvelopeReader::member()
 
 bool EnvelopeReader::op(qsizetype valueStart)
 {
-    if (!m_sc.atNumber())
-        return wrongType("op", valueStart);
-    JsonScanner::Number n;
-    if (!m_sc.number(&n))
+    std::optional<quint64> value;
+    if (!integer("op", valueStart, quint64(std::numeric_limits<int>::max()), &value))
         return false;
-    if (!n.isInteger) {
-        remember(K::WrongType, valueStart, "op");
-    } else if (n.negative || n.overflow || n.magnitude > quint64(std::numeric_limits<int>::max())) {
-        remember(K::OutOfRange, valueStart, "op");
-    } else {
-        m_payload.op = static_cast<int>(n.magnitude);
+    if (value) {
+        m_payload.op = static_cast<int>(*value);
         m_haveOp = true;
     }
     return true;
@@ -142,17 +139,27 @@ bool EnvelopeReader::sequence(qsizetype valueStart)
         m_payload.s.reset();
         return true;
     }
+    std::optional<quint64> value;
+    if (!integer("s", valueStart, quint64(std::numeric_limits<qint64>::max()), &value))
+        return false;
+    if (value)
+        m_payload.s = static_cast<qint64>(*value);
+    return true;
+}
+
+bool EnvelopeReader::integer(const char *field, qsizetype valueStart, quint64 max, std::optional<quint64> *value)
+{
     if (!m_sc.atNumber())
-        return wrongType("s", valueStart);
+        return wrongType(field, valueStart);
     JsonScanner::Number n;
     if (!m_sc.number(&n))
         return false;
     if (!n.isInteger)
-        remember(K::WrongType, valueStart, "s");
-    else if (n.negative || n.overflow)
-        remember(K::OutOfRange, valueStart, "s");
+        remember(K::WrongType, valueStart, field);
+    else if (n.negative || n.overflow || n.magnitude > max)
+        remember(K::OutOfRange, valueStart, field);
     else
-        m_payload.s = static_cast<qint64>(n.magnitude);
+        *value = n.magnitude;
     return true;
 }
 
