@@ -134,8 +134,7 @@ bool EnvelopeReader::op(qsizetype valueStart)
 
 bool EnvelopeReader::sequence(qsizetype valueStart)
 {
-    if (m_sc.atNull()) {
-        m_sc.pos += 4;
+    if (m_sc.skipNull()) {
         m_payload.s.reset();
         return true;
     }
@@ -165,8 +164,7 @@ bool EnvelopeReader::integer(const char *field, qsizetype valueStart, quint64 ma
 
 bool EnvelopeReader::type(qsizetype valueStart)
 {
-    if (m_sc.atNull()) {
-        m_sc.pos += 4;
+    if (m_sc.skipNull()) {
         m_payload.t.clear();
         return true;
     }

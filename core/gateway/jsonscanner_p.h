@@ -67,10 +67,14 @@ public:
         const char c = peek();
         return c == '-' || (c >= '0' && c <= '9');
     }
-    //! The next bytes are the literal `null` (not consumed).
-    [[nodiscard]] bool atNull() const
+    //! Consumes the literal `null` when the next bytes are one (what follows is checked by the
+    //! caller's next step).
+    bool skipNull()
     {
-        return QByteArrayView(m_p, m_n).sliced(pos).startsWith("null");
+        if (!QByteArrayView(m_p, m_n).sliced(pos).startsWith("null"))
+            return false;
+        pos += 4;
+        return true;
     }
 
     bool expect(char c)
