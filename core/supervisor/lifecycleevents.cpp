@@ -16,7 +16,7 @@ QJsonValue codeValue(std::optional<int> code)
     return code ? QJsonValue(*code) : QJsonValue();
 }
 
-// OpenClaw's 4014 log line (provider.lifecycle.ts, logGatewayError), kept word for word.
+// OpenClaw's 4014 log line, kept word for word.
 QString intentsLine()
 {
     return QStringLiteral(
