@@ -5,6 +5,8 @@
 #include "gatewayclient.h"
 #include "gatewaysimulator.h"
 #include "identifygate.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QList>
 #include <QSignalSpy>
@@ -30,14 +32,7 @@ struct SupervisorHarness
     static gw::GatewayTimings testTimings()
     {
         using namespace std::chrono_literals;
-        gw::GatewayTimings t = gw::GatewayTimings::fast();
-        // Long enough that a loaded 2-core machine still reaches READY in one attempt (a missed
-        // deadline would add an IDENTIFY/RESUME the tests do not expect), short enough for speed.
-        // READY guard < HELLO watch, as in the seed (15 s < 30 s).
-        t.readyTimeout = 600ms;
-        t.helloWatch = 900ms;
-        t.helloTimeout = 5000ms;        // the client's own HELLO timer stays out of the way
-        t.reconnectStallTimeout = 3000ms;
+        gw::GatewayTimings t = gwtest::testTimings(gwtest::margins::Lifecycle);
         t.identifyBucketInterval = 50ms;
         return t;
     }
@@ -71,9 +66,7 @@ struct SupervisorHarness
 
     static gw::SimBotPolicy defaultPolicy()
     {
-        gw::SimBotPolicy p;
-        p.name = QLatin1String(Bot);
-        return p;
+        return gwtest::botPolicy(QLatin1String(Bot));
     }
 
     //! Builds the supervisor (not started). `intents` and `token` go to the client config.
@@ -160,7 +153,7 @@ struct SupervisorHarness
         return f;
     }
 
-    //! The cleanup of seed B7 happened exactly once: finished once, no timers, unregistered,
+    //! The account's cleanup (docs/lifecycle.md) happened exactly once: finished once, no timers, unregistered,
     //! client stopped.
     void verifyCleanup() const
     {

@@ -16,7 +16,9 @@
 #include "gatewaysimulator.h"
 #include "mainwindow.h"
 #include "memorytokenvault.h"
+#include "simfixture.h"
 #include "statestyle.h"
+#include "testtimings.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -76,12 +78,8 @@ struct Fixture
         log = std::make_unique<gw::EventLog>(dir.filePath(QStringLiteral("events.db")), lo);
         if (!log->open())
             return false;
-        // Fast timings, but a READY guard and HELLO watch with room for a loaded (or ASan) run:
-        // these tests are about the window, not about the lifecycle's deadlines.
-        gw::GatewayTimings timings = gw::GatewayTimings::fast();
-        timings.readyTimeout = std::chrono::seconds(3);
-        timings.helloWatch = std::chrono::seconds(4);
-        manager = std::make_unique<gw::AccountManager>(timings);
+        // Fast timings with room for a loaded (or ASan) run: these tests are about the window.
+        manager = std::make_unique<gw::AccountManager>(gwtest::testTimings(gwtest::margins::Window));
         QObject::connect(manager.get(), &gw::AccountManager::eventLogged, log.get(),
                          [this](const gw::EventLogEntry &e) { log->append(e); });
         store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
@@ -131,13 +129,7 @@ struct Fixture
         return stored ? stored->id : QString();
     }
 
-    int countOps(int op) const
-    {
-        int n = 0;
-        for (const auto &r : sim->receivedFrom(kBot))
-            n += r.op == op ? 1 : 0;
-        return n;
-    }
+    int countOps(int op) const { return gwtest::countOps(*sim, kBot, op); }
 };
 
 } // namespace
