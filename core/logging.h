@@ -2,7 +2,7 @@
 
 #include <QLoggingCategory>
 
-//! Every logging category of Gatewatch, in one place (house-style rule 10).
+//! Every logging category of Gatewatch, in one place.
 //! Never log a token or a message body: every line also passes through the redacting
 //! message handler installed by the app (see accounts/redactor.h), but that is the last line
 //! of defence, not the first.
