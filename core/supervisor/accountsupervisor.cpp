@@ -1,6 +1,5 @@
 #include "accountsupervisor.h"
 
-#include "accountregistry.h"
 #include "closecode.h"
 #include "gatewayclient.h"
 #include "logging.h"
@@ -202,8 +201,6 @@ void AccountSupervisor::start()
     }
     if (m_phase != Phase::Idle)
         return;
-    if (m_options.registry && m_client)
-        m_options.registry->registerClient(m_options.accountId, m_client);
     setPhase(Phase::AwaitReady);
     m_readyTimer.start();
     logEvent(EventKind::MonitorStarted, Severity::Info, QStringLiteral("monitor started"));
@@ -251,9 +248,7 @@ void AccountSupervisor::teardown()
         return;
     m_tornDown = true;
     m_stopping = true;
-    // Seed B7 order: unregister, watchdog.stop(), clear the HELLO watch, detach listeners.
-    if (m_options.registry)
-        m_options.registry->unregisterClient(m_options.accountId, m_client);
+    // Teardown order: watchdog.stop(), clear the HELLO watch, detach listeners.
     m_reconnectWatchdog.stop();
     m_helloTimer.stop();
     m_readyTimer.stop();

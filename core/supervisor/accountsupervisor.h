@@ -18,7 +18,6 @@
 
 namespace gw {
 
-class AccountRegistry;
 
 
 //! The seed lifecycle (OpenClaw's `runDiscordGatewayLifecycle`, seed-lifecycle.md B1–B8) for one
@@ -41,7 +40,7 @@ class AccountRegistry;
 //!   with Failed / WatchdogTimeout.
 //!
 //! Outcome: `finished(outcome, error)` is emitted exactly once, after cleanup (timers stopped,
-//! client signals disconnected, client stopped with close 1000, registry entry removed):
+//! client signals disconnected, client stopped with close 1000):
 //! - Stopped: stop() was called;
 //! - IntentsRejected: close 4014 (the seed's 4014 log line; a clean stop, not a crash);
 //! - Failed: any other terminal GatewayError (4004, 4010–4013, reconnect budget spent, identify
@@ -74,7 +73,6 @@ public:
         QString accountId;
         QString accountName;
         GatewayTimings timings;
-        AccountRegistry *registry = nullptr;  //!< optional; the client is registered on start()
         Clock clock;                          //!< empty: QDateTime::currentMSecsSinceEpoch
     };
 
