@@ -10,7 +10,7 @@
 #include "accounttablemodel.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
-#include "memorytokenvault.h"
+#include "monitorapp.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -41,13 +41,13 @@ int main(int argc, char *argv[])
     const int rate = parser.value(QStringLiteral("rate")).toInt();
 
     QTemporaryDir dir;
-    gw::AccountManager manager(gw::GatewayTimings::fast());
-    gw::AccountStore store(dir.filePath(QStringLiteral("a.ini")), QSettings::IniFormat);
-    gw::MemoryTokenVault vault;
+    gw::MonitorAppOptions appOptions;
+    appOptions.timings = gw::GatewayTimings::fast();
+    appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("a.ini")), QSettings::IniFormat);
+    gw::MonitorApp monitorApp(std::move(appOptions));
+    gw::AccountManager &manager = *monitorApp.manager();
     gw::GuiOptions opts;
-    opts.manager = &manager;
-    opts.store = &store;
-    opts.vault = &vault;
+    opts.app = &monitorApp;
     opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
     gw::MainWindow window(opts);
     window.resize(1400, 900);

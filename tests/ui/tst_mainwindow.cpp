@@ -16,6 +16,7 @@
 #include "gatewaysimulator.h"
 #include "mainwindow.h"
 #include "memorytokenvault.h"
+#include "monitorapp.h"
 #include "statestyle.h"
 
 #include <QAction>
@@ -55,9 +56,10 @@ struct Fixture
     QTemporaryDir dir;
     std::unique_ptr<gw::GatewaySimulator> sim;
     std::unique_ptr<gw::EventLog> log;
-    std::unique_ptr<gw::AccountManager> manager;
-    std::unique_ptr<gw::AccountStore> store;
-    std::unique_ptr<gw::MemoryTokenVault> vault;
+    std::unique_ptr<gw::MonitorApp> app;
+    gw::AccountManager *manager = nullptr;
+    gw::AccountStore *store = nullptr;
+    gw::MemoryTokenVault *vault = nullptr;
     std::unique_ptr<MainWindow> window;
 
     bool start()
@@ -81,15 +83,19 @@ struct Fixture
         gw::GatewayTimings timings = gw::GatewayTimings::fast();
         timings.readyTimeout = std::chrono::seconds(3);
         timings.helloWatch = std::chrono::seconds(4);
-        manager = std::make_unique<gw::AccountManager>(timings);
-        QObject::connect(manager.get(), &gw::AccountManager::eventLogged, log.get(),
-                         [this](const gw::EventLogEntry &e) { log->append(e); });
-        store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
-        vault = std::make_unique<gw::MemoryTokenVault>();
+        gw::MonitorAppOptions appOptions;
+        appOptions.timings = timings;
+        appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")),
+                                                              QSettings::IniFormat);
+        auto memoryVault = std::make_unique<gw::MemoryTokenVault>();
+        vault = memoryVault.get();
+        appOptions.vault = std::move(memoryVault);
+        appOptions.eventLog = log.get();  // MonitorApp's EventRecorder feeds it, as in the app
+        app = std::make_unique<gw::MonitorApp>(std::move(appOptions));
+        manager = app->manager();
+        store = app->store();
         gw::GuiOptions opts;
-        opts.manager = manager.get();
-        opts.store = store.get();
-        opts.vault = vault.get();
+        opts.app = app.get();
         opts.eventLog = log.get();
         opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
         opts.defaultApiBase = sim->apiBase().toString();
@@ -101,7 +107,7 @@ struct Fixture
     ~Fixture()
     {
         window.reset();
-        manager.reset();
+        app.reset();
         log.reset();
     }
 
@@ -255,7 +261,7 @@ private Q_SLOTS:
         QTRY_VERIFY(f.window->action(Action::Pause)->isEnabled());
         f.window->action(Action::Pause)->trigger();   // quiet: no new rows while we compare
         QTRY_VERIFY_WITH_TIMEOUT(f.window->accountModel()->status(id)->paused, 5000);
-        QSignalSpy quiet(f.manager.get(), &gw::AccountManager::eventLogged);
+        QSignalSpy quiet(f.manager, &gw::AccountManager::eventLogged);
         while (quiet.wait(300))
             quiet.clear();
         QTRY_VERIFY(f.log->flush().hasValue() && f.log->pendingCount() == 0);
