@@ -20,7 +20,7 @@ namespace gw {
 
 
 
-//! The seed lifecycle (OpenClaw's `runDiscordGatewayLifecycle`, seed-lifecycle.md B1–B8) for one
+//! The connection lifecycle (docs/lifecycle.md) for one
 //! account (one shard), driven by the typed signals of the `GatewayClient` it owns.
 //!
 //! Phases: Idle → (start) AwaitReady → [READY guard timeout → one forced FreshIdentify per

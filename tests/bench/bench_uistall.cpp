@@ -1,4 +1,4 @@
-// G8 §4 — GUI-thread stalls while 100 accounts receive 10,000 dispatch events/s in total.
+// GUI-thread stalls while 100 accounts receive 10,000 dispatch events/s in total.
 //
 //   QT_QPA_PLATFORM=offscreen bench_uistall [--accounts 100] [--rate 10000] [--seconds 20] [--bytes 256] [--sims 1]
 //

@@ -1,6 +1,6 @@
-// The seed's test list (seed-lifecycle.md §7: 14 lifecycle, 3 stall-watchdog, 6 wait-for-stop),
+// The lifecycle cases of docs/lifecycle.md (14 lifecycle, 3 stall-watchdog, 6 wait-for-stop),
 // translated to the real AccountSupervisor + real GatewayClient + real GatewaySimulator with
-// millisecond timings; then the two defect tests of §8 and end-to-end scenarios.
+// millisecond timings; then the two defect tests of docs/lifecycle.md and end-to-end scenarios.
 // Test names start with the seed's section and number (lifecycle05_…, stallWatchdog02_…).
 
 #include "supervisorharness.h"

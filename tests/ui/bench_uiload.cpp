@@ -1,4 +1,4 @@
-// UI load benchmark (issue G5 §9; not a ctest test): 100 accounts × 100 events a second each
+// UI load benchmark (not a ctest test; docs/performance.md): 100 accounts × 100 events a second each
 // (10,000 events/s in total, every event with a status snapshot) pushed through the same signals
 // AccountManager emits, into the real MainWindow (offscreen or X). A 5 ms probe timer measures
 // how late the event loop serves it: the stall. Prints p50 / p99 / max and the repaint count.

@@ -128,11 +128,11 @@ int main(int argc, char *argv[])
     appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")),
                                                           QSettings::IniFormat);
     appOptions.eventLog = &log;
-    gw::MonitorApp app(std::move(appOptions));
-    app.recordMonitorStarted(QStringLiteral("gui"));
-    gw::AccountManager &manager = *app.manager();
-    gw::AccountStore &store = *app.store();
-    gw::TokenVault &vault = *app.vault();
+    gw::MonitorApp monitorApp(std::move(appOptions));
+    monitorApp.recordMonitorStarted(QStringLiteral("gui"));
+    gw::AccountManager &manager = *monitorApp.manager();
+    gw::AccountStore &store = *monitorApp.store();
+    gw::TokenVault &vault = *monitorApp.vault();
 
     quint16 deadPort = 0;
     {
@@ -156,7 +156,7 @@ int main(int argc, char *argv[])
     }
 
     gw::GuiOptions opts;
-    opts.app = &app;
+    opts.app = &monitorApp;
     opts.eventLog = &log;
     opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
     opts.defaultApiBase = sim.apiBase().toString();
@@ -223,6 +223,6 @@ int main(int argc, char *argv[])
         ok &= capture(out.filePath(QStringLiteral("export-dialog.png")), dlg->frameGeometry());
         dlg->reject();
     }
-    app.recordMonitorStopped(QStringLiteral("quit"));
+    monitorApp.recordMonitorStopped(QStringLiteral("quit"));
     return ok ? 0 : 1;
 }
