@@ -49,7 +49,7 @@ QString vaultErrorKindName(VaultError::Kind kind);  //!< "not_found", "unavailab
 //!   HERE, in this base class (writeToken, readToken, keepForSession), so it is redacted from
 //!   every log line, row and export from then on. This is the one place a token is registered:
 //!   every token the process holds passes a vault (accounts the user saved; the demo's and the
-//!   headless config's accounts are kept for the session by MonitorApp::monitorUnstored).
+//!   headless config's accounts are kept for the session by MonitorApp::monitorSessionAccount).
 //!   Implementations never register tokens themselves.
 //!
 //! Session-only tokens: when the keychain cannot take a token (VaultError::allowsSessionFallback)

@@ -52,8 +52,9 @@ struct MonitorAppOptions
 //!   - addAccount / editAccount: save (token into the vault, record into the store) and monitor;
 //!   - monitorSaved: monitor an account the Add/Edit dialog already saved through service();
 //!   - monitorSessionAccount: an account that brings its own token (headless config, demo,
-//!     command line): the token is kept for the session only, the record joins the store when
-//!     there is one, monitoring starts;
+//!     command line): the token is kept in the vault for the session only (the vault is where
+//!     every token is registered with the redactor, see tokenvault.h), the record joins the
+//!     store when there is one, monitoring starts;
 //!   - removeAccount: token and record deleted, monitoring stopped (any removal through
 //!     service() stops monitoring too);
 //!   - pause / resume / pauseAll: the manager stops or starts, the store remembers `paused`;
