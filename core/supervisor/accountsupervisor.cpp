@@ -1,6 +1,5 @@
 #include "accountsupervisor.h"
 
-#include "accountregistry.h"
 #include "closecode.h"
 #include "gatewayclient.h"
 #include "lifecycleevents_p.h"
@@ -192,8 +191,6 @@ void AccountSupervisor::start()
     }
     if (m_phase != Phase::Idle)
         return;
-    if (m_options.registry && m_client)
-        m_options.registry->registerClient(m_options.accountId, m_client);
     setPhase(Phase::AwaitReady);
     m_readyTimer.start();
     logEvent(lifecycle::monitorStarted());
@@ -237,9 +234,7 @@ void AccountSupervisor::teardown()
         return;
     m_tornDown = true;
     m_stopping = true;
-    // Cleanup order: unregister, watchdog.stop(), clear the HELLO watch, detach listeners.
-    if (m_options.registry)
-        m_options.registry->unregisterClient(m_options.accountId, m_client);
+    // Teardown order: watchdog.stop(), clear the HELLO watch, detach listeners.
     m_reconnectWatchdog.stop();
     m_helloTimer.stop();
     m_readyTimer.stop();

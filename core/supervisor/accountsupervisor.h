@@ -18,13 +18,12 @@
 
 namespace gw {
 
-class AccountRegistry;
 namespace lifecycle {
 struct LifecycleEvent;
 }
 
-//! The lifecycle of one account (one shard), after OpenClaw's `runDiscordGatewayLifecycle`
-//! (docs/lifecycle.md), driven by the typed signals of the `GatewayClient` it owns.
+//! The connection lifecycle (docs/lifecycle.md) for one
+//! account (one shard), driven by the typed signals of the `GatewayClient` it owns.
 //!
 //! Phases: Idle → (start) AwaitReady → [READY guard timeout → one forced FreshIdentify per
 //! `startupReadyRetries`] AwaitReadyRetry → (ready/resumed) Running → Finished.
@@ -43,7 +42,7 @@ struct LifecycleEvent;
 //!   On firing the supervisor finishes with Failed / WatchdogTimeout.
 //!
 //! Outcome: `finished(outcome, error)` is emitted exactly once, after cleanup (timers stopped,
-//! client signals disconnected, client stopped with close 1000, registry entry removed):
+//! client signals disconnected, client stopped with close 1000):
 //! - Stopped: stop() was called;
 //! - IntentsRejected: close 4014 (OpenClaw's 4014 log line; a clean stop, not a crash);
 //! - Failed: any other terminal GatewayError (4004, 4010–4013, reconnect budget spent, identify
@@ -76,7 +75,6 @@ public:
         QString accountId;
         QString accountName;
         GatewayTimings timings;
-        AccountRegistry *registry = nullptr;  //!< optional; the client is registered on start()
         Clock clock;                          //!< empty: QDateTime::currentMSecsSinceEpoch
     };
 

@@ -1,5 +1,5 @@
 // AccountManager: verbs across the worker thread, 200 accounts against one simulator, fault
-// isolation between accounts, and seed defect §8 b (a force-stop restarts only that account,
+// isolation between accounts, and the isolation rule of docs/lifecycle.md (a force-stop restarts only that account,
 // after a visible backoff).
 
 #include "accountmanager.h"
@@ -222,7 +222,7 @@ private Q_SLOTS:
         QCOMPARE(states.constLast(), ConnectionState::Ready);
     }
 
-    //! G2 acceptance: 200 accounts against one simulator reach Ready in bounded time, and a
+    //! Scale: 200 accounts against one simulator reach Ready in bounded time, and a
     //! fault in one account never changes another account's state.
     void twoHundredAccountsAndFaultIsolation()
     {
@@ -283,7 +283,7 @@ private Q_SLOTS:
 
     //! Seed defect §8 b (openclaw/openclaw#37752): the reconnect watchdog force-stops ONE
     //! account; the manager restarts that account alone after a visible backoff; the others
-    //! keep their one socket and never leave Ready. The seed restarted the whole gateway.
+    //! keep their one socket and never leave Ready. An earlier design restarted the whole gateway.
     void defect8b_forceStopRestartsOnlyThatAccount()
     {
         Fixture f(3);

@@ -1,4 +1,4 @@
-// The leak test (issue G3, acceptance): accounts with known tokens go through a session with
+// The leak test: accounts with known tokens go through a session with
 // faults, errors (a token Discord never knew, a token reset while connected → 4004), an export
 // and a metrics scrape, composed the way app/main.cpp composes them (AccountStore + AccountService
 // + vault, AccountManager, EventLog with the redactor, MetricsRegistry with the label filter,
@@ -140,12 +140,12 @@ private:
         AccountService service(&store, &vault);
         EventLogOptions logOptions;
         logOptions.commitInterval = 20ms;
-        logOptions.redactor = [](const QString &text) { return Redactor::global().redact(text); };  // as app/main.cpp
+        logOptions.redactor = &gw::redactText;  // as app/main.cpp
         EventLog log(dataDir + QStringLiteral("/events.sqlite"), logOptions);
         if (!log.open().hasValue())
             return false;
         MetricsRegistry metrics;
-        metrics.setLabelFilter([](const QString &label) { return Redactor::global().redactMetricLabel(label); });
+        metrics.setLabelFilter(&gw::redactText);
 
         AccountManager manager(fastTimings());
         QObject ctx;

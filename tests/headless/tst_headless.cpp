@@ -1,4 +1,4 @@
-// The headless monitor end to end (issue G6 §2): three accounts against the simulator (healthy,
+// The headless monitor end to end (docs/headless.md): three accounts against the simulator (healthy,
 // bad token, disallowed intent) plus scripted faults on the healthy one (op 7, zombie, op 9),
 // the JSON Lines stream checked kind by kind, SIGTERM, --duration, and the exit codes.
 #include "gatewaysimulator.h"
@@ -191,7 +191,7 @@ void tst_Headless::formatRedactsAndKeepsBaseKeys()
                 {QStringLiteral("message"), QStringLiteral("a field may not replace the message")},
                 {QStringLiteral("v"), 99},
                 {QStringLiteral("nested"), QJsonArray{known, 1}}};
-    const QByteArray line = JsonLines::format(e, &Redactor::global());
+    const QByteArray line = JsonLines::format(e);
     QVERIFY(!line.contains('\n'));
     QVERIFY(!line.contains(known.toUtf8()));
     QVERIFY(!line.contains(shaped.toUtf8()));
@@ -205,7 +205,7 @@ void tst_Headless::formatRedactsAndKeepsBaseKeys()
     QCOMPARE(o.value(QLatin1String("nested")).toArray().first().toString(), QStringLiteral("[REDACTED]"));
     // A local-time timestamp is written in UTC.
     e.at = QDateTime(QDate(2026, 11, 29), QTime(10, 0), QTimeZone(3600));
-    QCOMPARE(QJsonDocument::fromJson(JsonLines::format(e, &Redactor::global())).object().value(QLatin1String("ts")).toString(),
+    QCOMPARE(QJsonDocument::fromJson(JsonLines::format(e)).object().value(QLatin1String("ts")).toString(),
              QStringLiteral("2026-11-29T09:00:00.000Z"));
     Redactor::global().removeToken(known);
 }

@@ -1,6 +1,5 @@
 #pragma once
 
-#include "accountregistry.h"
 #include "accountsupervisor.h"
 #include "gatewayclient.h"
 #include "gatewaysimulator.h"
@@ -49,7 +48,6 @@ struct SupervisorHarness
 
     gw::GatewaySimulator sim{simOptions()};
     gw::GatewayTimings timings = testTimings();
-    gw::AccountRegistry registry;
     gw::IdentifyGate *gate = nullptr;
     std::unique_ptr<gw::AccountSupervisor> supervisor;
     QList<gw::AccountStatus> statuses;
@@ -85,7 +83,6 @@ struct SupervisorHarness
         options.accountId = QStringLiteral("acc-alpha");
         options.accountName = QStringLiteral("Alpha");
         options.timings = timings;
-        options.registry = &registry;
         supervisor = std::make_unique<gw::AccountSupervisor>(options, client);
         QObject::connect(supervisor.get(), &gw::AccountSupervisor::statusChanged, context.get(),
                          [this](const gw::AccountStatus &s) { statuses.append(s); });
@@ -159,7 +156,6 @@ struct SupervisorHarness
     {
         QCOMPARE(finishedSpy->count(), 1);
         QVERIFY(!supervisor->hasActiveTimers());
-        QVERIFY(!registry.contains(QStringLiteral("acc-alpha")));
         QCOMPARE(supervisor->phase(), gw::AccountSupervisor::Phase::Finished);
         QVERIFY(supervisor->client()->state() == gw::ConnectionState::Stopped
                 || supervisor->client()->state() == gw::ConnectionState::Failed);

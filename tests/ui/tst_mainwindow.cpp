@@ -17,6 +17,7 @@
 #include "mainwindow.h"
 #include "memorytokenvault.h"
 #include "simfixture.h"
+#include "monitorapp.h"
 #include "statestyle.h"
 #include "testtimings.h"
 
@@ -57,9 +58,10 @@ struct Fixture
     QTemporaryDir dir;
     std::unique_ptr<gw::GatewaySimulator> sim;
     std::unique_ptr<gw::EventLog> log;
-    std::unique_ptr<gw::AccountManager> manager;
-    std::unique_ptr<gw::AccountStore> store;
-    std::unique_ptr<gw::MemoryTokenVault> vault;
+    std::unique_ptr<gw::MonitorApp> app;
+    gw::AccountManager *manager = nullptr;
+    gw::AccountStore *store = nullptr;
+    gw::MemoryTokenVault *vault = nullptr;
     std::unique_ptr<MainWindow> window;
 
     bool start()
@@ -79,15 +81,19 @@ struct Fixture
         if (!log->open())
             return false;
         // Fast timings with room for a loaded (or ASan) run: these tests are about the window.
-        manager = std::make_unique<gw::AccountManager>(gwtest::testTimings(gwtest::margins::Window));
-        QObject::connect(manager.get(), &gw::AccountManager::eventLogged, log.get(),
-                         [this](const gw::EventLogEntry &e) { log->append(e); });
-        store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
-        vault = std::make_unique<gw::MemoryTokenVault>();
+        gw::MonitorAppOptions appOptions;
+        appOptions.timings = gwtest::testTimings(gwtest::margins::Window);
+        appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")),
+                                                              QSettings::IniFormat);
+        auto memoryVault = std::make_unique<gw::MemoryTokenVault>();
+        vault = memoryVault.get();
+        appOptions.vault = std::move(memoryVault);
+        appOptions.eventLog = log.get();  // MonitorApp's EventRecorder feeds it, as in the app
+        app = std::make_unique<gw::MonitorApp>(std::move(appOptions));
+        manager = app->manager();
+        store = app->store();
         gw::GuiOptions opts;
-        opts.manager = manager.get();
-        opts.store = store.get();
-        opts.vault = vault.get();
+        opts.app = app.get();
         opts.eventLog = log.get();
         opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
         opts.defaultApiBase = sim->apiBase().toString();
@@ -99,7 +105,7 @@ struct Fixture
     ~Fixture()
     {
         window.reset();
-        manager.reset();
+        app.reset();
         log.reset();
     }
 
@@ -247,7 +253,7 @@ private Q_SLOTS:
         QTRY_VERIFY(f.window->action(Action::Pause)->isEnabled());
         f.window->action(Action::Pause)->trigger();   // quiet: no new rows while we compare
         QTRY_VERIFY_WITH_TIMEOUT(f.window->accountModel()->status(id)->paused, 5000);
-        QSignalSpy quiet(f.manager.get(), &gw::AccountManager::eventLogged);
+        QSignalSpy quiet(f.manager, &gw::AccountManager::eventLogged);
         while (quiet.wait(300))
             quiet.clear();
         QTRY_VERIFY(f.log->flush().hasValue() && f.log->pendingCount() == 0);
