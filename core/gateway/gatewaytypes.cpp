@@ -77,6 +77,40 @@ QString closeActionName(CloseAction action)
     return QStringLiteral("unknown");
 }
 
+QString closeCauseName(CloseCause cause)
+{
+    switch (cause) {
+    case CloseCause::Server: return QStringLiteral("server");
+    case CloseCause::Op7: return QStringLiteral("op7");
+    case CloseCause::Zombie: return QStringLiteral("zombie");
+    case CloseCause::UserResume: return QStringLiteral("user_resume");
+    case CloseCause::UserIdentify: return QStringLiteral("user_identify");
+    case CloseCause::InvalidSession: return QStringLiteral("invalid_session");
+    case CloseCause::HelloTimeout: return QStringLiteral("hello_timeout");
+    case CloseCause::HandshakeTimeout: return QStringLiteral("handshake_timeout");
+    case CloseCause::Oversized: return QStringLiteral("oversized");
+    case CloseCause::Protocol: return QStringLiteral("protocol");
+    case CloseCause::Transport: return QStringLiteral("transport");
+    case CloseCause::Stopped: return QStringLiteral("stopped");
+    }
+    return QStringLiteral("unknown");
+}
+
+std::optional<CloseCause> closeCauseFromName(QStringView name)
+{
+    static constexpr CloseCause all[] = {
+        CloseCause::Server,       CloseCause::Op7,          CloseCause::Zombie,
+        CloseCause::UserResume,   CloseCause::UserIdentify, CloseCause::InvalidSession,
+        CloseCause::HelloTimeout, CloseCause::HandshakeTimeout, CloseCause::Oversized,
+        CloseCause::Protocol,     CloseCause::Transport,    CloseCause::Stopped,
+    };
+    for (const CloseCause c : all) {
+        if (name == closeCauseName(c))
+            return c;
+    }
+    return std::nullopt;
+}
+
 bool GatewayError::isTerminal() const
 {
     switch (kind) {

@@ -63,6 +63,29 @@ enum class CloseAction {
 Q_ENUM_NS(CloseAction)
 QString closeActionName(CloseAction action); // "resume" | "new_session" | "fatal"
 
+//! Why a socket ended, in the user's terms (closeSummary() in closecode.h words it).
+//! `snake_case` spelling via closeCauseName() is what logs, exports and the store use.
+enum class CloseCause {
+    Server,            //!< a close frame from the gateway (its code's meaning from the table)
+    Op7,               //!< closed by Gatewatch: the gateway asked to reconnect (op 7)
+    Zombie,            //!< closed by Gatewatch: heartbeat not acknowledged
+    UserResume,        //!< closed by Gatewatch: reconnect(Resume) was asked for
+    UserIdentify,      //!< closed by Gatewatch: reconnect(FreshIdentify) was asked for
+    InvalidSession,    //!< closed by Gatewatch after op 9
+    HelloTimeout,      //!< closed by Gatewatch: no HELLO in time
+    HandshakeTimeout,  //!< the WebSocket handshake did not complete in time
+    Oversized,         //!< a message over the size cap (1009, ours or the peer's; or inflated)
+    Protocol,          //!< closed by Gatewatch: undecodable data (inflate error, bad HELLO/READY)
+    Transport,         //!< dropped without a close frame (1006, TCP reset, TLS error, refused)
+    Stopped,           //!< monitoring stopped (pause, remove, quit, a terminal error)
+};
+Q_ENUM_NS(CloseCause)
+//! "server", "op7", "zombie", "user_resume", "user_identify", "invalid_session",
+//! "hello_timeout", "handshake_timeout", "oversized", "protocol", "transport", "stopped".
+QString closeCauseName(CloseCause cause);
+//! Parses closeCauseName() output; std::nullopt for anything else.
+std::optional<CloseCause> closeCauseFromName(QStringView name);
+
 //! One socket's end, reported exactly once per socket by GatewayClient::socketClosed.
 struct CloseInfo
 {
@@ -72,6 +95,21 @@ struct CloseInfo
     CloseAction action = CloseAction::Resume;  //!< what the client will do next
     bool wasReady = false;          //!< the socket had reached READY/RESUMED
     QDateTime at;                   //!< when the close was observed (UTC)
+    CloseCause cause = CloseCause::Transport;
+    bool sessionKept = false;       //!< the session stays resumable: the next connect RESUMEs
+};
+
+//! What a RESUME got back (GatewayClient::resumed). R = the sequence sent in op 6, S = the
+//! RESUMED dispatch's own s: missed = S − 1 − R, lost = max(0, missed − replayed). Without an
+//! integer s on RESUMED, missed is unknown (−1) and lost = the gaps seen inside the replay. A
+//! replay that starts late (its first s is not R + 1) is counted here, never as a sequenceGap.
+struct ResumeOutcome
+{
+    int replayed = 0;               //!< dispatches between op 6 and RESUMED
+    qint64 sequenceBefore = -1;     //!< R
+    qint64 sequenceAfter = -1;      //!< the sequence after RESUMED (S when it carried one)
+    qint64 missed = -1;             //!< events the server had for us; −1 = unknown
+    qint64 lost = 0;                //!< missed events that were not replayed
 };
 
 //! The part of READY the monitor keeps.
@@ -154,11 +192,19 @@ struct GatewayStats
     std::chrono::milliseconds heartbeatInterval{0};
     QDateTime lastInboundAt;        //!< last frame of any kind
     QDateTime lastAckAt;
-    int missedAcks = 0;             //!< consecutive un-ACKed beats at tick time (0 or 1 normally)
+    int missedAcks = 0;             //!< consecutive ticks with the beat un-ACKed (zombie at 3, or at 1 when silent)
     qint64 lastSequence = -1;       //!< -1 = null
     quint64 heartbeatsSent = 0;
     quint64 acksReceived = 0;
-    quint64 dispatches = 0;
+    quint64 dispatches = 0;         //!< liveDispatches + replayedDispatches
+    quint64 liveDispatches = 0;     //!< dispatches outside a replay (READY and RESUMED included)
+    quint64 eventsLost = 0;         //!< known lost events: live gaps + replay shortfalls
+    quint64 unknownGaps = 0;        //!< sessions replaced by a fresh IDENTIFY (gap of unknown size)
+    quint64 duplicateDispatches = 0; //!< dispatches whose s was not above the last one (ignored for the sequence)
+    //! Wall clock of the last dispatch (UTC); invalid before the first. Like
+    //! dispatchesLastMinute it is brought up to date by GatewayClient::stats().
+    QDateTime lastDispatchAt;
+    int dispatchesLastMinute = 0;   //!< dispatches in the last 60 s (per-second ring)
     quint64 identifies = 0;         //!< op 2 sent by this client
     quint64 resumes = 0;            //!< op 6 sent
     quint64 resumedOk = 0;          //!< RESUMED received
@@ -173,11 +219,14 @@ struct GatewayStats
     quint64 bytesReceivedInflated = 0;
     quint64 bytesSent = 0;
     quint64 sendsDropped = 0;       //!< non-heartbeat sends refused by the 115/60 s budget
+    //! op 1 not answered because a beat went out less than interval/4 ago and is un-ACKed.
+    quint64 extraHeartbeatRequests = 0;
 };
 
 } // namespace gw
 
 Q_DECLARE_METATYPE(gw::CloseInfo)
+Q_DECLARE_METATYPE(gw::ResumeOutcome)
 Q_DECLARE_METATYPE(gw::SessionInfo)
 Q_DECLARE_METATYPE(gw::GatewayBotInfo)
 Q_DECLARE_METATYPE(gw::SessionStartLimit)

@@ -75,7 +75,9 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     connect(c, &GatewayClient::identifySent, this, &AccountSupervisor::handleIdentifySent);
     connect(c, &GatewayClient::resumeSent, this, &AccountSupervisor::handleResumeSent);
     connect(c, &GatewayClient::ready, this, &AccountSupervisor::handleReady);
-    connect(c, &GatewayClient::resumed, this, &AccountSupervisor::handleResumed);
+    connect(c, &GatewayClient::resumed, this, [this](const ResumeOutcome &outcome) {
+        handleResumed(outcome.replayed, outcome.sequenceBefore, outcome.sequenceAfter);
+    });
     connect(c, &GatewayClient::dispatchReceived, this, &AccountSupervisor::handleDispatch);
     connect(c, &GatewayClient::heartbeatAcked, this, &AccountSupervisor::handleDispatch);
     connect(c, &GatewayClient::zombieDetected, this, &AccountSupervisor::handleZombie);
