@@ -8,6 +8,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <limits>
 #include <cstdio>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -36,6 +37,34 @@ void fail(const QString &message)
     std::fprintf(stderr, "gatewatch-sim: %s\n", qPrintable(message));
     std::exit(2);
 }
+
+//! How the simulated gateway behaves under load (docs/simulator.md, "Load modelling").
+struct LoadOptions
+{
+    QCommandLineOption outboundRate{QStringLiteral("outbound-rate"),
+                                    QStringLiteral("Messages per second each socket's outbound queue drains (0 = at once)."),
+                                    QStringLiteral("n"), QStringLiteral("0")};
+    QCommandLineOption ackDelay{QStringLiteral("ack-delay"),
+                                QStringLiteral("Hold every heartbeat ACK back this many ms."), QStringLiteral("ms"),
+                                QStringLiteral("0")};
+    QCommandLineOption replayBuffer{QStringLiteral("replay-buffer"),
+                                    QStringLiteral("Dispatches kept per session for RESUME."), QStringLiteral("n"),
+                                    QStringLiteral("5000")};
+
+    void apply(const QCommandLineParser &parser, gw::GatewaySimulator::Options &options) const
+    {
+        const auto number = [&parser](const QCommandLineOption &o, qint64 min) {
+            bool ok = false;
+            const qint64 v = parser.value(o).toLongLong(&ok);
+            if (!ok || v < min || v > std::numeric_limits<int>::max())
+                fail(QStringLiteral("--%1 expects a number >= %2").arg(o.names().constFirst()).arg(min));
+            return static_cast<int>(v);
+        };
+        options.outboundRate = number(outboundRate, 0);
+        options.ackDelay = std::chrono::milliseconds(number(ackDelay, 0));
+        options.replayBufferLimit = number(replayBuffer, 1);
+    }
+};
 
 } // namespace
 
@@ -85,8 +114,10 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Do not close with 4008 above 120 payloads per 60 s."));
     const QCommandLineOption noConcurrency({QStringLiteral("no-identify-limit")},
                                            QStringLiteral("Do not answer fast IDENTIFYs with op 9."));
+    const LoadOptions load;
     parser.addOptions({host, port, resumePort, httpPort, heartbeat, dispatch, payloadBytes, resumeWindow, bucket,
-                       bot, anyToken, noRateLimit, noConcurrency});
+                       bot, anyToken, noRateLimit, noConcurrency, load.outboundRate, load.ackDelay,
+                       load.replayBuffer});
     parser.process(app);
 
     gw::GatewaySimulator::Options options;
@@ -115,6 +146,7 @@ int main(int argc, char *argv[])
     options.acceptUnknownTokens = parser.isSet(anyToken);
     options.enforceSendRateLimit = !parser.isSet(noRateLimit);
     options.enforceIdentifyConcurrency = !parser.isSet(noConcurrency);
+    load.apply(parser, options);
 
     gw::GatewaySimulator sim(options);
     for (const QString &spec : parser.values(bot)) {
