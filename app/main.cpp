@@ -1,18 +1,17 @@
 // gatewatch: the composition root. It parses the command line, builds the core objects and hands
-// them to the GUI or the headless runner. It wires; it does not decide (architecture.md).
+// them to the GUI or the headless runner. It wires; it does not decide (docs/architecture.md):
+// the account policy is MonitorApp's (core/runtime/monitorapp.h).
 
-#include "accountmanager.h"
-#include "accountrecord.h"
 #include "accountstore.h"
 #include "demoscenario.h"
 #include "eventlog.h"
-#include "eventrecorder.h"
 #include "guiapp.h"
 #include "guioptions.h"
 #include "headlessrunner.h"
 #include "keychaintokenvault.h"
 #include "logging.h"
 #include "memorytokenvault.h"
+#include "monitorapp.h"
 #include "redactor.h"
 #include "resumestatestore.h"
 
@@ -123,18 +122,14 @@ struct DesktopRuntime
 {
     std::unique_ptr<gw::DemoScenario> demo;
     std::unique_ptr<QTemporaryDir> demoDir;
-    std::unique_ptr<gw::AccountStore> store;
-    std::unique_ptr<gw::TokenVault> vault;
-    std::unique_ptr<gw::AccountManager> manager;
     QThread storeThread;
     gw::EventLog *eventLog = nullptr;  // lives on storeThread; deleted there
-    std::unique_ptr<gw::EventRecorder> recorder;
+    std::unique_ptr<gw::MonitorApp> app;
 
     ~DesktopRuntime()
     {
-        // Nothing may feed the store once it is gone: the recorder and the manager go first.
-        recorder.reset();
-        manager.reset();
+        // Nothing may feed the store once it is gone: the application layer goes first.
+        app.reset();
         if (eventLog) {
             QMetaObject::invokeMethod(eventLog, [log = eventLog] { delete log; }, Qt::BlockingQueuedConnection);
             eventLog = nullptr;
@@ -149,7 +144,7 @@ bool openEventLog(DesktopRuntime &rt, const QString &path)
     rt.storeThread.setObjectName(QStringLiteral("gatewatch-store"));
     rt.storeThread.start();
     gw::EventLogOptions options;
-    options.redactor = [](const QString &text) { return gw::Redactor::global().redact(text); };
+    options.redactor = &gw::redactText;
     auto *log = new gw::EventLog(path, options);
     log->moveToThread(&rt.storeThread);
     bool ok = false;
@@ -173,91 +168,82 @@ bool openEventLog(DesktopRuntime &rt, const QString &path)
     return true;
 }
 
+//! The demo never touches the user's accounts, keychain or history: its records, tokens and
+//! event log live in a throwaway directory for this run only.
+bool prepareDemo(DesktopRuntime &rt, gw::MonitorAppOptions &appOptions, gw::GuiOptions &options, QString &eventDbPath)
+{
+    rt.demo = std::make_unique<gw::DemoScenario>();
+    if (!rt.demo->start()) {
+        qCCritical(lcApp).noquote() << "the demo simulator could not start:" << rt.demo->errorString();
+        return false;
+    }
+    rt.demoDir = std::make_unique<QTemporaryDir>();
+    appOptions.store = std::make_unique<gw::AccountStore>(rt.demoDir->filePath(QStringLiteral("demo.conf")),
+                                                          QSettings::IniFormat);
+    appOptions.vault = std::make_unique<gw::MemoryTokenVault>();
+    appOptions.timings = rt.demo->timings();
+    eventDbPath = rt.demoDir->filePath(QStringLiteral("demo-events.sqlite"));
+    options.demo = true;
+    options.startStoredAccounts = false;
+    options.defaultApiBase = rt.demo->simulator()->apiBase().toString();
+    options.settingsPath = rt.demoDir->filePath(QStringLiteral("demo-ui.conf"));
+    return true;
+}
+
+void prepareDesktop(gw::MonitorAppOptions &appOptions, QString &eventDbPath)
+{
+    appOptions.vault = std::make_unique<gw::KeychainTokenVault>();
+    const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dataDir);
+    // A restart within Discord's resume window RESUMEs instead of spending IDENTIFYs: session id,
+    // sequence and resume URL per account, never the token.
+    appOptions.resumeState =
+        std::make_shared<gw::ResumeStateStore>(QDir(dataDir).filePath(QStringLiteral("resume-state.ini")));
+    eventDbPath = QDir(dataDir).filePath(QStringLiteral("events.sqlite"));
+}
+
 int runDesktop(QApplication &app, const QCommandLineParser &parser)
 {
     QGuiApplication::setDesktopFileName(QString::fromLatin1(AppId));
 
     DesktopRuntime rt;
-    bool demo = parser.isSet(QStringLiteral("demo"));
-    QString eventDbPath;
-    if (!demo) {
-        rt.store = std::make_unique<gw::AccountStore>();
-        if (parser.isSet(QStringLiteral("demo-if-empty")) && rt.store->count() == 0)
-            demo = true;
-    }
-
+    gw::MonitorAppOptions appOptions;
     gw::GuiOptions options;
     options.startMinimized = parser.isSet(QStringLiteral("minimized"));
-    if (demo) {
-        // The demo never touches the user's accounts, keychain or history: its records, tokens
-        // and event log live in a throwaway directory for this run only.
-        rt.demo = std::make_unique<gw::DemoScenario>();
-        if (!rt.demo->start()) {
-            qCCritical(lcApp).noquote() << "the demo simulator could not start:" << rt.demo->errorString();
-            return 1;
-        }
-        rt.demoDir = std::make_unique<QTemporaryDir>();
-        rt.store = std::make_unique<gw::AccountStore>(rt.demoDir->filePath(QStringLiteral("demo.conf")),
-                                                      QSettings::IniFormat);
-        rt.vault = std::make_unique<gw::MemoryTokenVault>();
-        rt.manager = std::make_unique<gw::AccountManager>(rt.demo->timings());
-        eventDbPath = rt.demoDir->filePath(QStringLiteral("demo-events.sqlite"));
-        options.demo = true;
-        options.startStoredAccounts = false;
-        options.defaultApiBase = rt.demo->simulator()->apiBase().toString();
-        options.settingsPath = rt.demoDir->filePath(QStringLiteral("demo-ui.conf"));
-    } else {
-        rt.vault = std::make_unique<gw::KeychainTokenVault>();
-        rt.manager = std::make_unique<gw::AccountManager>();
-        const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-        QDir().mkpath(dataDir);
-        // A restart within Discord's resume window RESUMEs instead of spending IDENTIFYs (G9 §5):
-        // session id, sequence and resume URL per account, never the token.
-        rt.manager->setResumeStateStore(
-            std::make_shared<gw::ResumeStateStore>(QDir(dataDir).filePath(QStringLiteral("resume-state.ini"))));
-        eventDbPath = QDir(dataDir).filePath(QStringLiteral("events.sqlite"));
+    QString eventDbPath;
+    bool demo = parser.isSet(QStringLiteral("demo"));
+    if (!demo) {
+        appOptions.store = std::make_unique<gw::AccountStore>();
+        demo = parser.isSet(QStringLiteral("demo-if-empty")) && appOptions.store->count() == 0;
     }
-
+    if (demo) {
+        if (!prepareDemo(rt, appOptions, options, eventDbPath))
+            return 1;
+    } else {
+        prepareDesktop(appOptions, eventDbPath);
+    }
     if (openEventLog(rt, eventDbPath)) {
-        rt.recorder = std::make_unique<gw::EventRecorder>(rt.manager.get(), rt.eventLog);
-        rt.recorder->recordMonitorStarted(demo ? QStringLiteral("demo") : QStringLiteral("desktop"));
+        appOptions.eventLog = rt.eventLog;
         options.eventLog = rt.eventLog;
         options.eventDatabasePath = eventDbPath;
     }
-
+    rt.app = std::make_unique<gw::MonitorApp>(std::move(appOptions));
+    rt.app->recordMonitorStarted(demo ? QStringLiteral("demo") : QStringLiteral("desktop"));
     if (demo) {
-        for (const gw::DemoScenario::Bot &bot : rt.demo->bots()) {
-            gw::AccountRecord record;
-            record.id = bot.id;
-            record.name = bot.name;
-            record.intents = bot.intents;
-            record.gatewayUrlOverride = bot.gatewayUrl;
-            record.apiBaseOverride = bot.apiBase;
-            record.createdAt = QDateTime::currentDateTimeUtc();
-            const auto added = rt.store->add(record);
-            if (!added)
-                qCWarning(lcApp).noquote() << "demo bot" << bot.name << "was not stored:" << added.error().message;
-            rt.vault->keepForSession(bot.id, bot.token);
-            gw::Redactor::global().addToken(bot.token);
-            rt.manager->add(record, bot.token);
-        }
+        for (const gw::DemoScenario::Bot &bot : rt.demo->bots())
+            rt.app->monitorSessionAccount(
+                gw::unsavedAccountRecord(bot.name, bot.intents, bot.gatewayUrl, bot.apiBase, bot.id), bot.token);
     }
 
-    options.manager = rt.manager.get();
-    options.store = rt.store.get();
-    options.vault = rt.vault.get();
+    options.app = rt.app.get();
     const int code = gw::runGui(app, options);
 
     // Close every session (1000) before the store goes, so the last rows are recorded.
     QEventLoop stopping;
-    QObject::connect(rt.manager.get(), &gw::AccountManager::allStopped, &stopping, &QEventLoop::quit);
-    if (rt.manager->accountCount() > 0) {
-        rt.manager->stopAll();
-        QTimer::singleShot(std::chrono::seconds(5), &stopping, &QEventLoop::quit);  // never hang on quit
-        stopping.exec();
-    }
-    if (rt.recorder)
-        rt.recorder->recordMonitorStoppedAndFlush(QStringLiteral("quit"));
+    QObject::connect(rt.app.get(), &gw::MonitorApp::stopped, &stopping, &QEventLoop::quit);
+    rt.app->stop(std::chrono::seconds(5));  // never hang on quit
+    stopping.exec();
+    rt.app->recordMonitorStopped(QStringLiteral("quit"));
     return code;
 }
 

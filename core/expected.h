@@ -6,7 +6,7 @@
 namespace gw {
 
 //! A minimal `expected<T, E>` for synchronous results (C++20 has no std::expected).
-//! Errors are values (house-style rule 9): a function that can fail returns one of these.
+//! Errors are values: a function that can fail returns one of these.
 template<typename T, typename E>
 class Expected
 {

@@ -2,9 +2,9 @@
 
 #include <QLoggingCategory>
 
-//! Every logging category of Gatewatch, in one place (house-style rule 10).
+//! Every logging category of Gatewatch, in one place.
 //! Never log a token or a message body: every line also passes through the redacting
-//! message handler installed by the app (see accounts/redactor.h), but that is the last line
+//! message handler installed by the app (see redactor.h), but that is the last line
 //! of defence, not the first.
 Q_DECLARE_LOGGING_CATEGORY(lcGateway)    // gatewatch.core.gateway
 Q_DECLARE_LOGGING_CATEGORY(lcHeartbeat)  // gatewatch.core.heartbeat

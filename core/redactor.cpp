@@ -13,7 +13,7 @@ namespace gw {
 
 namespace {
 
-// Generous on purpose (issue G3 §4): the user-id part of a real token is 23–28 characters, the
+// Generous on purpose: the user-id part of a real token is 23–28 characters, the
 // timestamp 6, the HMAC 27 (old) to 38 (current). Lengths have no upper bound so a longer run is
 // swallowed whole instead of leaving a tail behind.
 constexpr qsizetype MinFirst = 20, MinMiddle = 4, MaxMiddle = 8, MinLast = 25;
@@ -324,6 +324,11 @@ void redactingMessageHandler(QtMsgType type, const QMessageLogContext &context, 
 }
 
 } // namespace
+
+QString redactText(const QString &text)
+{
+    return Redactor::global().redact(text);
+}
 
 bool installRedactingMessageHandler()
 {

@@ -11,11 +11,13 @@
 
 namespace gw {
 
-//! The ONE redaction point of Gatewatch (issue G3 §4). Every log line (through the message
-//! handler below), event-log row, export and metric label passes through `redact()`, which
-//! replaces
-//!   - every *known* token (registered with addToken() when a token is read from or written to
-//!     the vault, or typed into the Add bot dialog), and
+//! The ONE redaction point of Gatewatch: Redactor::global(). There is no other instance in the
+//! application and nothing is injected: every log line (through the message handler below),
+//! JSON line, event-log row, export and metric label passes through Redactor::global().redact().
+//! Sinks that take a text filter (EventLogOptions::redactor, MetricsRegistry::setLabelFilter) are
+//! given redactText() below, which is that same global. It replaces
+//!   - every *known* token (registered with addToken() in one place: TokenVault, where every
+//!     token the process holds passes; see tokenvault.h), and
 //!   - anything *shaped* like a Discord bot token: three dot-separated base64url runs,
 //!     `[A-Za-z0-9_-]{20,}` . `[A-Za-z0-9_-]{4,8}` . `[A-Za-z0-9_-]{25,}` (a real one is the
 //!     base64 user id (23–28), a 6-char timestamp and a 27–38-char HMAC; the bounds are generous
@@ -39,8 +41,8 @@ public:
     Redactor(const Redactor &) = delete;
     Redactor &operator=(const Redactor &) = delete;
 
-    //! The process-wide redactor: the message handler, the event log, the exporters and the
-    //! metrics use this one; the vaults register every token they see with it.
+    //! The process-wide redactor: the message handler, the event log, the exporters, the JSON
+    //! lines and the metrics use this one; TokenVault registers every token with it.
     static Redactor &global();
 
     //! The replacement text.
@@ -87,6 +89,9 @@ private:
     class Private;
     std::unique_ptr<Private> d;
 };
+
+//! Redactor::global().redact(text): the filter handed to the sinks that take a function.
+[[nodiscard]] QString redactText(const QString &text);
 
 //! Installs a Qt message handler that passes every message (qDebug … qFatal, every category,
 //! every thread) through Redactor::global() and then hands it to the handler that was installed

@@ -24,8 +24,10 @@ REFERENCE_FILES = ("README.md", "CONTRIBUTING.md", "CMakeLists.txt")
 # the repository cannot follow them. docs/protocol.md and docs/architecture.md are in the
 # repository and are cited with their folder.
 FOREIGN_REFERENCE = re.compile(
-    r"(?<!docs/)\b(protocol|architecture)\.md|seed-lifecycle|house-style|ux-notes|shared/|"
-    r"provider\.lifecycle|\bG[0-9]{1,2}\b")
+    r"seed-lifecycle|house-style|ux-notes|shared/|provider\.lifecycle|\bG[0-9]{1,2}\b|"
+    r"\.md [A-D][0-9]")
+# Outside docs/, the repository's own protocol and architecture pages are cited with their folder.
+BARE_DOC_REFERENCE = re.compile(r"(?<!docs/)\b(protocol|architecture)\.md")
 WIDGETS_INCLUDE = re.compile(r'#\s*include\s*[<"](Q(Widget|Abstract(Item)?View|Application|GuiApplication|Painter|'
                              r'Pixmap|Icon|Color|Font)\b|QtWidgets|QtGui|ui/)')
 
@@ -89,7 +91,7 @@ def main():
         if "/node_modules/" in rel or rel.endswith("package-lock.json") or rel == "scripts/check-structure.py":
             continue
         for n, l in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-            if FOREIGN_REFERENCE.search(l):
+            if FOREIGN_REFERENCE.search(l) or (not rel.startswith("docs/") and BARE_DOC_REFERENCE.search(l)):
                 findings.append(f"{rel}:{n}: cites something outside the repository: {l.strip()[:120]}")
     for f in findings:
         print(f)

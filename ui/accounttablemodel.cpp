@@ -41,6 +41,7 @@ QString closeName(std::optional<int> code)
 }
 
 constexpr qint64 kMissing = std::numeric_limits<qint64>::max();
+constexpr int k_numberAlignment = int(Qt::AlignRight | Qt::AlignVCenter);
 
 } // namespace
 
@@ -164,6 +165,183 @@ QVariant AccountTableModel::headerData(int section, Qt::Orientation orientation,
     return {};
 }
 
+namespace {
+
+// One function per column: the value of a cell of `row` for `role` (an empty QVariant for a
+// role the column does not answer).
+
+QVariant nameCell(const Row &row, int role)
+{
+    const AccountStatus &s = row.status;
+    if (role == Qt::DisplayRole) {
+        if (s.session && !s.session->userName.isEmpty())
+            return AccountTableModel::tr("%1 · %2").arg(s.accountName, s.session->userName);
+        return s.accountName;
+    }
+    if (role == AccountTableModel::RawValueRole)
+        return s.accountName.toLower();
+    if (role == Qt::ToolTipRole) {
+        QString tip = s.accountName;
+        if (s.session)
+            tip += QLatin1Char('\n') + AccountTableModel::tr("Bot user: %1 (%2)").arg(s.session->userName, s.session->userId);
+        if (row.muted)
+            tip += QLatin1Char('\n') + AccountTableModel::tr("Notifications muted");
+        return tip;
+    }
+    return {};
+}
+
+QVariant stateCell(const AccountStatus &s, int role, const QDateTime &now)
+{
+    if (role == Qt::DisplayRole || role == Qt::AccessibleTextRole) {
+        if (s.state == ConnectionState::Stopped)
+            return s.paused ? AccountTableModel::tr("Paused") : AccountTableModel::tr("Stopped");
+        if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid()) {
+            const qint64 ms = std::max<qint64>(0, now.msecsTo(s.nextAttemptAt));
+            return AccountTableModel::tr("Reconnecting (in %1 s)").arg((ms + 999) / 1000);
+        }
+        return StateStyle::text(s.state);
+    }
+    if (role == Qt::DecorationRole)
+        return StateStyle::icon(s.state);
+    if (role == Qt::ForegroundRole)
+        return StateStyle::color(s.state, QGuiApplication::palette());
+    if (role == AccountTableModel::RawValueRole)
+        return StateStyle::severity(s.state) * 100 + int(s.state);
+    if (role == Qt::ToolTipRole) {
+        QString tip = AccountTableModel::tr("%1 for %2").arg(StateStyle::text(s.state),
+                                         uiformat::duration(std::chrono::milliseconds(
+                                             s.stateSince.isValid() ? s.stateSince.msecsTo(now) : 0)));
+        if (s.state == ConnectionState::Failed && !s.failure.message.isEmpty())
+            tip += QLatin1Char('\n') + s.failure.message;
+        else if (!s.lastError.isEmpty())
+            tip += QLatin1Char('\n') + AccountTableModel::tr("Last error: %1").arg(s.lastError);
+        return tip;
+    }
+    return {};
+}
+
+QVariant latencyCell(const AccountStatus &s, int role)
+{
+    if (role == Qt::DisplayRole) {
+        if (!s.stats.lastLatency)
+            return uiformat::dash();
+        return AccountTableModel::tr("%1 · ⌀ %2").arg(uiformat::latency(s.stats.lastLatency), uiformat::latency(s.stats.meanLatency));
+    }
+    if (role == AccountTableModel::RawValueRole)
+        return s.stats.lastLatency ? qint64(s.stats.lastLatency->count()) : kMissing;
+    if (role == Qt::ToolTipRole)
+        return AccountTableModel::tr("Last %1, mean %2, p95 %3").arg(uiformat::latency(s.stats.lastLatency),
+                                                  uiformat::latency(s.stats.meanLatency),
+                                                  uiformat::latency(s.stats.p95Latency));
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
+QVariant heartbeatCell(const AccountStatus &s, int role)
+{
+    if (role == AccountTableModel::RawValueRole)
+        return s.stats.meanLatency ? qint64(s.stats.meanLatency->count()) : kMissing;
+    if (role == Qt::ToolTipRole)
+        return AccountTableModel::tr("%1 beats sent, %2 acknowledged, %3 missed now").arg(s.stats.heartbeatsSent)
+            .arg(s.stats.acksReceived).arg(s.stats.missedAcks);
+    return {};
+}
+
+QVariant uptimeCell(const Row &row, int role)
+{
+    if (role == Qt::DisplayRole)
+        return uiformat::percent(row.uptime);
+    if (role == AccountTableModel::RawValueRole)
+        return row.uptime ? *row.uptime : -1.0;
+    if (role == Qt::DecorationRole && !row.uptime)
+        return StateStyle::noDataIcon();
+    if (role == Qt::ToolTipRole && !row.uptime)
+        return AccountTableModel::tr("No data yet: time Gatewatch was not watching does not count as up");
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
+QVariant lastEventCell(const AccountStatus &s, int role, const QDateTime &now)
+{
+    const QDateTime at = s.stats.lastInboundAt.isValid() ? s.stats.lastInboundAt : s.lastEventAt;
+    if (role == Qt::DisplayRole)
+        return uiformat::age(at, now);
+    if (role == AccountTableModel::RawValueRole)
+        return at.isValid() ? at.msecsTo(now) : kMissing;
+    if (role == Qt::ToolTipRole)
+        return uiformat::timestamp(at);
+    return {};
+}
+
+QVariant reconnectsCell(const AccountStatus &s, int role)
+{
+    if (role == Qt::DisplayRole)
+        return AccountTableModel::tr("%1 / %2").arg(s.resumes).arg(s.identifies);
+    if (role == AccountTableModel::RawValueRole)
+        return qint64(s.resumes) + qint64(s.identifies);
+    if (role == Qt::ToolTipRole)
+        return AccountTableModel::tr("%1 resumed (no events lost), %2 identified (new session), %3 disconnects")
+            .arg(s.resumes).arg(s.identifies).arg(s.disconnects);
+    if (role == Qt::TextAlignmentRole)
+        return int(Qt::AlignCenter);
+    return {};
+}
+
+QVariant lastDisconnectCell(const AccountStatus &s, int role)
+{
+    if (!s.lastDisconnect) {
+        if (role == Qt::DisplayRole)
+            return uiformat::dash();
+        if (role == AccountTableModel::RawValueRole)
+            return qint64(0);
+        return {};
+    }
+    const auto &ld = *s.lastDisconnect;
+    if (role == Qt::DisplayRole) {
+        if (ld.closeCode)
+            return AccountTableModel::tr("%1 %2").arg(*ld.closeCode).arg(closeName(ld.closeCode));
+        return ld.error.isEmpty() ? closeName(std::nullopt) : ld.error;
+    }
+    if (role == AccountTableModel::RawValueRole)
+        return ld.at.toMSecsSinceEpoch();
+    if (role == Qt::ToolTipRole) {
+        QString tip = uiformat::timestamp(ld.at) + QLatin1Char('\n') + CloseCodes::describe(ld.closeCode);
+        if (!ld.error.isEmpty())
+            tip += QLatin1Char('\n') + ld.error;
+        return tip;
+    }
+    return {};
+}
+
+QVariant identifyBudgetCell(const AccountStatus &s, int role)
+{
+    if (!s.gatewayInfo) {
+        if (role == Qt::DisplayRole)
+            return uiformat::dash();
+        if (role == AccountTableModel::RawValueRole)
+            return qint64(-1);
+        return {};
+    }
+    const SessionStartLimit &limit = s.gatewayInfo->limit;
+    if (role == Qt::DisplayRole)
+        return AccountTableModel::tr("%1 / %2").arg(limit.remaining).arg(limit.total);
+    if (role == AccountTableModel::RawValueRole)
+        return qint64(limit.remaining);
+    if (role == Qt::ToolTipRole)
+        return AccountTableModel::tr("Resets %1 · max_concurrency %2 · %3 recommended shard(s)")
+            .arg(uiformat::timestamp(limit.resetAt()))
+            .arg(limit.maxConcurrency)
+            .arg(s.gatewayInfo->shards);
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
+} // namespace
+
 QVariant AccountTableModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -193,152 +371,16 @@ QVariant AccountTableModel::data(const QModelIndex &index, int role) const
     }
 
     switch (column) {
-    case NameColumn:
-        if (role == Qt::DisplayRole) {
-            if (s.session && !s.session->userName.isEmpty())
-                return tr("%1 · %2").arg(s.accountName, s.session->userName);
-            return s.accountName;
-        }
-        if (role == RawValueRole)
-            return s.accountName.toLower();
-        if (role == Qt::ToolTipRole) {
-            QString tip = s.accountName;
-            if (s.session)
-                tip += QLatin1Char('\n') + tr("Bot user: %1 (%2)").arg(s.session->userName, s.session->userId);
-            if (row.muted)
-                tip += QLatin1Char('\n') + tr("Notifications muted");
-            return tip;
-        }
-        break;
-    case StateColumn: {
-        if (role == Qt::DisplayRole || role == Qt::AccessibleTextRole) {
-            if (s.state == ConnectionState::Stopped)
-                return s.paused ? tr("Paused") : tr("Stopped");
-            if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid()) {
-                const qint64 ms = std::max<qint64>(0, now.msecsTo(s.nextAttemptAt));
-                return tr("Reconnecting (in %1 s)").arg((ms + 999) / 1000);
-            }
-            return StateStyle::text(s.state);
-        }
-        if (role == Qt::DecorationRole)
-            return StateStyle::icon(s.state);
-        if (role == Qt::ForegroundRole)
-            return StateStyle::color(s.state, QGuiApplication::palette());
-        if (role == RawValueRole)
-            return StateStyle::severity(s.state) * 100 + int(s.state);
-        if (role == Qt::ToolTipRole) {
-            QString tip = tr("%1 for %2").arg(StateStyle::text(s.state),
-                                             uiformat::duration(std::chrono::milliseconds(
-                                                 s.stateSince.isValid() ? s.stateSince.msecsTo(now) : 0)));
-            if (s.state == ConnectionState::Failed && !s.failure.message.isEmpty())
-                tip += QLatin1Char('\n') + s.failure.message;
-            else if (!s.lastError.isEmpty())
-                tip += QLatin1Char('\n') + tr("Last error: %1").arg(s.lastError);
-            return tip;
-        }
-        break;
-    }
-    case LatencyColumn:
-        if (role == Qt::DisplayRole) {
-            if (!s.stats.lastLatency)
-                return uiformat::dash();
-            return tr("%1 · ⌀ %2").arg(uiformat::latency(s.stats.lastLatency), uiformat::latency(s.stats.meanLatency));
-        }
-        if (role == RawValueRole)
-            return s.stats.lastLatency ? qint64(s.stats.lastLatency->count()) : kMissing;
-        if (role == Qt::ToolTipRole)
-            return tr("Last %1, mean %2, p95 %3").arg(uiformat::latency(s.stats.lastLatency),
-                                                      uiformat::latency(s.stats.meanLatency),
-                                                      uiformat::latency(s.stats.p95Latency));
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    case HeartbeatColumn:
-        if (role == RawValueRole)
-            return s.stats.meanLatency ? qint64(s.stats.meanLatency->count()) : kMissing;
-        if (role == Qt::ToolTipRole)
-            return tr("%1 beats sent, %2 acknowledged, %3 missed now").arg(s.stats.heartbeatsSent)
-                .arg(s.stats.acksReceived).arg(s.stats.missedAcks);
-        break;
-    case UptimeColumn:
-        if (role == Qt::DisplayRole)
-            return uiformat::percent(row.uptime);
-        if (role == RawValueRole)
-            return row.uptime ? *row.uptime : -1.0;
-        if (role == Qt::DecorationRole && !row.uptime)
-            return StateStyle::noDataIcon();
-        if (role == Qt::ToolTipRole && !row.uptime)
-            return tr("No data yet: time Gatewatch was not watching does not count as up");
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    case LastEventColumn: {
-        const QDateTime at = s.stats.lastInboundAt.isValid() ? s.stats.lastInboundAt : s.lastEventAt;
-        if (role == Qt::DisplayRole)
-            return uiformat::age(at, now);
-        if (role == RawValueRole)
-            return at.isValid() ? at.msecsTo(now) : kMissing;
-        if (role == Qt::ToolTipRole)
-            return uiformat::timestamp(at);
-        break;
-    }
-    case ReconnectsColumn:
-        if (role == Qt::DisplayRole)
-            return tr("%1 / %2").arg(s.resumes).arg(s.identifies);
-        if (role == RawValueRole)
-            return qint64(s.resumes) + qint64(s.identifies);
-        if (role == Qt::ToolTipRole)
-            return tr("%1 resumed (no events lost), %2 identified (new session), %3 disconnects")
-                .arg(s.resumes).arg(s.identifies).arg(s.disconnects);
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignCenter);
-        break;
-    case LastDisconnectColumn:
-        if (!s.lastDisconnect) {
-            if (role == Qt::DisplayRole)
-                return uiformat::dash();
-            if (role == RawValueRole)
-                return qint64(0);
-            break;
-        }
-        if (role == Qt::DisplayRole) {
-            const auto &ld = *s.lastDisconnect;
-            if (ld.closeCode)
-                return tr("%1 %2").arg(*ld.closeCode).arg(closeName(ld.closeCode));
-            return ld.error.isEmpty() ? closeName(std::nullopt) : ld.error;
-        }
-        if (role == RawValueRole)
-            return s.lastDisconnect->at.toMSecsSinceEpoch();
-        if (role == Qt::ToolTipRole) {
-            const auto &ld = *s.lastDisconnect;
-            QString tip = uiformat::timestamp(ld.at) + QLatin1Char('\n') + CloseCodes::describe(ld.closeCode);
-            if (!ld.error.isEmpty())
-                tip += QLatin1Char('\n') + ld.error;
-            return tip;
-        }
-        break;
-    case IdentifyBudgetColumn:
-        if (!s.gatewayInfo) {
-            if (role == Qt::DisplayRole)
-                return uiformat::dash();
-            if (role == RawValueRole)
-                return qint64(-1);
-            break;
-        }
-        if (role == Qt::DisplayRole)
-            return tr("%1 / %2").arg(s.gatewayInfo->limit.remaining).arg(s.gatewayInfo->limit.total);
-        if (role == RawValueRole)
-            return qint64(s.gatewayInfo->limit.remaining);
-        if (role == Qt::ToolTipRole)
-            return tr("Resets %1 · max_concurrency %2 · %3 recommended shard(s)")
-                .arg(uiformat::timestamp(s.gatewayInfo->limit.resetAt()))
-                .arg(s.gatewayInfo->limit.maxConcurrency)
-                .arg(s.gatewayInfo->shards);
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    case ColumnCount:
-        break;
+    case NameColumn: return nameCell(row, role);
+    case StateColumn: return stateCell(s, role, now);
+    case LatencyColumn: return latencyCell(s, role);
+    case HeartbeatColumn: return heartbeatCell(s, role);
+    case UptimeColumn: return uptimeCell(row, role);
+    case LastEventColumn: return lastEventCell(s, role, now);
+    case ReconnectsColumn: return reconnectsCell(s, role);
+    case LastDisconnectColumn: return lastDisconnectCell(s, role);
+    case IdentifyBudgetColumn: return identifyBudgetCell(s, role);
+    case ColumnCount: break;
     }
     return {};
 }

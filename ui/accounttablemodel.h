@@ -22,7 +22,7 @@ struct HeartbeatBeat
 };
 using HeartbeatStrip = QList<HeartbeatBeat>;
 
-//! The accounts table (issue G5 §1): one row per account, fed by AccountStatus snapshots.
+//! The accounts table: one row per account, fed by AccountStatus snapshots.
 //! Snapshots are coalesced: updateStatus() only records, a 100 ms single-shot timer flushes,
 //! so the view repaints at most ~10 times a second however fast statuses arrive. Updates emit
 //! one ranged dataChanged over the changed rows; the model is never reset on a tick.

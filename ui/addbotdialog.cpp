@@ -1,10 +1,7 @@
 #include "addbotdialog.h"
 
-#include "accountservice.h"
-#include "discordrest.h"
-#include "intents.h"
+#include "addbotdialog_p.h"
 #include "intentselector.h"
-#include "logging.h"
 #include "redactor.h"
 
 #include <QCheckBox>
@@ -14,7 +11,6 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocale>
 #include <QMessageBox>
 #include <QPointer>
 #include <QPushButton>
@@ -22,296 +18,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-using namespace std::chrono_literals;
-
 namespace gw {
-
-class AddBotDialog::Private
-{
-public:
-    AddBotDialog *q = nullptr;
-    AccountService *service = nullptr;
-    Mode mode = Mode::Add;
-    AccountRecord original;  // Edit mode
-    AccountRecord saved;
-    QUrl defaultApiBase = DiscordRest::defaultApiBase();
-    QNetworkAccessManager *nam = nullptr;
-    std::chrono::milliseconds checkTimeout = 15s;
-    DiscordRest *rest = nullptr;
-
-    CheckState checkState = CheckState::NotChecked;
-    quint64 generation = 0;       // bumped whenever the token / API base changes
-    bool acceptAfterCheck = false;
-    bool allowUnverified = false;  // a check failed for a non-401 reason; next OK saves anyway
-    bool saving = false;
-
-    QLineEdit *nameEdit = nullptr;
-    QLabel *nameHint = nullptr;
-    QLineEdit *tokenEdit = nullptr;
-    QToolButton *revealButton = nullptr;
-    QLabel *tokenHint = nullptr;
-    QPushButton *checkButton = nullptr;
-    QLabel *checkResult = nullptr;
-    IntentSelector *intents = nullptr;
-    QToolButton *advancedToggle = nullptr;
-    QWidget *advancedPanel = nullptr;
-    QLineEdit *gatewayUrlEdit = nullptr;
-    QLineEdit *apiBaseEdit = nullptr;
-    QCheckBox *compressCheck = nullptr;
-    QRadioButton *shardFirstRadio = nullptr;
-    QRadioButton *shardAllRadio = nullptr;
-    QWidget *sessionPanel = nullptr;
-    QLabel *sessionLabel = nullptr;
-    QPushButton *keepForSessionButton = nullptr;
-    QLabel *statusLabel = nullptr;
-    QDialogButtonBox *buttons = nullptr;
-
-    QString normalisedToken() const { return normaliseToken(tokenEdit->text()); }
-
-    QUrl effectiveApiBase() const
-    {
-        const QString s = apiBaseEdit->text().trimmed();
-        return s.isEmpty() ? defaultApiBase : QUrl(s);
-    }
-
-    QString tokenProblem() const
-    {
-        const QString t = normalisedToken();
-        if (t.isEmpty())
-            return mode == Mode::Edit ? QString() : AddBotDialog::tr("Paste the bot's token.");
-        if (!Redactor::isTokenShaped(t))
-            return AddBotDialog::tr("This does not look like a bot token: a token is three parts separated by dots "
-                      "(letters, digits, - and _), about 70 characters in all. Copy it from the Bot "
-                      "page of the Developer Portal; the client secret and the public key are "
-                      "something else.");
-        return {};
-    }
-
-    QString urlProblem() const
-    {
-        const QString g = gatewayUrlEdit->text().trimmed();
-        if (!g.isEmpty()) {
-            const QUrl u(g);
-            if (!u.isValid() || u.host().isEmpty()
-                || (u.scheme() != QLatin1String("ws") && u.scheme() != QLatin1String("wss")))
-                return AddBotDialog::tr("The gateway URL override must be a ws:// or wss:// URL, e.g. wss://gateway.discord.gg.");
-        }
-        const QString a = apiBaseEdit->text().trimmed();
-        if (!a.isEmpty()) {
-            const QUrl u(a);
-            if (!u.isValid() || u.host().isEmpty()
-                || (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")))
-                return AddBotDialog::tr("The API base override must be an http:// or https:// URL, e.g. https://discord.com/api/v10.");
-        }
-        return {};
-    }
-
-    QString nameProblem() const
-    {
-        const QString n = nameEdit->text().trimmed();
-        if (n.isEmpty())
-            return AddBotDialog::tr("Give the account a display name; it labels the account in logs and metrics.");
-        if (Redactor::looksLikeToken(n) || (Redactor::isTokenShaped(normalisedToken()) && n.contains(normalisedToken())))
-            return AddBotDialog::tr("The display name looks like a token. Put the token in the Token field; the "
-                      "name is shown in logs and metrics.");
-        if (service) {
-            if (const auto refused = service->check(q->record()))
-                return refused->message;
-        }
-        return {};
-    }
-
-    QString problem() const
-    {
-        QString p = nameProblem();
-        if (p.isEmpty())
-            p = tokenProblem();
-        if (p.isEmpty())
-            p = urlProblem();
-        return p;
-    }
-
-    void updateValidity()
-    {
-        const QString name = nameProblem();
-        const QString token = tokenProblem();
-        // Do not nag about empty fields the user has not reached yet.
-        nameHint->setText(nameEdit->text().isEmpty() ? QString() : name);
-        nameHint->setVisible(!nameHint->text().isEmpty());
-        tokenHint->setText(tokenEdit->text().isEmpty() ? QString() : token);
-        tokenHint->setVisible(!tokenHint->text().isEmpty());
-        const bool tokenOk = token.isEmpty() && !normalisedToken().isEmpty();
-        checkButton->setEnabled(tokenOk && checkState != CheckState::Checking && urlProblem().isEmpty());
-        const QString p = problem();
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(p.isEmpty() && !saving);
-        buttons->button(QDialogButtonBox::Ok)->setToolTip(p);
-    }
-
-    void invalidateCheck()
-    {
-        ++generation;
-        acceptAfterCheck = false;
-        allowUnverified = false;
-        checkState = CheckState::NotChecked;
-        checkResult->clear();
-        checkResult->setVisible(false);
-        sessionPanel->setVisible(false);
-        statusLabel->clear();
-        updateValidity();
-    }
-
-    void setCheckResult(CheckState state, const QString &html)
-    {
-        checkState = state;
-        checkResult->setText(html);
-        checkResult->setVisible(!html.isEmpty());
-        updateValidity();
-    }
-
-    static QString restMessage(const RestError &e, const QUrl &apiBase, std::chrono::milliseconds timeout)
-    {
-        const QString host = apiBase.host().toHtmlEscaped();
-        switch (e.kind) {
-        case RestError::Kind::Unauthorized:
-            return AddBotDialog::tr("<b>Discord rejected this token</b> (401 Unauthorized). Check that you copied "
-                      "the <i>bot token</i> from the Bot page (not the client secret) and that it "
-                      "has not been reset since.");
-        case RestError::Kind::Timeout:
-            return AddBotDialog::tr("<b>No answer</b> from %1 within %2 s. Check your connection, or the API base "
-                      "under Advanced.")
-                .arg(host)
-                .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
-        case RestError::Kind::Network:
-            return AddBotDialog::tr("<b>Could not reach</b> %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
-        case RestError::Kind::Http:
-            return AddBotDialog::tr("<b>Discord answered HTTP %1</b> from %2; try again later.").arg(e.httpStatus).arg(host);
-        case RestError::Kind::BadResponse:
-            return AddBotDialog::tr("<b>Unexpected answer</b> from %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
-        }
-        return Redactor::global().redact(e.message).toHtmlEscaped();
-    }
-
-    static QString budgetText(const GatewayBotInfo &info)
-    {
-        const SessionStartLimit &l = info.limit;
-        const QDateTime resetAt = l.resetAt().toLocalTime();
-        const QLocale locale;
-        QString clock = locale.toString(resetAt.time(), QLocale::ShortFormat);
-        if (resetAt.date() != QDate::currentDate())
-            clock = locale.toString(resetAt.date(), QLocale::ShortFormat) + u' ' + clock;
-        const auto mins = std::chrono::duration_cast<std::chrono::minutes>(l.resetAfter).count();
-        const QString in = mins >= 60 ? AddBotDialog::tr("%1 h %2 min").arg(mins / 60).arg(mins % 60)
-                                      : AddBotDialog::tr("%1 min").arg(mins);
-        QString text = AddBotDialog::tr("Identify budget: <b>%1/%2</b> left, resets at %3 (in %4) · "
-                          "max_concurrency %5 · recommended shards %6")
-                           .arg(l.remaining)
-                           .arg(l.total)
-                           .arg(clock, in)
-                           .arg(l.maxConcurrency)
-                           .arg(info.shards);
-        if (l.total > 0 && l.remaining * 10 < l.total)
-            text += QStringLiteral("<br>")
-                    + AddBotDialog::tr("<b>Warning:</b> fewer than 10% of today's identifies are left; Discord "
-                         "resets the token when they run out.");
-        return text;
-    }
-
-    void finishCheck(quint64 gen, const std::optional<Expected<BotUser, RestError>> &user,
-                     const std::optional<Expected<GatewayBotInfo, RestError>> &gateway)
-    {
-        if (gen != generation || !user || !gateway)
-            return;
-        const QUrl base = effectiveApiBase();
-        CheckState state = CheckState::Valid;
-        QString html;
-        const RestError *error = nullptr;
-        if (!user->hasValue())
-            error = &user->error();
-        else if (!gateway->hasValue())
-            error = &gateway->error();
-        // A 401 from either call is the verdict that matters.
-        if (!user->hasValue() && user->error().kind == RestError::Kind::Unauthorized)
-            error = &user->error();
-        else if (!gateway->hasValue() && gateway->error().kind == RestError::Kind::Unauthorized)
-            error = &gateway->error();
-        if (error) {
-            state = error->kind == RestError::Kind::Unauthorized ? CheckState::Rejected : CheckState::Failed;
-            html = restMessage(*error, base, checkTimeout);
-            qCInfo(lcUi).nospace() << "token check: " << (state == CheckState::Rejected ? "rejected" : "failed")
-                                   << " (HTTP " << error->httpStatus << ")";
-        } else {
-            const BotUser &u = user->value();
-            QString who = u.userName.toHtmlEscaped();
-            if (!u.discriminator.isEmpty() && u.discriminator != QLatin1String("0"))
-                who += u'#' + u.discriminator.toHtmlEscaped();
-            html = AddBotDialog::tr("Token accepted: <b>%1</b> (id %2)").arg(who, u.id.toHtmlEscaped());
-            if (!u.bot)
-                html += QStringLiteral("<br>") + AddBotDialog::tr("<b>Warning:</b> this is not a bot account.");
-            html += QStringLiteral("<br>") + budgetText(gateway->value());
-        }
-        setCheckResult(state, html);
-        Q_EMIT q->checkFinished(state);
-
-        if (!acceptAfterCheck)
-            return;
-        acceptAfterCheck = false;
-        switch (state) {
-        case CheckState::Valid:
-            save(AccountService::TokenStorage::Vault);
-            break;
-        case CheckState::Failed:
-            allowUnverified = true;
-            statusLabel->setText(AddBotDialog::tr("The token could not be verified. Press OK again to save it anyway."));
-            break;
-        case CheckState::Rejected:
-        case CheckState::NotChecked:
-        case CheckState::Checking:
-            break;
-        }
-    }
-
-    void save(AccountService::TokenStorage storage)
-    {
-        if (!service) {
-            saved = q->record();
-            q->QDialog::accept();
-            return;
-        }
-        saving = true;
-        updateValidity();
-        statusLabel->setText(AddBotDialog::tr("Saving…"));
-        QPointer<AddBotDialog> self(q);
-        auto done = [self, this](Expected<AccountRecord, AccountSaveError> result) {
-            if (!self)
-                return;
-            saving = false;
-            if (result) {
-                saved = result.value();
-                statusLabel->clear();
-                q->QDialog::accept();
-                return;
-            }
-            const AccountSaveError &e = result.error();
-            if (e.canKeepForSession()) {
-                sessionLabel->setText(
-                    AddBotDialog::tr("<b>The token could not be saved in the system keychain.</b> %1<br>You can "
-                       "keep it in memory for this session only: Gatewatch monitors the bot until it "
-                       "quits, then asks for the token again. It is never written to disk.")
-                        .arg(e.message.toHtmlEscaped()));
-                sessionPanel->setVisible(true);
-                statusLabel->clear();
-            } else {
-                statusLabel->setText(e.message);
-            }
-            updateValidity();
-            Q_EMIT q->saveFailed(e.message);
-        };
-        if (mode == Mode::Add)
-            service->addAccount(q->record(), normalisedToken(), storage, q, done);
-        else
-            service->updateAccount(q->record(), q->token(), storage, q, done);
-    }
-};
 
 AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     : QDialog(parent), d(std::make_unique<Private>())
@@ -327,104 +34,11 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     layout->setSizeConstraint(QLayout::SetMinimumSize);
     auto *form = new QFormLayout;
     layout->addLayout(form);
-
-    d->nameEdit = new QLineEdit(this);
-    d->nameEdit->setObjectName(QStringLiteral("nameEdit"));
-    d->nameEdit->setPlaceholderText(tr("e.g. Moderation bot (production)"));
-    d->nameEdit->setToolTip(tr("Shown in the account list, the event log, exports and metrics labels."));
-    form->addRow(tr("&Display name:"), d->nameEdit);
-    d->nameHint = new QLabel(this);
-    d->nameHint->setObjectName(QStringLiteral("nameHint"));
-    d->nameHint->setWordWrap(true);
-    d->nameHint->setVisible(false);
-    form->addRow(QString(), d->nameHint);
-
-    auto *tokenRow = new QHBoxLayout;
-    d->tokenEdit = new QLineEdit(this);
-    d->tokenEdit->setObjectName(QStringLiteral("tokenEdit"));
-    d->tokenEdit->setEchoMode(QLineEdit::Password);
-    d->tokenEdit->setPlaceholderText(tr("Bot token from the Developer Portal"));
-    d->tokenEdit->setInputMethodHints(Qt::ImhHiddenText | Qt::ImhNoPredictiveText | Qt::ImhSensitiveData);
-    tokenRow->addWidget(d->tokenEdit, 1);
-    d->revealButton = new QToolButton(this);
-    d->revealButton->setObjectName(QStringLiteral("revealButton"));
-    d->revealButton->setCheckable(true);
-    d->revealButton->setText(tr("Show"));
-    d->revealButton->setToolTip(tr("Show or hide the token"));
-    tokenRow->addWidget(d->revealButton);
-    d->checkButton = new QPushButton(tr("&Check token"), this);
-    d->checkButton->setObjectName(QStringLiteral("checkButton"));
-    d->checkButton->setToolTip(tr("Ask Discord who this token belongs to and how many identifies it has left."));
-    tokenRow->addWidget(d->checkButton);
-    // A label next to a layout gets no buddy from QFormLayout (it would show "&Token:"): give it one.
-    auto *tokenLabel = new QLabel(tr("&Token:"), this);
-    tokenLabel->setBuddy(d->tokenEdit);
-    form->addRow(tokenLabel, tokenRow);
-    d->tokenHint = new QLabel(this);
-    d->tokenHint->setObjectName(QStringLiteral("tokenHint"));
-    d->tokenHint->setWordWrap(true);
-    d->tokenHint->setVisible(false);
-    form->addRow(QString(), d->tokenHint);
-    d->checkResult = new QLabel(this);
-    d->checkResult->setObjectName(QStringLiteral("checkResult"));
-    d->checkResult->setWordWrap(true);
-    d->checkResult->setTextFormat(Qt::RichText);
-    d->checkResult->setVisible(false);
-    form->addRow(QString(), d->checkResult);
-
-    auto *intentsBox = new QGroupBox(tr("Gateway intents"), this);
-    auto *intentsLayout = new QVBoxLayout(intentsBox);
-    d->intents = new IntentSelector(intentsBox);
-    d->intents->setObjectName(QStringLiteral("intentSelector"));
-    intentsLayout->addWidget(d->intents);
-    layout->addWidget(intentsBox);
-
-    d->advancedToggle = new QToolButton(this);
-    d->advancedToggle->setObjectName(QStringLiteral("advancedToggle"));
-    d->advancedToggle->setText(tr("Advanced"));
-    d->advancedToggle->setCheckable(true);
-    d->advancedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    d->advancedToggle->setArrowType(Qt::RightArrow);
-    d->advancedToggle->setAutoRaise(true);
-    layout->addWidget(d->advancedToggle);
-    d->advancedPanel = new QWidget(this);
-    d->advancedPanel->setObjectName(QStringLiteral("advancedPanel"));
-    auto *adv = new QFormLayout(d->advancedPanel);
-    d->gatewayUrlEdit = new QLineEdit(d->advancedPanel);
-    d->gatewayUrlEdit->setObjectName(QStringLiteral("gatewayUrlEdit"));
-    d->gatewayUrlEdit->setPlaceholderText(tr("from GET /gateway/bot"));
-    adv->addRow(tr("Gateway &URL:"), d->gatewayUrlEdit);
-    d->apiBaseEdit = new QLineEdit(d->advancedPanel);
-    d->apiBaseEdit->setObjectName(QStringLiteral("apiBaseEdit"));
-    d->apiBaseEdit->setPlaceholderText(DiscordRest::defaultApiBase().toString());
-    adv->addRow(tr("&API base:"), d->apiBaseEdit);
-    d->compressCheck = new QCheckBox(tr("Compress the gateway stream (zlib-stream)"), d->advancedPanel);
-    d->compressCheck->setObjectName(QStringLiteral("compressCheck"));
-    d->compressCheck->setChecked(true);
-    adv->addRow(QString(), d->compressCheck);
-    d->shardFirstRadio = new QRadioButton(tr("Watch shard 0 of the recommended count"), d->advancedPanel);
-    d->shardFirstRadio->setObjectName(QStringLiteral("shardFirstRadio"));
-    d->shardFirstRadio->setChecked(true);
-    d->shardAllRadio = new QRadioButton(tr("Watch every shard (each one supervised and shown)"), d->advancedPanel);
-    d->shardAllRadio->setObjectName(QStringLiteral("shardAllRadio"));
-    adv->addRow(tr("Shards:"), d->shardFirstRadio);
-    adv->addRow(QString(), d->shardAllRadio);
-    d->advancedPanel->setVisible(false);
-    layout->addWidget(d->advancedPanel);
-
-    d->sessionPanel = new QWidget(this);
-    d->sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
-    auto *sessionLayout = new QVBoxLayout(d->sessionPanel);
-    d->sessionLabel = new QLabel(d->sessionPanel);
-    d->sessionLabel->setObjectName(QStringLiteral("sessionLabel"));
-    d->sessionLabel->setWordWrap(true);
-    d->sessionLabel->setTextFormat(Qt::RichText);
-    sessionLayout->addWidget(d->sessionLabel);
-    d->keepForSessionButton = new QPushButton(tr("Keep for this &session only"), d->sessionPanel);
-    d->keepForSessionButton->setObjectName(QStringLiteral("keepForSessionButton"));
-    sessionLayout->addWidget(d->keepForSessionButton, 0, Qt::AlignLeft);
-    d->sessionPanel->setVisible(false);
-    layout->addWidget(d->sessionPanel);
+    d->buildNameRows(form);
+    d->buildTokenRows(form);
+    d->buildIntents(layout);
+    d->buildAdvanced(layout);
+    d->buildSessionPanel(layout);
 
     d->statusLabel = new QLabel(this);
     d->statusLabel->setObjectName(QStringLiteral("statusLabel"));
@@ -434,37 +48,153 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     d->buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     d->buttons->setObjectName(QStringLiteral("buttons"));
     layout->addWidget(d->buttons);
+    d->connectFields();
+    d->updateValidity();
+}
 
-    connect(d->buttons, &QDialogButtonBox::accepted, this, &AddBotDialog::accept);
-    connect(d->buttons, &QDialogButtonBox::rejected, this, &AddBotDialog::reject);
-    connect(d->nameEdit, &QLineEdit::textChanged, this, [this] { d->updateValidity(); });
-    connect(d->tokenEdit, &QLineEdit::textChanged, this, [this] { d->invalidateCheck(); });
-    connect(d->tokenEdit, &QLineEdit::editingFinished, this, [this] {
+void AddBotDialog::Private::buildNameRows(QFormLayout *form)
+{
+    nameEdit = new QLineEdit(q);
+    nameEdit->setObjectName(QStringLiteral("nameEdit"));
+    nameEdit->setPlaceholderText(AddBotDialog::tr("e.g. Moderation bot (production)"));
+    nameEdit->setToolTip(AddBotDialog::tr("Shown in the account list, the event log, exports and metrics labels."));
+    form->addRow(AddBotDialog::tr("&Display name:"), nameEdit);
+    nameHint = new QLabel(q);
+    nameHint->setObjectName(QStringLiteral("nameHint"));
+    nameHint->setWordWrap(true);
+    nameHint->setVisible(false);
+    form->addRow(QString(), nameHint);
+}
+
+void AddBotDialog::Private::buildTokenRows(QFormLayout *form)
+{
+    auto *tokenRow = new QHBoxLayout;
+    tokenEdit = new QLineEdit(q);
+    tokenEdit->setObjectName(QStringLiteral("tokenEdit"));
+    tokenEdit->setEchoMode(QLineEdit::Password);
+    tokenEdit->setPlaceholderText(AddBotDialog::tr("Bot token from the Developer Portal"));
+    tokenEdit->setInputMethodHints(Qt::ImhHiddenText | Qt::ImhNoPredictiveText | Qt::ImhSensitiveData);
+    tokenRow->addWidget(tokenEdit, 1);
+    revealButton = new QToolButton(q);
+    revealButton->setObjectName(QStringLiteral("revealButton"));
+    revealButton->setCheckable(true);
+    revealButton->setText(AddBotDialog::tr("Show"));
+    revealButton->setToolTip(AddBotDialog::tr("Show or hide the token"));
+    tokenRow->addWidget(revealButton);
+    checkButton = new QPushButton(AddBotDialog::tr("&Check token"), q);
+    checkButton->setObjectName(QStringLiteral("checkButton"));
+    checkButton->setToolTip(AddBotDialog::tr("Ask Discord who this token belongs to and how many identifies it has left."));
+    tokenRow->addWidget(checkButton);
+    // A label next to a layout gets no buddy from QFormLayout (it would show "&Token:"): give it one.
+    auto *tokenLabel = new QLabel(AddBotDialog::tr("&Token:"), q);
+    tokenLabel->setBuddy(tokenEdit);
+    form->addRow(tokenLabel, tokenRow);
+    tokenHint = new QLabel(q);
+    tokenHint->setObjectName(QStringLiteral("tokenHint"));
+    tokenHint->setWordWrap(true);
+    tokenHint->setVisible(false);
+    form->addRow(QString(), tokenHint);
+    checkResult = new QLabel(q);
+    checkResult->setObjectName(QStringLiteral("checkResult"));
+    checkResult->setWordWrap(true);
+    checkResult->setTextFormat(Qt::RichText);
+    checkResult->setVisible(false);
+    form->addRow(QString(), checkResult);
+}
+
+void AddBotDialog::Private::buildIntents(QVBoxLayout *layout)
+{
+    auto *intentsBox = new QGroupBox(AddBotDialog::tr("Gateway intents"), q);
+    auto *intentsLayout = new QVBoxLayout(intentsBox);
+    intents = new IntentSelector(intentsBox);
+    intents->setObjectName(QStringLiteral("intentSelector"));
+    intentsLayout->addWidget(intents);
+    layout->addWidget(intentsBox);
+}
+
+void AddBotDialog::Private::buildAdvanced(QVBoxLayout *layout)
+{
+    advancedToggle = new QToolButton(q);
+    advancedToggle->setObjectName(QStringLiteral("advancedToggle"));
+    advancedToggle->setText(AddBotDialog::tr("Advanced"));
+    advancedToggle->setCheckable(true);
+    advancedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    advancedToggle->setArrowType(Qt::RightArrow);
+    advancedToggle->setAutoRaise(true);
+    layout->addWidget(advancedToggle);
+    advancedPanel = new QWidget(q);
+    advancedPanel->setObjectName(QStringLiteral("advancedPanel"));
+    auto *adv = new QFormLayout(advancedPanel);
+    gatewayUrlEdit = new QLineEdit(advancedPanel);
+    gatewayUrlEdit->setObjectName(QStringLiteral("gatewayUrlEdit"));
+    gatewayUrlEdit->setPlaceholderText(AddBotDialog::tr("from GET /gateway/bot"));
+    adv->addRow(AddBotDialog::tr("Gateway &URL:"), gatewayUrlEdit);
+    apiBaseEdit = new QLineEdit(advancedPanel);
+    apiBaseEdit->setObjectName(QStringLiteral("apiBaseEdit"));
+    apiBaseEdit->setPlaceholderText(DiscordRest::defaultApiBase().toString());
+    adv->addRow(AddBotDialog::tr("&API base:"), apiBaseEdit);
+    compressCheck = new QCheckBox(AddBotDialog::tr("Compress the gateway stream (zlib-stream)"), advancedPanel);
+    compressCheck->setObjectName(QStringLiteral("compressCheck"));
+    compressCheck->setChecked(true);
+    adv->addRow(QString(), compressCheck);
+    shardFirstRadio = new QRadioButton(AddBotDialog::tr("Watch shard 0 of the recommended count"), advancedPanel);
+    shardFirstRadio->setObjectName(QStringLiteral("shardFirstRadio"));
+    shardFirstRadio->setChecked(true);
+    shardAllRadio = new QRadioButton(AddBotDialog::tr("Watch every shard (each one supervised and shown)"), advancedPanel);
+    shardAllRadio->setObjectName(QStringLiteral("shardAllRadio"));
+    adv->addRow(AddBotDialog::tr("Shards:"), shardFirstRadio);
+    adv->addRow(QString(), shardAllRadio);
+    advancedPanel->setVisible(false);
+    layout->addWidget(advancedPanel);
+}
+
+void AddBotDialog::Private::buildSessionPanel(QVBoxLayout *layout)
+{
+    sessionPanel = new QWidget(q);
+    sessionPanel->setObjectName(QStringLiteral("sessionPanel"));
+    auto *sessionLayout = new QVBoxLayout(sessionPanel);
+    sessionLabel = new QLabel(sessionPanel);
+    sessionLabel->setObjectName(QStringLiteral("sessionLabel"));
+    sessionLabel->setWordWrap(true);
+    sessionLabel->setTextFormat(Qt::RichText);
+    sessionLayout->addWidget(sessionLabel);
+    keepForSessionButton = new QPushButton(AddBotDialog::tr("Keep for this &session only"), sessionPanel);
+    keepForSessionButton->setObjectName(QStringLiteral("keepForSessionButton"));
+    sessionLayout->addWidget(keepForSessionButton, 0, Qt::AlignLeft);
+    sessionPanel->setVisible(false);
+    layout->addWidget(sessionPanel);
+}
+
+void AddBotDialog::Private::connectFields()
+{
+    QObject::connect(buttons, &QDialogButtonBox::accepted, q, &AddBotDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, q, &AddBotDialog::reject);
+    QObject::connect(nameEdit, &QLineEdit::textChanged, q, [this] { updateValidity(); });
+    QObject::connect(tokenEdit, &QLineEdit::textChanged, q, [this] { invalidateCheck(); });
+    QObject::connect(tokenEdit, &QLineEdit::editingFinished, q, [this] {
         // Show the user what will be stored: no spaces, no "Bot " prefix.
-        const QString n = d->normalisedToken();
-        if (n != d->tokenEdit->text()) {
-            QSignalBlocker block(d->tokenEdit);
-            d->tokenEdit->setText(n);
-            d->updateValidity();
+        const QString n = normalisedToken();
+        if (n != tokenEdit->text()) {
+            QSignalBlocker block(tokenEdit);
+            tokenEdit->setText(n);
+            updateValidity();
         }
     });
-    connect(d->revealButton, &QToolButton::toggled, this, [this](bool on) {
-        d->tokenEdit->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
-        d->revealButton->setText(on ? tr("Hide") : tr("Show"));
+    QObject::connect(revealButton, &QToolButton::toggled, q, [this](bool on) {
+        tokenEdit->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
+        revealButton->setText(on ? AddBotDialog::tr("Hide") : AddBotDialog::tr("Show"));
     });
-    connect(d->checkButton, &QPushButton::clicked, this, &AddBotDialog::checkToken);
-    connect(d->apiBaseEdit, &QLineEdit::textChanged, this, [this] { d->invalidateCheck(); });
-    connect(d->gatewayUrlEdit, &QLineEdit::textChanged, this, [this] { d->updateValidity(); });
-    connect(d->advancedToggle, &QToolButton::toggled, this, [this](bool on) {
-        d->advancedPanel->setVisible(on);
-        d->advancedToggle->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
+    QObject::connect(checkButton, &QPushButton::clicked, q, &AddBotDialog::checkToken);
+    QObject::connect(apiBaseEdit, &QLineEdit::textChanged, q, [this] { invalidateCheck(); });
+    QObject::connect(gatewayUrlEdit, &QLineEdit::textChanged, q, [this] { updateValidity(); });
+    QObject::connect(advancedToggle, &QToolButton::toggled, q, [this](bool on) {
+        advancedPanel->setVisible(on);
+        advancedToggle->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
     });
-    connect(d->keepForSessionButton, &QPushButton::clicked, this, [this] {
-        d->sessionPanel->setVisible(false);
-        d->save(AccountService::TokenStorage::SessionOnly);
+    QObject::connect(keepForSessionButton, &QPushButton::clicked, q, [this] {
+        sessionPanel->setVisible(false);
+        save(AccountService::TokenStorage::SessionOnly);
     });
-
-    d->updateValidity();
 }
 
 bool AddBotDialog::event(QEvent *event)

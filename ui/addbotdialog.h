@@ -17,7 +17,7 @@ namespace gw {
 
 class AccountService;
 
-//! The **Add bot** / **Edit** dialog (issue G3 §3; ux-notes.md B.3 "Token dialog").
+//! The **Add bot** / **Edit** dialog.
 //!
 //! Fields: display name; token (password echo, a Show toggle; whitespace and a pasted "Bot "
 //! prefix are stripped; format check: three dot-separated base64url parts); intents as grouped
@@ -108,7 +108,7 @@ private:
     std::unique_ptr<Private> d;
 };
 
-//! Remove with confirmation (issue G3 §3): opens a window-modal "Remove “name”?" box (not
+//! Remove with confirmation: opens a window-modal "Remove “name”?" box (not
 //! exec(): nothing nests an event loop) and returns it. On Remove, the service deletes the
 //! keychain entry and then the record, and `done(true, warning)` follows; `warning` is empty, or
 //! says the keychain entry could not be deleted. On Cancel: `done(false, {})`. The caller then

@@ -50,6 +50,272 @@ QLabel *metricLabel(QWidget *parent, QGridLayout *grid, int column, const QStrin
     grid->addWidget(val, 1, column);
     return val;
 }
+
+
+//! The big badge and the account's names.
+struct Header
+{
+    QLabel *badgeIcon = nullptr;
+    QLabel *badgeText = nullptr;
+    QLabel *title = nullptr;
+    QLabel *subtitle = nullptr;
+
+    QLayout *build(QWidget *parent)
+    {
+        badgeIcon = new QLabel(parent);
+        badgeText = new QLabel(parent);
+        QFont bf = badgeText->font();
+        bf.setPointSizeF(bf.pointSizeF() * 1.6);
+        bf.setBold(true);
+        badgeText->setFont(bf);
+        title = new QLabel(parent);
+        QFont tf = title->font();
+        tf.setPointSizeF(tf.pointSizeF() * 1.25);
+        tf.setBold(true);
+        title->setFont(tf);
+        subtitle = valueLabel(parent);
+        title->setWordWrap(true);
+        auto *names = new QVBoxLayout;
+        names->addWidget(title);
+        names->addWidget(subtitle);
+        auto *header = new QHBoxLayout;
+        header->addWidget(badgeIcon);
+        header->addWidget(badgeText);
+        header->addSpacing(16);
+        header->addLayout(names, 1);
+        return header;
+    }
+
+    void clear()
+    {
+        badgeText->setText(uiformat::dash());
+        badgeIcon->setPixmap(StateStyle::noDataIcon().pixmap(32, 32));
+        title->setText(QString());
+        subtitle->setText(QString());
+    }
+
+    void render(const AccountStatus &s, const QColor &colour)
+    {
+        badgeIcon->setPixmap(StateStyle::icon(s.state).pixmap(32, 32));
+        badgeText->setText(s.state == ConnectionState::Stopped && s.paused ? DetailsPane::tr("Paused")
+                                                                          : StateStyle::text(s.state));
+        QPalette bp = badgeText->palette();
+        bp.setColor(QPalette::WindowText, colour);
+        badgeText->setPalette(bp);
+        title->setText(s.accountName);
+        subtitle->setText(s.session ? DetailsPane::tr("%1 · user id %2").arg(s.session->userName, s.session->userId)
+                                    : DetailsPane::tr("No session yet"));
+    }
+};
+
+//! The framed "why it stopped / how to fix it" box, shown only for a failed account.
+struct FailureBox
+{
+    QFrame *box = nullptr;
+    QLabel *text = nullptr;
+
+    QFrame *build(QWidget *parent)
+    {
+        box = new QFrame(parent);
+        box->setFrameShape(QFrame::StyledPanel);
+        box->setObjectName(QStringLiteral("failureBox"));
+        auto *fl = new QVBoxLayout(box);
+        text = new QLabel(box);
+        text->setWordWrap(true);
+        text->setTextFormat(Qt::RichText);
+        text->setOpenExternalLinks(true);
+        text->setTextInteractionFlags(Qt::TextBrowserInteraction);
+        fl->addWidget(text);
+        box->hide();
+        return box;
+    }
+
+    void render(const AccountStatus &s, quint32 intents, const QColor &colour)
+    {
+        if (s.state != ConnectionState::Failed) {
+            box->hide();
+            return;
+        }
+        const FailureGuidance g = DetailsPane::guidanceFor(s, intents);
+        QString fix = g.fix.toHtmlEscaped();
+        static const QString portal = QStringLiteral("https://discord.com/developers/applications");
+        fix.replace(portal, QStringLiteral("<a href=\"%1\">%1</a>").arg(portal));
+        text->setText(DetailsPane::tr("<b>Why it stopped:</b> %1<br><b>How to fix it:</b> %2")
+                          .arg(g.reason.toHtmlEscaped(), fix.isEmpty() ? DetailsPane::tr("see the event log") : fix));
+        box->setStyleSheet(QStringLiteral("#failureBox { border: 2px solid %1; border-radius: 4px; }")
+                               .arg(colour.name()));
+        box->show();
+    }
+};
+
+//! The session facts: one selectable value per row.
+struct SessionFacts
+{
+    QLabel *phase = nullptr;
+    QLabel *sessionId = nullptr;
+    QLabel *resumeHost = nullptr;
+    QLabel *sequence = nullptr;
+    QLabel *interval = nullptr;
+    QLabel *shard = nullptr;
+    QLabel *lastConnected = nullptr;
+    QLabel *counters = nullptr;
+    QLabel *budget = nullptr;
+
+    QGroupBox *build(QWidget *parent)
+    {
+        auto *facts = new QGroupBox(DetailsPane::tr("Session"), parent);
+        auto *ff = new QFormLayout(facts);
+        const std::pair<QLabel **, QString> rows[] = {
+            {&phase, DetailsPane::tr("Current phase:")},
+            {&sessionId, DetailsPane::tr("Session id:")},
+            {&resumeHost, DetailsPane::tr("Resume host:")},
+            {&sequence, DetailsPane::tr("Sequence:")},
+            {&interval, DetailsPane::tr("Heartbeat interval:")},
+            {&shard, DetailsPane::tr("Shard / guilds:")},
+            {&lastConnected, DetailsPane::tr("Last connected:")},
+            {&counters, DetailsPane::tr("Heartbeats / reconnects:")},
+            {&budget, DetailsPane::tr("Identify budget:")},
+        };
+        for (const auto &[label, caption] : rows)
+            *label = valueLabel(facts);
+        for (const auto &[label, caption] : rows)
+            ff->addRow(caption, *label);
+        return facts;
+    }
+
+    void render(const AccountStatus &s, const QDateTime &now)
+    {
+        const qint64 inPhase = s.stateSince.isValid() ? s.stateSince.msecsTo(now) : 0;
+        QString text = DetailsPane::tr("%1 for %2").arg(StateStyle::text(s.state),
+                                                        uiformat::duration(std::chrono::milliseconds(inPhase)));
+        if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid())
+            text += DetailsPane::tr(" · next attempt in %1").arg(uiformat::duration(std::chrono::milliseconds(std::max<qint64>(0, now.msecsTo(s.nextAttemptAt)))));
+        phase->setText(text);
+        renderSession(s);
+        sequence->setText(s.stats.lastSequence >= 0 ? QString::number(s.stats.lastSequence) : uiformat::dash());
+        interval->setText(s.stats.heartbeatInterval.count() > 0 ? uiformat::duration(s.stats.heartbeatInterval) : uiformat::dash());
+        lastConnected->setText(uiformat::timestamp(s.lastConnectedAt));
+        counters->setText(DetailsPane::tr("%1 sent, %2 acked · %3 resumed, %4 identified, %5 disconnects")
+                              .arg(s.stats.heartbeatsSent).arg(s.stats.acksReceived)
+                              .arg(s.resumes).arg(s.identifies).arg(s.disconnects));
+        budget->setText(s.gatewayInfo ? DetailsPane::tr("%1 of %2 left · resets %3 · max_concurrency %4")
+                                            .arg(s.gatewayInfo->limit.remaining).arg(s.gatewayInfo->limit.total)
+                                            .arg(uiformat::timestamp(s.gatewayInfo->limit.resetAt()))
+                                            .arg(s.gatewayInfo->limit.maxConcurrency)
+                                      : uiformat::dash());
+    }
+
+    void renderSession(const AccountStatus &s)
+    {
+        if (!s.session) {
+            sessionId->setText(uiformat::dash());
+            resumeHost->setText(uiformat::dash());
+            shard->setText(uiformat::dash());
+            return;
+        }
+        const QUrl &resume = s.session->resumeGatewayUrl;
+        sessionId->setText(uiformat::shortId(s.session->sessionId));
+        sessionId->setToolTip(DetailsPane::tr("Session ids are shortened; the full id is never needed to diagnose"));
+        resumeHost->setText(resume.host().isEmpty() ? uiformat::dash()
+                                                    : resume.host()
+                                + (resume.port() > 0 ? QStringLiteral(":%1").arg(resume.port()) : QString()));
+        shard->setText(DetailsPane::tr("%1 of %2 · %3 guild(s)").arg(s.session->shardId).arg(s.session->shardCount).arg(s.session->guildCount));
+    }
+};
+
+//! Latency now / mean / p95 and uptime 24 h / 7 d / 30 d, as big numbers in one row.
+struct MetricsRow
+{
+    QLabel *latencyNow = nullptr, *latencyMean = nullptr, *latencyP95 = nullptr;
+    QLabel *uptime24 = nullptr, *uptime7 = nullptr, *uptime30 = nullptr;
+
+    QLayout *build(QWidget *parent)
+    {
+        auto *metrics = new QGridLayout;
+        latencyNow = metricLabel(parent, metrics, 0, DetailsPane::tr("Latency now"));
+        latencyMean = metricLabel(parent, metrics, 1, DetailsPane::tr("Mean"));
+        latencyP95 = metricLabel(parent, metrics, 2, DetailsPane::tr("p95"));
+        uptime24 = metricLabel(parent, metrics, 3, DetailsPane::tr("Uptime 24 h"));
+        uptime7 = metricLabel(parent, metrics, 4, DetailsPane::tr("7 d"));
+        uptime30 = metricLabel(parent, metrics, 5, DetailsPane::tr("30 d"));
+        return metrics;
+    }
+
+    void renderLatency(const GatewayStats &stats)
+    {
+        latencyNow->setText(uiformat::latency(stats.lastLatency));
+        latencyMean->setText(uiformat::latency(stats.meanLatency));
+        latencyP95->setText(uiformat::latency(stats.p95Latency));
+    }
+};
+
+//! The latency chart with its range selector.
+struct LatencySection
+{
+    QComboBox *rangeBox = nullptr;
+    LatencyChart *chart = nullptr;
+
+    QGroupBox *build(QWidget *parent)
+    {
+        using Range = DetailsPane::Range;
+        auto *chartBox = new QGroupBox(DetailsPane::tr("Latency"), parent);
+        auto *cl = new QVBoxLayout(chartBox);
+        auto *rangeRow = new QHBoxLayout;
+        auto *rangeLabel = new QLabel(DetailsPane::tr("&Range:"), chartBox);
+        rangeBox = new QComboBox(chartBox);
+        rangeBox->addItem(DetailsPane::tr("1 hour"), int(Range::Hour));
+        rangeBox->addItem(DetailsPane::tr("24 hours"), int(Range::Day));
+        rangeBox->addItem(DetailsPane::tr("7 days"), int(Range::Week));
+        rangeBox->addItem(DetailsPane::tr("30 days"), int(Range::Month));
+        rangeBox->setCurrentIndex(1);
+        rangeLabel->setBuddy(rangeBox);
+        rangeRow->addWidget(rangeLabel);
+        rangeRow->addWidget(rangeBox);
+        rangeRow->addStretch(1);
+        cl->addLayout(rangeRow);
+        chart = new LatencyChart(chartBox);
+        cl->addWidget(chart);
+        return chartBox;
+    }
+};
+
+//! The disconnect history: a "N disconnects, X total" summary over the table.
+struct HistorySection
+{
+    QLabel *summary = nullptr;
+    DisconnectHistoryModel *model = nullptr;
+    QTableView *view = nullptr;
+
+    //! `modelOwner` owns the model (the pane, as before the view exists).
+    QGroupBox *build(QWidget *parent, QObject *modelOwner)
+    {
+        auto *histBox = new QGroupBox(DetailsPane::tr("Disconnects"), parent);
+        auto *hl = new QVBoxLayout(histBox);
+        summary = new QLabel(histBox);
+        summary->setWordWrap(true);
+        hl->addWidget(summary);
+        model = new DisconnectHistoryModel(modelOwner);
+        view = new QTableView(histBox);
+        view->setObjectName(QStringLiteral("disconnectHistoryView"));
+        view->setModel(model);
+        view->verticalHeader()->hide();
+        view->horizontalHeader()->setStretchLastSection(true);
+        view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+        view->setSelectionBehavior(QAbstractItemView::SelectRows);
+        view->setAlternatingRowColors(true);
+        view->setMinimumHeight(140);
+        hl->addWidget(view);
+        return histBox;
+    }
+
+    void renderSummary(const DowntimeSummary &sum)
+    {
+        summary->setText(DetailsPane::tr("%n disconnect(s) in this range, %1 down in total · %2 by RESUME, %3 by IDENTIFY, %4 open", nullptr, sum.disconnects)
+                             .arg(uiformat::duration(std::chrono::milliseconds(sum.totalDowntimeMs)))
+                             .arg(sum.recoveredByResume).arg(sum.recoveredByIdentify).arg(sum.unrecovered));
+    }
+};
+
 } // namespace
 
 class DetailsPane::Private
@@ -61,23 +327,14 @@ public:
     std::optional<AccountStatus> status;
     Range range = Range::Day;
 
-    QLabel *badgeIcon = nullptr;
-    QLabel *badgeText = nullptr;
-    QLabel *title = nullptr;
-    QLabel *subtitle = nullptr;
-    QFrame *failureBox = nullptr;
-    QLabel *failureText = nullptr;
-    QLabel *latencyNow = nullptr, *latencyMean = nullptr, *latencyP95 = nullptr;
-    QLabel *uptime24 = nullptr, *uptime7 = nullptr, *uptime30 = nullptr;
-    QLabel *sessionId = nullptr, *resumeHost = nullptr, *sequence = nullptr, *interval = nullptr,
-           *phase = nullptr, *shard = nullptr, *lastConnected = nullptr, *counters = nullptr, *budget = nullptr;
-    QComboBox *rangeBox = nullptr;
-    LatencyChart *chart = nullptr;
-    QLabel *summary = nullptr;
-    DisconnectHistoryModel *history = nullptr;
-    QTableView *historyView = nullptr;
     QLabel *placeholder = nullptr;
     QWidget *content = nullptr;
+    Header header;
+    FailureBox failure;
+    MetricsRow metrics;
+    SessionFacts facts;
+    LatencySection latency;
+    HistorySection history;
     QTimer refreshTimer;
     QTimer phaseTimer;
 
@@ -181,117 +438,13 @@ DetailsPane::DetailsPane(QWidget *parent)
     scroll->setWidget(d->content);
     outer->addWidget(scroll);
     auto *v = new QVBoxLayout(d->content);
-
-    // header: badge + name
-    auto *header = new QHBoxLayout;
-    d->badgeIcon = new QLabel(d->content);
-    d->badgeText = new QLabel(d->content);
-    QFont bf = d->badgeText->font();
-    bf.setPointSizeF(bf.pointSizeF() * 1.6);
-    bf.setBold(true);
-    d->badgeText->setFont(bf);
-    d->title = new QLabel(d->content);
-    QFont tf = d->title->font();
-    tf.setPointSizeF(tf.pointSizeF() * 1.25);
-    tf.setBold(true);
-    d->title->setFont(tf);
-    d->subtitle = valueLabel(d->content);
-    d->title->setWordWrap(true);
-    auto *names = new QVBoxLayout;
-    names->addWidget(d->title);
-    names->addWidget(d->subtitle);
-    header->addWidget(d->badgeIcon);
-    header->addWidget(d->badgeText);
-    header->addSpacing(16);
-    header->addLayout(names, 1);
-    v->addLayout(header);
-
-    // failure box
-    d->failureBox = new QFrame(d->content);
-    d->failureBox->setFrameShape(QFrame::StyledPanel);
-    d->failureBox->setObjectName(QStringLiteral("failureBox"));
-    auto *fl = new QVBoxLayout(d->failureBox);
-    d->failureText = new QLabel(d->failureBox);
-    d->failureText->setWordWrap(true);
-    d->failureText->setTextFormat(Qt::RichText);
-    d->failureText->setOpenExternalLinks(true);
-    d->failureText->setTextInteractionFlags(Qt::TextBrowserInteraction);
-    fl->addWidget(d->failureText);
-    d->failureBox->hide();
-    v->addWidget(d->failureBox);
-
-    // metrics row
-    auto *metrics = new QGridLayout;
-    d->latencyNow = metricLabel(d->content, metrics, 0, tr("Latency now"));
-    d->latencyMean = metricLabel(d->content, metrics, 1, tr("Mean"));
-    d->latencyP95 = metricLabel(d->content, metrics, 2, tr("p95"));
-    d->uptime24 = metricLabel(d->content, metrics, 3, tr("Uptime 24 h"));
-    d->uptime7 = metricLabel(d->content, metrics, 4, tr("7 d"));
-    d->uptime30 = metricLabel(d->content, metrics, 5, tr("30 d"));
-    v->addLayout(metrics);
-
-    // session facts
-    auto *facts = new QGroupBox(tr("Session"), d->content);
-    auto *ff = new QFormLayout(facts);
-    d->phase = valueLabel(facts);
-    d->sessionId = valueLabel(facts);
-    d->resumeHost = valueLabel(facts);
-    d->sequence = valueLabel(facts);
-    d->interval = valueLabel(facts);
-    d->shard = valueLabel(facts);
-    d->lastConnected = valueLabel(facts);
-    d->counters = valueLabel(facts);
-    d->budget = valueLabel(facts);
-    ff->addRow(tr("Current phase:"), d->phase);
-    ff->addRow(tr("Session id:"), d->sessionId);
-    ff->addRow(tr("Resume host:"), d->resumeHost);
-    ff->addRow(tr("Sequence:"), d->sequence);
-    ff->addRow(tr("Heartbeat interval:"), d->interval);
-    ff->addRow(tr("Shard / guilds:"), d->shard);
-    ff->addRow(tr("Last connected:"), d->lastConnected);
-    ff->addRow(tr("Heartbeats / reconnects:"), d->counters);
-    ff->addRow(tr("Identify budget:"), d->budget);
-    v->addWidget(facts);
-
-    // latency chart
-    auto *chartBox = new QGroupBox(tr("Latency"), d->content);
-    auto *cl = new QVBoxLayout(chartBox);
-    auto *rangeRow = new QHBoxLayout;
-    auto *rangeLabel = new QLabel(tr("&Range:"), chartBox);
-    d->rangeBox = new QComboBox(chartBox);
-    d->rangeBox->addItem(tr("1 hour"), int(Range::Hour));
-    d->rangeBox->addItem(tr("24 hours"), int(Range::Day));
-    d->rangeBox->addItem(tr("7 days"), int(Range::Week));
-    d->rangeBox->addItem(tr("30 days"), int(Range::Month));
-    d->rangeBox->setCurrentIndex(1);
-    rangeLabel->setBuddy(d->rangeBox);
-    rangeRow->addWidget(rangeLabel);
-    rangeRow->addWidget(d->rangeBox);
-    rangeRow->addStretch(1);
-    cl->addLayout(rangeRow);
-    d->chart = new LatencyChart(chartBox);
-    cl->addWidget(d->chart);
-    v->addWidget(chartBox);
-    connect(d->rangeBox, &QComboBox::currentIndexChanged, this, &DetailsPane::handleRangeChanged);
-
-    // disconnect history
-    auto *histBox = new QGroupBox(tr("Disconnects"), d->content);
-    auto *hl = new QVBoxLayout(histBox);
-    d->summary = new QLabel(histBox);
-    d->summary->setWordWrap(true);
-    hl->addWidget(d->summary);
-    d->history = new DisconnectHistoryModel(this);
-    d->historyView = new QTableView(histBox);
-    d->historyView->setObjectName(QStringLiteral("disconnectHistoryView"));
-    d->historyView->setModel(d->history);
-    d->historyView->verticalHeader()->hide();
-    d->historyView->horizontalHeader()->setStretchLastSection(true);
-    d->historyView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    d->historyView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    d->historyView->setAlternatingRowColors(true);
-    d->historyView->setMinimumHeight(140);
-    hl->addWidget(d->historyView);
-    v->addWidget(histBox, 1);
+    v->addLayout(d->header.build(d->content));
+    v->addWidget(d->failure.build(d->content));
+    v->addLayout(d->metrics.build(d->content));
+    v->addWidget(d->facts.build(d->content));
+    v->addWidget(d->latency.build(d->content));
+    connect(d->latency.rangeBox, &QComboBox::currentIndexChanged, this, &DetailsPane::handleRangeChanged);
+    v->addWidget(d->history.build(d->content, this), 1);
 
     d->refreshTimer.setInterval(5s);
     connect(&d->refreshTimer, &QTimer::timeout, this, &DetailsPane::handleRefreshTimeout);
@@ -323,7 +476,7 @@ void DetailsPane::setAccount(const QString &accountId, quint32 intents)
     auto *scroll = qobject_cast<QWidget *>(d->content->property("scrollArea").value<QObject *>());
     if (changed) {
         d->status.reset();
-        d->history->clear();
+        d->history.model->clear();
     }
     if (accountId.isEmpty()) {
         d->refreshTimer.stop();
@@ -350,9 +503,9 @@ void DetailsPane::updateStatus(const AccountStatus &status)
 
 void DetailsPane::setRange(Range range)
 {
-    const int idx = d->rangeBox->findData(int(range));
+    const int idx = d->latency.rangeBox->findData(int(range));
     if (idx >= 0)
-        d->rangeBox->setCurrentIndex(idx);
+        d->latency.rangeBox->setCurrentIndex(idx);
 }
 
 DetailsPane::Range DetailsPane::range() const
@@ -362,7 +515,7 @@ DetailsPane::Range DetailsPane::range() const
 
 void DetailsPane::handleRangeChanged(int index)
 {
-    d->range = Range(d->rangeBox->itemData(index).toInt());
+    d->range = Range(d->latency.rangeBox->itemData(index).toInt());
     refreshHistory();
 }
 
@@ -375,71 +528,16 @@ void DetailsPane::handleRefreshTimeout()
 void DetailsPane::renderStatus()
 {
     if (!d->status) {
-        d->badgeText->setText(uiformat::dash());
-        d->badgeIcon->setPixmap(StateStyle::noDataIcon().pixmap(32, 32));
-        d->title->setText(QString());
-        d->subtitle->setText(QString());
-        d->failureBox->hide();
+        d->header.clear();
+        d->failure.box->hide();
         return;
     }
     const AccountStatus &s = *d->status;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
     const QColor colour = StateStyle::color(s.state, palette());
-    d->badgeIcon->setPixmap(StateStyle::icon(s.state).pixmap(32, 32));
-    d->badgeText->setText(s.state == ConnectionState::Stopped && s.paused ? tr("Paused") : StateStyle::text(s.state));
-    QPalette bp = d->badgeText->palette();
-    bp.setColor(QPalette::WindowText, colour);
-    d->badgeText->setPalette(bp);
-    d->title->setText(s.accountName);
-    d->subtitle->setText(s.session ? tr("%1 · user id %2").arg(s.session->userName, s.session->userId)
-                                   : tr("No session yet"));
-
-    if (s.state == ConnectionState::Failed) {
-        const FailureGuidance g = guidanceFor(s, d->intents);
-        QString fix = g.fix.toHtmlEscaped();
-        static const QString portal = QStringLiteral("https://discord.com/developers/applications");
-        fix.replace(portal, QStringLiteral("<a href=\"%1\">%1</a>").arg(portal));
-        d->failureText->setText(tr("<b>Why it stopped:</b> %1<br><b>How to fix it:</b> %2")
-                                    .arg(g.reason.toHtmlEscaped(), fix.isEmpty() ? tr("see the event log") : fix));
-        d->failureBox->setStyleSheet(QStringLiteral("#failureBox { border: 2px solid %1; border-radius: 4px; }")
-                                         .arg(colour.name()));
-        d->failureBox->show();
-    } else {
-        d->failureBox->hide();
-    }
-
-    d->latencyNow->setText(uiformat::latency(s.stats.lastLatency));
-    d->latencyMean->setText(uiformat::latency(s.stats.meanLatency));
-    d->latencyP95->setText(uiformat::latency(s.stats.p95Latency));
-
-    const qint64 inPhase = s.stateSince.isValid() ? s.stateSince.msecsTo(now) : 0;
-    QString phase = tr("%1 for %2").arg(StateStyle::text(s.state), uiformat::duration(std::chrono::milliseconds(inPhase)));
-    if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid())
-        phase += tr(" · next attempt in %1").arg(uiformat::duration(std::chrono::milliseconds(std::max<qint64>(0, now.msecsTo(s.nextAttemptAt)))));
-    d->phase->setText(phase);
-    if (s.session) {
-        d->sessionId->setText(uiformat::shortId(s.session->sessionId));
-        d->sessionId->setToolTip(tr("Session ids are shortened; the full id is never needed to diagnose"));
-        d->resumeHost->setText(s.session->resumeGatewayUrl.host().isEmpty() ? uiformat::dash()
-                                                                            : s.session->resumeGatewayUrl.host()
-                                       + (s.session->resumeGatewayUrl.port() > 0 ? QStringLiteral(":%1").arg(s.session->resumeGatewayUrl.port()) : QString()));
-        d->shard->setText(tr("%1 of %2 · %3 guild(s)").arg(s.session->shardId).arg(s.session->shardCount).arg(s.session->guildCount));
-    } else {
-        d->sessionId->setText(uiformat::dash());
-        d->resumeHost->setText(uiformat::dash());
-        d->shard->setText(uiformat::dash());
-    }
-    d->sequence->setText(s.stats.lastSequence >= 0 ? QString::number(s.stats.lastSequence) : uiformat::dash());
-    d->interval->setText(s.stats.heartbeatInterval.count() > 0 ? uiformat::duration(s.stats.heartbeatInterval) : uiformat::dash());
-    d->lastConnected->setText(uiformat::timestamp(s.lastConnectedAt));
-    d->counters->setText(tr("%1 sent, %2 acked · %3 resumed, %4 identified, %5 disconnects")
-                             .arg(s.stats.heartbeatsSent).arg(s.stats.acksReceived)
-                             .arg(s.resumes).arg(s.identifies).arg(s.disconnects));
-    d->budget->setText(s.gatewayInfo ? tr("%1 of %2 left · resets %3 · max_concurrency %4")
-                                           .arg(s.gatewayInfo->limit.remaining).arg(s.gatewayInfo->limit.total)
-                                           .arg(uiformat::timestamp(s.gatewayInfo->limit.resetAt()))
-                                           .arg(s.gatewayInfo->limit.maxConcurrency)
-                                     : uiformat::dash());
+    d->header.render(s, colour);
+    d->failure.render(s, d->intents, colour);
+    d->metrics.renderLatency(s.stats);
+    d->facts.render(s, QDateTime::currentDateTimeUtc());
 }
 
 void DetailsPane::refreshHistory()
@@ -447,17 +545,15 @@ void DetailsPane::refreshHistory()
     if (!d->source || d->accountId.isEmpty())
         return;
     const auto [from, to] = d->span();
-    d->chart->setData(d->source->latency(d->accountId, from, to), from, to);
-    d->history->setRecords(d->source->disconnects(d->accountId, from, to, 200));
+    d->latency.chart->setData(d->source->latency(d->accountId, from, to), from, to);
+    d->history.model->setRecords(d->source->disconnects(d->accountId, from, to, 200));
     const DowntimeSummary sum = d->source->downtime(d->accountId, from, to);
-    d->summary->setText(tr("%n disconnect(s) in this range, %1 down in total · %2 by RESUME, %3 by IDENTIFY, %4 open", nullptr, sum.disconnects)
-                            .arg(uiformat::duration(std::chrono::milliseconds(sum.totalDowntimeMs)))
-                            .arg(sum.recoveredByResume).arg(sum.recoveredByIdentify).arg(sum.unrecovered));
+    d->history.renderSummary(sum);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     auto pct = [](const UptimeReport &r) { return r.percent ? std::optional<double>(*r.percent / 100.0) : std::nullopt; };
-    d->uptime24->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-1), now))));
-    d->uptime7->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-7), now))));
-    d->uptime30->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-30), now))));
+    d->metrics.uptime24->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-1), now))));
+    d->metrics.uptime7->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-7), now))));
+    d->metrics.uptime30->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-30), now))));
 }
 
 } // namespace gw

@@ -18,7 +18,7 @@ struct FailureGuidance
     QString fix;                    //!< plain text; may name the Developer Portal address
 };
 
-//! The details of the selected account (issue G5 §2; Uptime Kuma's detail page): a big status
+//! The details of the selected account (after Uptime Kuma's detail page): a big status
 //! badge, latency now / mean / p95 and uptime 24 h / 7 d / 30 d, the reason and the fix when it
 //! is `failed`, session facts (session id shortened, resume host, sequence, heartbeat interval,
 //! time in the current phase), a latency chart with a 1 h / 24 h / 7 d / 30 d range selector and

@@ -84,6 +84,81 @@ QVariant DisconnectHistoryModel::headerData(int section, Qt::Orientation orienta
     return {};
 }
 
+namespace {
+
+constexpr int k_numberAlignment = int(Qt::AlignRight | Qt::AlignVCenter);
+
+QVariant downtimeCell(const DisconnectRecord &r, int role)
+{
+    const auto ms = r.downtimeMs();
+    if (role == Qt::DisplayRole)
+        return ms ? uiformat::duration(std::chrono::milliseconds(*ms)) : DisconnectHistoryModel::tr("ongoing");
+    if (role == DisconnectHistoryModel::RawValueRole)
+        return ms ? *ms : std::numeric_limits<qint64>::max();
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
+QVariant codeCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole) {
+        QString meaning = r.meaning.isEmpty() ? CloseCodes::nameFor(r.closeCode) : r.meaning;
+        if (r.closeCode)
+            return DisconnectHistoryModel::tr("%1 · %2").arg(*r.closeCode).arg(meaning);
+        return meaning.isEmpty() ? DisconnectHistoryModel::tr("no close frame") : meaning;
+    }
+    if (role == Qt::ToolTipRole)
+        return CloseCodes::describe(r.closeCode);
+    if (role == DisconnectHistoryModel::RawValueRole)
+        return r.closeCode.value_or(0);
+    return {};
+}
+
+QVariant recoveryCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole) {
+        if (r.fatal)
+            return DisconnectHistoryModel::tr("— (failed)");
+        switch (r.recoveredBy) {
+        case DisconnectRecord::Recovery::Resume: return DisconnectHistoryModel::tr("RESUME");
+        case DisconnectRecord::Recovery::Identify: return DisconnectHistoryModel::tr("IDENTIFY — events in the gap lost");
+        case DisconnectRecord::Recovery::None: return DisconnectHistoryModel::tr("not yet");
+        }
+    }
+    if (role == Qt::ForegroundRole) {
+        const QPalette pal = QGuiApplication::palette();
+        if (r.fatal)
+            return StateStyle::color(StateStyle::Group::Failed, pal);
+        if (r.recoveredBy == DisconnectRecord::Recovery::Identify)
+            return StateStyle::color(StateStyle::Group::Degraded, pal);
+        if (r.recoveredBy == DisconnectRecord::Recovery::None)
+            return StateStyle::color(StateStyle::Group::Reconnecting, pal);
+        return {};
+    }
+    if (role == DisconnectHistoryModel::RawValueRole)
+        return int(r.recoveredBy);
+    if (role == Qt::ToolTipRole && r.closeCount > 1)
+        return DisconnectHistoryModel::tr("%1 closes before it recovered").arg(r.closeCount);
+    return {};
+}
+
+QVariant replayedCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole)
+        return r.replayed ? QString::number(*r.replayed) : uiformat::dash();
+    if (role == DisconnectHistoryModel::RawValueRole)
+        return r.replayed.value_or(-1);
+    if (role == Qt::ToolTipRole && (r.seqBefore || r.seqAfter))
+        return DisconnectHistoryModel::tr("Sequence %1 → %2").arg(r.seqBefore ? QString::number(*r.seqBefore) : uiformat::dash(),
+                                                r.seqAfter ? QString::number(*r.seqAfter) : uiformat::dash());
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
+} // namespace
+
 QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -97,71 +172,16 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
             return uiformat::timestamp(r.start);
         if (role == RawValueRole)
             return r.start.toMSecsSinceEpoch();
-        break;
-    case DowntimeColumn: {
-        const auto ms = r.downtimeMs();
-        if (role == Qt::DisplayRole)
-            return ms ? uiformat::duration(std::chrono::milliseconds(*ms)) : tr("ongoing");
-        if (role == RawValueRole)
-            return ms ? *ms : std::numeric_limits<qint64>::max();
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    }
-    case CodeColumn:
-        if (role == Qt::DisplayRole) {
-            QString meaning = r.meaning.isEmpty() ? CloseCodes::nameFor(r.closeCode) : r.meaning;
-            if (r.closeCode)
-                return tr("%1 · %2").arg(*r.closeCode).arg(meaning);
-            return meaning.isEmpty() ? tr("no close frame") : meaning;
-        }
-        if (role == Qt::ToolTipRole)
-            return CloseCodes::describe(r.closeCode);
-        if (role == RawValueRole)
-            return r.closeCode.value_or(0);
-        break;
+        return {};
+    case DowntimeColumn: return downtimeCell(r, role);
+    case CodeColumn: return codeCell(r, role);
     case InitiatorColumn:
         if (role == Qt::DisplayRole || role == RawValueRole)
             return r.initiator;
-        break;
-    case RecoveryColumn:
-        if (role == Qt::DisplayRole) {
-            if (r.fatal)
-                return tr("— (failed)");
-            switch (r.recoveredBy) {
-            case DisconnectRecord::Recovery::Resume: return tr("RESUME");
-            case DisconnectRecord::Recovery::Identify: return tr("IDENTIFY — events in the gap lost");
-            case DisconnectRecord::Recovery::None: return tr("not yet");
-            }
-        }
-        if (role == Qt::ForegroundRole) {
-            const QPalette pal = QGuiApplication::palette();
-            if (r.fatal)
-                return StateStyle::color(StateStyle::Group::Failed, pal);
-            if (r.recoveredBy == DisconnectRecord::Recovery::Identify)
-                return StateStyle::color(StateStyle::Group::Degraded, pal);
-            if (r.recoveredBy == DisconnectRecord::Recovery::None)
-                return StateStyle::color(StateStyle::Group::Reconnecting, pal);
-            return {};
-        }
-        if (role == RawValueRole)
-            return int(r.recoveredBy);
-        if (role == Qt::ToolTipRole && r.closeCount > 1)
-            return tr("%1 closes before it recovered").arg(r.closeCount);
-        break;
-    case ReplayedColumn:
-        if (role == Qt::DisplayRole)
-            return r.replayed ? QString::number(*r.replayed) : uiformat::dash();
-        if (role == RawValueRole)
-            return r.replayed.value_or(-1);
-        if (role == Qt::ToolTipRole && (r.seqBefore || r.seqAfter))
-            return tr("Sequence %1 → %2").arg(r.seqBefore ? QString::number(*r.seqBefore) : uiformat::dash(),
-                                             r.seqAfter ? QString::number(*r.seqAfter) : uiformat::dash());
-        if (role == Qt::TextAlignmentRole)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    case ColumnCount:
-        break;
+        return {};
+    case RecoveryColumn: return recoveryCell(r, role);
+    case ReplayedColumn: return replayedCell(r, role);
+    case ColumnCount: break;
     }
     return {};
 }

@@ -6,7 +6,7 @@
 
 namespace gw {
 
-//! The details pane's disconnect history (issue G4 §2 / G5 §2), newest first: start, downtime,
+//! The details pane's disconnect history, newest first: start, downtime,
 //! close code and meaning, who closed, how it recovered (RESUME, or IDENTIFY with the events of
 //! the gap lost), events replayed. setRecords() diffs by record id: new disconnects are inserted
 //! at the top and changed ones (a disconnect that ended) emit dataChanged; no reset per refresh.

@@ -78,6 +78,11 @@ public:
     QPointer<QProgressDialog> progress;
     Expected<qint64, EventLogError> result{EventLogError{}};
     std::atomic<bool> cancelled{false};
+
+    void buildRangeRows(ExportDialog *q, QFormLayout *form);
+    void fillAccounts(const QList<QPair<QString, QString>> &list);
+    void fillKinds();
+    void buildTargetRow(ExportDialog *q, QFormLayout *form);
 };
 
 ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QString, QString>> &accounts,
@@ -90,70 +95,17 @@ ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QStrin
     setObjectName(QStringLiteral("exportDialog"));
 
     auto *form = new QFormLayout;
-    d->preset = new QComboBox(this);
-    d->preset->addItem(tr("Everything"), int(RangePreset::All));
-    d->preset->addItem(tr("Last hour"), int(RangePreset::LastHour));
-    d->preset->addItem(tr("Last 24 hours"), int(RangePreset::LastDay));
-    d->preset->addItem(tr("Last 7 days"), int(RangePreset::LastWeek));
-    d->preset->addItem(tr("Last 30 days"), int(RangePreset::LastMonth));
-    d->preset->addItem(tr("Custom…"), int(RangePreset::Custom));
-    form->addRow(tr("&Range:"), d->preset);
-    auto *rangeRow = new QHBoxLayout;
-    d->from = new QDateTimeEdit(QDateTime::currentDateTime().addDays(-1), this);
-    d->to = new QDateTimeEdit(QDateTime::currentDateTime(), this);
-    for (auto *e : {d->from, d->to}) {
-        e->setCalendarPopup(true);
-        e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
-        e->setEnabled(false);
-    }
-    rangeRow->addWidget(d->from);
-    rangeRow->addWidget(new QLabel(tr("to"), this));
-    rangeRow->addWidget(d->to);
-    form->addRow(tr("From:"), rangeRow);
-    connect(d->preset, &QComboBox::currentIndexChanged, this, &ExportDialog::handlePresetChanged);
-
-    for (const auto &[id, name] : accounts) {
-        auto *item = new QStandardItem(name);
-        item->setData(id, Qt::UserRole);
-        item->setCheckable(true);
-        item->setCheckState(Qt::Checked);
-        d->accounts.appendRow(item);
-    }
+    d->buildRangeRows(this, form);
+    d->fillAccounts(accounts);
     form->addRow(tr("&Accounts:"), checkList(this, &d->accounts));
-
-    const QMetaEnum kindEnum = QMetaEnum::fromType<EventKind>();
-    for (int i = 0; i < kindEnum.keyCount(); ++i) {
-        const auto kind = EventKind(kindEnum.value(i));
-        auto *item = new QStandardItem(eventKindDisplayName(kind));
-        item->setData(eventKindName(kind), Qt::UserRole);
-        item->setData(int(kind), Qt::UserRole + 1);
-        item->setCheckable(true);
-        item->setCheckState(Qt::Checked);
-        d->kinds.appendRow(item);
-    }
+    d->fillKinds();
     form->addRow(tr("&Kinds:"), checkList(this, &d->kinds));
 
     d->format = new QComboBox(this);
     d->format->addItem(tr("JSON Lines (.jsonl)"), int(ExportOptions::Format::JsonLines));
     d->format->addItem(tr("CSV (.csv)"), int(ExportOptions::Format::Csv));
     form->addRow(tr("&Format:"), d->format);
-
-    auto *fileRow = new QHBoxLayout;
-    d->target = new QLineEdit(this);
-    d->target->setObjectName(QStringLiteral("exportTarget"));
-    QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    if (docs.isEmpty())
-        docs = QDir::homePath();
-    d->target->setText(QDir(docs).filePath(QStringLiteral("gatewatch-events-%1.jsonl")
-                                               .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm")))));
-    auto *browse = new QPushButton(tr("&Browse…"), this);
-    fileRow->addWidget(d->target, 1);
-    fileRow->addWidget(browse);
-    auto *saveLabel = new QLabel(tr("&Save to:"), this);
-    saveLabel->setBuddy(d->target);
-    form->addRow(saveLabel, fileRow);
-    connect(browse, &QPushButton::clicked, this, &ExportDialog::handleBrowse);
-    connect(d->target, &QLineEdit::textChanged, this, &ExportDialog::updateButtons);
+    d->buildTargetRow(this, form);
 
     d->status = new QLabel(this);
     d->status->setWordWrap(true);
@@ -171,6 +123,76 @@ ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QStrin
     layout->addWidget(d->buttons);
     resize(520, sizeHint().height());
     updateButtons();
+}
+
+void ExportDialog::Private::buildRangeRows(ExportDialog *q, QFormLayout *form)
+{
+    preset = new QComboBox(q);
+    preset->addItem(ExportDialog::tr("Everything"), int(RangePreset::All));
+    preset->addItem(ExportDialog::tr("Last hour"), int(RangePreset::LastHour));
+    preset->addItem(ExportDialog::tr("Last 24 hours"), int(RangePreset::LastDay));
+    preset->addItem(ExportDialog::tr("Last 7 days"), int(RangePreset::LastWeek));
+    preset->addItem(ExportDialog::tr("Last 30 days"), int(RangePreset::LastMonth));
+    preset->addItem(ExportDialog::tr("Custom…"), int(RangePreset::Custom));
+    form->addRow(ExportDialog::tr("&Range:"), preset);
+    auto *rangeRow = new QHBoxLayout;
+    from = new QDateTimeEdit(QDateTime::currentDateTime().addDays(-1), q);
+    to = new QDateTimeEdit(QDateTime::currentDateTime(), q);
+    for (auto *e : {from, to}) {
+        e->setCalendarPopup(true);
+        e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+        e->setEnabled(false);
+    }
+    rangeRow->addWidget(from);
+    rangeRow->addWidget(new QLabel(ExportDialog::tr("to"), q));
+    rangeRow->addWidget(to);
+    form->addRow(ExportDialog::tr("From:"), rangeRow);
+    QObject::connect(preset, &QComboBox::currentIndexChanged, q, &ExportDialog::handlePresetChanged);
+}
+
+void ExportDialog::Private::fillAccounts(const QList<QPair<QString, QString>> &list)
+{
+    for (const auto &[id, name] : list) {
+        auto *item = new QStandardItem(name);
+        item->setData(id, Qt::UserRole);
+        item->setCheckable(true);
+        item->setCheckState(Qt::Checked);
+        accounts.appendRow(item);
+    }
+}
+
+void ExportDialog::Private::fillKinds()
+{
+    const QMetaEnum kindEnum = QMetaEnum::fromType<EventKind>();
+    for (int i = 0; i < kindEnum.keyCount(); ++i) {
+        const auto kind = EventKind(kindEnum.value(i));
+        auto *item = new QStandardItem(eventKindDisplayName(kind));
+        item->setData(eventKindName(kind), Qt::UserRole);
+        item->setData(int(kind), Qt::UserRole + 1);
+        item->setCheckable(true);
+        item->setCheckState(Qt::Checked);
+        kinds.appendRow(item);
+    }
+}
+
+void ExportDialog::Private::buildTargetRow(ExportDialog *q, QFormLayout *form)
+{
+    auto *fileRow = new QHBoxLayout;
+    target = new QLineEdit(q);
+    target->setObjectName(QStringLiteral("exportTarget"));
+    QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (docs.isEmpty())
+        docs = QDir::homePath();
+    target->setText(QDir(docs).filePath(QStringLiteral("gatewatch-events-%1.jsonl")
+                                            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm")))));
+    auto *browse = new QPushButton(ExportDialog::tr("&Browse…"), q);
+    fileRow->addWidget(target, 1);
+    fileRow->addWidget(browse);
+    auto *saveLabel = new QLabel(ExportDialog::tr("&Save to:"), q);
+    saveLabel->setBuddy(target);
+    form->addRow(saveLabel, fileRow);
+    QObject::connect(browse, &QPushButton::clicked, q, &ExportDialog::handleBrowse);
+    QObject::connect(target, &QLineEdit::textChanged, q, &ExportDialog::updateButtons);
 }
 
 ExportDialog::~ExportDialog()

@@ -9,7 +9,7 @@
 
 namespace gw {
 
-//! Export the event log (issue G5 §3, G4 §4): a time range, the accounts, the kinds, the format
+//! Export the event log (docs/export-format.md): a time range, the accounts, the kinds, the format
 //! (JSON Lines or CSV) and a target file. The Exporter runs on its own QThread (it opens its own
 //! read-only connection there) and writes through a QSaveFile that is committed only when the
 //! export completed; a QProgressDialog with Cancel appears for exports that take a while.

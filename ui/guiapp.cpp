@@ -2,6 +2,7 @@
 
 #include "logging.h"
 #include "mainwindow.h"
+#include "monitorapp.h"
 #include "statestyle.h"
 #include "traycontroller.h"
 
@@ -11,8 +12,8 @@ namespace gw {
 
 int runGui(QApplication &app, const GuiOptions &options)
 {
-    if (!options.manager || !options.store || !options.vault) {
-        qCWarning(lcUi) << "runGui: manager, store and vault are required";
+    if (!options.app || !options.app->store()) {
+        qCWarning(lcUi) << "runGui: the application layer (with an account store) is required";
         return 2;
     }
     QApplication::setWindowIcon(StateStyle::appIcon());

@@ -4,11 +4,8 @@
 
 namespace gw {
 
-class AccountManager;
-class AccountService;
-class AccountStore;
 class EventLog;
-class TokenVault;
+class MonitorApp;
 
 //! What the composition root (app/main.cpp) hands the GUI. Nothing here is owned by the GUI;
 //! every pointer must outlive the window (and runGui()).
@@ -19,14 +16,10 @@ struct GuiOptions
     //! Start hidden in the tray (when a tray exists; otherwise the window is shown anyway).
     bool startMinimized = false;
 
-    //! Required: the façade over every monitored account (verbs and status signals).
-    AccountManager *manager = nullptr;
-    //! Required: account records (QSettings) and tokens (keychain).
-    AccountStore *store = nullptr;
-    TokenVault *vault = nullptr;
-    //! Optional: the store/vault glue used by the Add/Edit/Remove dialogs; the window creates
-    //! its own over `store` and `vault` when null.
-    AccountService *service = nullptr;
+    //! Required: the application layer. Every account action of the window is one call into it;
+    //! the window reads statuses and events from its manager() and records from its store(),
+    //! which must exist (the desktop always saves accounts).
+    MonitorApp *app = nullptr;
 
     //! Optional: the event store. When set, the event-log dock, the details history, uptime and
     //! export read `eventDatabasePath` (if empty: eventLog->databasePath()) through their own
@@ -39,7 +32,7 @@ struct GuiOptions
     //! application's default QSettings(). Never holds a token.
     QString settingsPath;
 
-    //! Start every stored account the manager does not know yet (token read from the vault).
+    //! Start every stored account the manager does not know yet (MonitorApp::startStoredAccounts).
     //! The app sets this false when it has started them itself (e.g. --demo).
     bool startStoredAccounts = true;
 

@@ -8,7 +8,7 @@ class QCheckBox;
 
 namespace gw {
 
-//! The intents of one account as grouped checkboxes (protocol.md A14, table in
+//! The intents of one account as grouped checkboxes (docs/protocol.md, table in
 //! core/gateway/intents.h). The three privileged intents are marked "(privileged)", carry a
 //! tooltip saying what they need, and a note under the groups explains 4014. Unknown bits of the
 //! value are kept as they are (never shown, never dropped).

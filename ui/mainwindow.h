@@ -25,10 +25,12 @@ class TrayController;
 struct AccountStatus;
 struct EventLogEntry;
 
-//! The main window (issue G5): the accounts table with its details pane, the event-log dock,
-//! actions in the toolbar / menus / context menu, the status bar, the offline and demo banners,
-//! the tray and notifications. It is thin: it wires views to models and actions to the
-//! AccountManager's verbs (and AccountService for records and tokens); no network policy here.
+//! The main window: the accounts table with its details pane, the event-log dock (EventDock),
+//! actions in the toolbar / menus / context menu (MainWindowActions), the status bar
+//! (StatusSummary), the offline and demo banners (statusbanners.h), the tray and notifications.
+//! It is thin: it wires views to models, and each account action is one call into MonitorApp
+//! (core/runtime/monitorapp.h) after the confirmation or dialog the action needs; no account
+//! policy and no network policy here.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -41,7 +43,7 @@ public:
     };
     Q_ENUM(Action)
 
-    //! See GuiOptions; `options.manager`, `store` and `vault` are required.
+    //! See GuiOptions; `options.app` (with a store) is required.
     explicit MainWindow(const GuiOptions &options, QWidget *parent = nullptr);
     ~MainWindow() override;
 
@@ -69,9 +71,11 @@ public:
     [[nodiscard]] QString summaryText() const;
 
 public Q_SLOTS:
-    //! What the Add bot dialog's accept leads to: start monitoring a saved account.
+    //! What the Add bot dialog's accept leads to: start monitoring a saved account
+    //! (MonitorApp::monitorSaved).
     void startMonitoring(const gw::AccountRecord &record, const QString &token);
-    //! Start every stored account the manager does not know yet (tokens from the vault).
+    //! Start every stored account not monitored yet (MonitorApp::startStoredAccounts); a missing
+    //! token is said in the status bar.
     void startStoredAccounts();
     //! Network reachability (QNetworkInformation, or tests): false shows the offline banner.
     void setNetworkReachable(bool reachable);
@@ -83,6 +87,10 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void buildCentral();
+    void connectActions();
+    void connectCore();
+    void watchNetwork();
     void handleStatusChanged(const gw::AccountStatus &status);
     void handleEventLogged(const gw::EventLogEntry &entry);
     void handleAccountRemoved(const QString &accountId);
@@ -102,13 +110,10 @@ private:
     void handleAbout();
     void handleQuit();
     void handleShowWindow();
-    void handleFind();
-    void handleCopyEvents();
-    void handleEventFilterChanged();
     void handleAccountContextMenu(const QPoint &pos);
-    void handleGroupButtonClicked(int group);
-    void handleWorstButtonClicked();
+    void handleGroupClicked(int group);
     void handleUptimeTimeout();
+    AddBotDialog *openAddBotDialog();
 
     class Private;
     std::unique_ptr<Private> d;

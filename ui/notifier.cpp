@@ -55,6 +55,7 @@ struct Track
 class Notifier::Private
 {
 public:
+    Notifier *q = nullptr;
     NotifierSettings settings;
     QHash<QString, Track> tracks;
     QTimer deadlineTimer;
@@ -77,12 +78,31 @@ public:
             n += t.health != Health::Off ? 1 : 0;
         return n;
     }
+
+    // --- state changes (updateStatus) ---------------------------------------------------------
+    void enterFailed(Track &t, const AccountStatus &status, bool quiet);
+    void enterUp(Track &t, const AccountStatus &status, bool quiet, qint64 nowMs);
+    //! The last account of a grouped drop is back: one "restored" for the whole group.
+    void closeGroupIfRestored();
+
+    // --- deadlines (handleDeadline) -----------------------------------------------------------
+    //! Down accounts past the threshold and not notified yet; `nextDeadline` gets the earliest
+    //! deadline still to come.
+    QList<QString> dueAccounts(qint64 nowMs, qint64 *nextDeadline) const;
+    //! The largest set of down, un-notified accounts that dropped within the group window of
+    //! one of the `due` accounts.
+    QList<QString> largestStorm(const QList<QString> &due) const;
+    QList<QString> downUnnotified() const;
+    //! Marks the storm's accounts as notified in one group and emits NetworkOffline once.
+    void notifyStorm(QList<QString> storm);
+    void notifyDown(const QString &id, qint64 nowMs);
 };
 
 Notifier::Notifier(QObject *parent)
     : QObject(parent)
     , d(std::make_unique<Private>())
 {
+    d->q = this;
     d->deadlineTimer.setSingleShot(true);
     connect(&d->deadlineTimer, &QTimer::timeout, this, &Notifier::handleDeadline);
 }
@@ -136,57 +156,11 @@ void Notifier::updateStatus(const AccountStatus &status)
         if (before != Health::Down)
             t.downSinceMs = nowMs;
         break;
-    case Health::Failed: {
-        QString reason = status.failure.message;
-        if (reason.isEmpty())
-            reason = status.lastError;
-        if (reason.isEmpty() && status.failure.closeCode)
-            reason = CloseCodes::describe(status.failure.closeCode);
-        t.failureText = reason;
-        if (!t.notifiedFailed && !quiet) {
-            NotificationRequest r;
-            r.kind = NotificationRequest::Kind::Failed;
-            r.accountId = status.accountId;
-            r.accountIds = {status.accountId};
-            r.title = tr("%1 failed").arg(status.accountName);
-            r.body = reason.isEmpty() ? tr("Monitoring stopped; open Gatewatch for the reason and the fix.") : reason;
-            Q_EMIT notificationRequested(r);
-        }
-        t.notifiedFailed = true;
+    case Health::Failed:
+        d->enterFailed(t, status, quiet);
         break;
-    }
     case Health::Up:
-        if (t.notifiedDown || t.notifiedFailed) {
-            const bool grouped = t.grouped;
-            t.notifiedDown = false;
-            t.notifiedFailed = false;
-            t.grouped = false;
-            if (grouped) {
-                // one "restored" for the whole group, when its last account is back
-                bool anyStillDown = false;
-                for (const Track &o : std::as_const(d->tracks))
-                    anyStillDown = anyStillDown || o.grouped;
-                if (!anyStillDown && d->groupOpen) {
-                    d->groupOpen = false;
-                    if (d->settings.enabled) {
-                        NotificationRequest r;
-                        r.kind = NotificationRequest::Kind::NetworkRestored;
-                        r.title = tr("Connection restored");
-                        r.body = tr("Every account that dropped is connected again.");
-                        Q_EMIT notificationRequested(r);
-                    }
-                }
-            } else if (!quiet) {
-                NotificationRequest r;
-                r.kind = NotificationRequest::Kind::Recovered;
-                r.accountId = status.accountId;
-                r.accountIds = {status.accountId};
-                r.title = tr("%1 recovered").arg(status.accountName);
-                r.body = tr("Connected again after %1.")
-                             .arg(uiformat::duration(std::chrono::milliseconds(std::max<qint64>(0, nowMs - t.downSinceMs))));
-                Q_EMIT notificationRequested(r);
-            }
-        }
+        d->enterUp(t, status, quiet, nowMs);
         break;
     case Health::Off:
         // paused by the user: forget pending "down" without notifying
@@ -200,16 +174,100 @@ void Notifier::updateStatus(const AccountStatus &status)
     handleDeadline();
 }
 
+void Notifier::Private::enterFailed(Track &t, const AccountStatus &status, bool quiet)
+{
+    QString reason = status.failure.message;
+    if (reason.isEmpty())
+        reason = status.lastError;
+    if (reason.isEmpty() && status.failure.closeCode)
+        reason = CloseCodes::describe(status.failure.closeCode);
+    t.failureText = reason;
+    if (!t.notifiedFailed && !quiet) {
+        NotificationRequest r;
+        r.kind = NotificationRequest::Kind::Failed;
+        r.accountId = status.accountId;
+        r.accountIds = {status.accountId};
+        r.title = Notifier::tr("%1 failed").arg(status.accountName);
+        r.body = reason.isEmpty() ? Notifier::tr("Monitoring stopped; open Gatewatch for the reason and the fix.") : reason;
+        Q_EMIT q->notificationRequested(r);
+    }
+    t.notifiedFailed = true;
+}
+
+void Notifier::Private::enterUp(Track &t, const AccountStatus &status, bool quiet, qint64 nowMs)
+{
+    if (!t.notifiedDown && !t.notifiedFailed)
+        return;
+    const bool grouped = t.grouped;
+    t.notifiedDown = false;
+    t.notifiedFailed = false;
+    t.grouped = false;
+    if (grouped) {
+        closeGroupIfRestored();
+    } else if (!quiet) {
+        NotificationRequest r;
+        r.kind = NotificationRequest::Kind::Recovered;
+        r.accountId = status.accountId;
+        r.accountIds = {status.accountId};
+        r.title = Notifier::tr("%1 recovered").arg(status.accountName);
+        r.body = Notifier::tr("Connected again after %1.")
+                     .arg(uiformat::duration(std::chrono::milliseconds(std::max<qint64>(0, nowMs - t.downSinceMs))));
+        Q_EMIT q->notificationRequested(r);
+    }
+}
+
+void Notifier::Private::closeGroupIfRestored()
+{
+    bool anyStillDown = false;
+    for (const Track &o : std::as_const(tracks))
+        anyStillDown = anyStillDown || o.grouped;
+    if (anyStillDown || !groupOpen)
+        return;
+    groupOpen = false;
+    if (!settings.enabled)
+        return;
+    NotificationRequest r;
+    r.kind = NotificationRequest::Kind::NetworkRestored;
+    r.title = Notifier::tr("Connection restored");
+    r.body = Notifier::tr("Every account that dropped is connected again.");
+    Q_EMIT q->notificationRequested(r);
+}
+
 void Notifier::handleDeadline()
 {
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    const qint64 threshold = d->settings.downThreshold.count();
-    const qint64 window = d->settings.groupWindow.count();
-
-    // accounts whose down time passed the threshold and that were not notified yet
-    QList<QString> due;
     qint64 nextDeadline = std::numeric_limits<qint64>::max();
-    for (auto it = d->tracks.cbegin(); it != d->tracks.cend(); ++it) {
+    QList<QString> due = d->dueAccounts(nowMs, &nextDeadline);
+
+    if (!due.isEmpty()) {
+        // a storm: many accounts dropped within the group window of each other (or the network
+        // is down)
+        QList<QString> storm = d->largestStorm(due);
+        const int monitored = std::max(1, d->monitoredCount());
+        const bool isStorm = !d->networkOnline
+            || (storm.size() >= d->settings.groupMinAccounts
+                && double(storm.size()) / monitored >= d->settings.groupMinFraction);
+        if (isStorm) {
+            d->notifyStorm(d->networkOnline ? storm : d->downUnnotified());
+            due.erase(std::remove_if(due.begin(), due.end(), [this](const QString &id) {
+                return d->tracks.value(id).notifiedDown;
+            }), due.end());
+        }
+        for (const QString &id : std::as_const(due))
+            d->notifyDown(id, nowMs);
+    }
+
+    if (nextDeadline != std::numeric_limits<qint64>::max())
+        d->deadlineTimer.start(std::chrono::milliseconds(std::max<qint64>(1, nextDeadline - nowMs)));
+    else
+        d->deadlineTimer.stop();
+}
+
+QList<QString> Notifier::Private::dueAccounts(qint64 nowMs, qint64 *nextDeadline) const
+{
+    const qint64 threshold = settings.downThreshold.count();
+    QList<QString> due;
+    for (auto it = tracks.cbegin(); it != tracks.cend(); ++it) {
         const Track &t = it.value();
         if (t.health != Health::Down || t.notifiedDown)
             continue;
@@ -217,74 +275,72 @@ void Notifier::handleDeadline()
         if (deadline <= nowMs)
             due.append(it.key());
         else
-            nextDeadline = std::min(nextDeadline, deadline);
+            *nextDeadline = std::min(*nextDeadline, deadline);
     }
+    return due;
+}
 
-    if (!due.isEmpty()) {
-        // a storm: many accounts dropped within `window` of each other (or the network is down)
-        QList<QString> storm;
-        for (const QString &id : std::as_const(due)) {
-            const qint64 since = d->tracks.value(id).downSinceMs;
-            QList<QString> near;
-            for (auto it = d->tracks.cbegin(); it != d->tracks.cend(); ++it) {
-                if (it.value().health == Health::Down && !it.value().notifiedDown
-                    && std::abs(it.value().downSinceMs - since) <= window)
-                    near.append(it.key());
-            }
-            if (near.size() > storm.size())
-                storm = near;
+QList<QString> Notifier::Private::largestStorm(const QList<QString> &due) const
+{
+    const qint64 window = settings.groupWindow.count();
+    QList<QString> storm;
+    for (const QString &id : due) {
+        const qint64 since = tracks.value(id).downSinceMs;
+        QList<QString> near;
+        for (auto it = tracks.cbegin(); it != tracks.cend(); ++it) {
+            if (it.value().health == Health::Down && !it.value().notifiedDown
+                && std::abs(it.value().downSinceMs - since) <= window)
+                near.append(it.key());
         }
-        const int monitored = std::max(1, d->monitoredCount());
-        const bool isStorm = !d->networkOnline
-            || (storm.size() >= d->settings.groupMinAccounts
-                && double(storm.size()) / monitored >= d->settings.groupMinFraction);
-        if (isStorm) {
-            if (!d->networkOnline) {
-                storm.clear();
-                for (auto it = d->tracks.cbegin(); it != d->tracks.cend(); ++it)
-                    if (it.value().health == Health::Down && !it.value().notifiedDown)
-                        storm.append(it.key());
-            }
-            std::sort(storm.begin(), storm.end());
-            for (const QString &id : std::as_const(storm)) {
-                Track &t = d->tracks[id];
-                t.notifiedDown = true;
-                t.grouped = true;
-            }
-            if (!d->groupOpen && d->settings.enabled) {
-                d->groupOpen = true;
-                NotificationRequest r;
-                r.kind = NotificationRequest::Kind::NetworkOffline;
-                r.accountIds = storm;
-                r.title = tr("Network appears offline");
-                r.body = tr("%n account(s) lost their gateway connection at the same time; "
-                            "Gatewatch keeps retrying.", nullptr, int(storm.size()));
-                Q_EMIT notificationRequested(r);
-            }
-            due.erase(std::remove_if(due.begin(), due.end(), [this](const QString &id) {
-                return d->tracks.value(id).notifiedDown;
-            }), due.end());
-        }
-        for (const QString &id : std::as_const(due)) {
-            Track &t = d->tracks[id];
-            t.notifiedDown = true;
-            if (t.muted || !d->settings.enabled)
-                continue;
-            NotificationRequest r;
-            r.kind = NotificationRequest::Kind::Down;
-            r.accountId = id;
-            r.accountIds = {id};
-            r.title = tr("%1 is down").arg(t.name);
-            r.body = tr("No gateway session for %1; Gatewatch keeps retrying.")
-                         .arg(uiformat::duration(std::chrono::milliseconds(nowMs - t.downSinceMs)));
-            Q_EMIT notificationRequested(r);
-        }
+        if (near.size() > storm.size())
+            storm = near;
     }
+    return storm;
+}
 
-    if (nextDeadline != std::numeric_limits<qint64>::max())
-        d->deadlineTimer.start(std::chrono::milliseconds(std::max<qint64>(1, nextDeadline - nowMs)));
-    else
-        d->deadlineTimer.stop();
+QList<QString> Notifier::Private::downUnnotified() const
+{
+    QList<QString> out;
+    for (auto it = tracks.cbegin(); it != tracks.cend(); ++it)
+        if (it.value().health == Health::Down && !it.value().notifiedDown)
+            out.append(it.key());
+    return out;
+}
+
+void Notifier::Private::notifyStorm(QList<QString> storm)
+{
+    std::sort(storm.begin(), storm.end());
+    for (const QString &id : std::as_const(storm)) {
+        Track &t = tracks[id];
+        t.notifiedDown = true;
+        t.grouped = true;
+    }
+    if (groupOpen || !settings.enabled)
+        return;
+    groupOpen = true;
+    NotificationRequest r;
+    r.kind = NotificationRequest::Kind::NetworkOffline;
+    r.accountIds = storm;
+    r.title = Notifier::tr("Network appears offline");
+    r.body = Notifier::tr("%n account(s) lost their gateway connection at the same time; "
+                          "Gatewatch keeps retrying.", nullptr, int(storm.size()));
+    Q_EMIT q->notificationRequested(r);
+}
+
+void Notifier::Private::notifyDown(const QString &id, qint64 nowMs)
+{
+    Track &t = tracks[id];
+    t.notifiedDown = true;
+    if (t.muted || !settings.enabled)
+        return;
+    NotificationRequest r;
+    r.kind = NotificationRequest::Kind::Down;
+    r.accountId = id;
+    r.accountIds = {id};
+    r.title = Notifier::tr("%1 is down").arg(t.name);
+    r.body = Notifier::tr("No gateway session for %1; Gatewatch keeps retrying.")
+                 .arg(uiformat::duration(std::chrono::milliseconds(nowMs - t.downSinceMs)));
+    Q_EMIT q->notificationRequested(r);
 }
 
 } // namespace gw

@@ -49,7 +49,7 @@ struct NotifierSettings
     double groupMinFraction = 0.5;
 };
 
-//! The notification policy (issue G5 §7; ux-notes A.4 lessons 3–5): state changes only, after
+//! The notification policy: state changes only, after
 //! a threshold, one grouped "network appears offline" for a storm, "recovered" only after a
 //! "down"/"failed" was shown, nothing for muted accounts.
 class Notifier final : public QObject

@@ -32,6 +32,13 @@ QSpinBox *sBox(QWidget *parent, int maxS = 24 * 3600)
     box->setSuffix(QCoreApplication::translate("gw::SettingsDialog", " s"));
     return box;
 }
+//! A word-wrapped explanation under a page's fields.
+QLabel *noteLabel(const QString &text, QWidget *parent)
+{
+    auto *note = new QLabel(text, parent);
+    note->setWordWrap(true);
+    return note;
+}
 } // namespace
 
 class SettingsDialog::Private
@@ -77,6 +84,11 @@ public:
         metricsListen->setText(s.metricsListen);
         metricsListen->setEnabled(s.metricsEnabled);
     }
+
+    QWidget *buildTimingsPage(QWidget *tabs);
+    QWidget *buildNotificationsPage(QWidget *tabs);
+    QWidget *buildLogPage(QWidget *tabs);
+    QWidget *buildMetricsPage(QWidget *tabs);
 };
 
 SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
@@ -86,91 +98,10 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     d->original = settings;
     setWindowTitle(tr("Settings"));
     auto *tabs = new QTabWidget(this);
-
-    // --- Timings ------------------------------------------------------------------------------
-    auto *timingPage = new QWidget(tabs);
-    auto *tf = new QFormLayout(timingPage);
-    d->handshake = sBox(timingPage, 600);
-    d->hello = sBox(timingPage, 600);
-    d->backoffBase = msBox(timingPage, 600000);
-    d->backoffMax = sBox(timingPage, 3600);
-    d->budget = new QSpinBox(timingPage);
-    d->budget->setRange(1, 10000);
-    d->readyTimeout = sBox(timingPage, 600);
-    d->helloWatch = sBox(timingPage, 600);
-    d->stalls = new QSpinBox(timingPage);
-    d->stalls->setRange(1, 100);
-    d->watchdog = sBox(timingPage, 24 * 3600);
-    d->latencyWarning = msBox(timingPage, 600000);
-    d->restartBase = sBox(timingPage, 3600);
-    d->restartMax = sBox(timingPage, 24 * 3600);
-    d->handshake->setObjectName(QStringLiteral("handshakeTimeout"));
-    d->readyTimeout->setObjectName(QStringLiteral("readyTimeout"));
-    tf->addRow(tr("&Handshake timeout:"), d->handshake);
-    tf->addRow(tr("HE&LLO timeout:"), d->hello);
-    tf->addRow(tr("Backoff &base:"), d->backoffBase);
-    tf->addRow(tr("Backoff ma&x:"), d->backoffMax);
-    tf->addRow(tr("Reconnect b&udget (attempts):"), d->budget);
-    tf->addRow(tr("&READY guard:"), d->readyTimeout);
-    tf->addRow(tr("HELLO &watch:"), d->helloWatch);
-    tf->addRow(tr("Stalls before fresh &IDENTIFY:"), d->stalls);
-    tf->addRow(tr("Reconnect stall watch&dog:"), d->watchdog);
-    tf->addRow(tr("Latency &warning (degraded):"), d->latencyWarning);
-    tf->addRow(tr("Restart backoff ba&se:"), d->restartBase);
-    tf->addRow(tr("Restart backoff m&ax:"), d->restartMax);
-    auto *timingNote = new QLabel(tr("Defaults follow the reference monitor. Changes apply after Gatewatch restarts."), timingPage);
-    timingNote->setWordWrap(true);
-    tf->addRow(timingNote);
-    tabs->addTab(timingPage, tr("&Timings"));
-
-    // --- Notifications ------------------------------------------------------------------------
-    auto *notifyPage = new QWidget(tabs);
-    auto *nf = new QFormLayout(notifyPage);
-    d->notifyEnabled = new QCheckBox(tr("Show desktop &notifications"), notifyPage);
-    d->downThreshold = sBox(notifyPage, 24 * 3600);
-    d->groupWindow = sBox(notifyPage, 600);
-    d->groupMin = new QSpinBox(notifyPage);
-    d->groupMin->setRange(2, 1000);
-    nf->addRow(d->notifyEnabled);
-    nf->addRow(tr("Notify when &down longer than:"), d->downThreshold);
-    nf->addRow(tr("Group drops &within:"), d->groupWindow);
-    nf->addRow(tr("…of at least (&accounts):"), d->groupMin);
-    auto *notifyNote = new QLabel(tr("Failures are notified at once; a connection that resumes within the threshold is only logged. "
-                                     "When many accounts drop together, one \"network appears offline\" notification is shown. "
-                                     "Accounts can be muted individually (Edit)."), notifyPage);
-    notifyNote->setWordWrap(true);
-    nf->addRow(notifyNote);
-    tabs->addTab(notifyPage, tr("&Notifications"));
-
-    // --- Event log ----------------------------------------------------------------------------
-    auto *logPage = new QWidget(tabs);
-    auto *lf = new QFormLayout(logPage);
-    d->retention = new QSpinBox(logPage);
-    d->retention->setRange(0, 3650);
-    d->retention->setSuffix(tr(" days"));
-    d->retention->setSpecialValueText(tr("Keep forever"));
-    lf->addRow(tr("&Keep events for:"), d->retention);
-    auto *logNote = new QLabel(tr("Older raw events are pruned; hourly latency and uptime aggregates are kept."), logPage);
-    logNote->setWordWrap(true);
-    lf->addRow(logNote);
-    tabs->addTab(logPage, tr("&Event log"));
-
-    // --- Metrics ------------------------------------------------------------------------------
-    auto *metricsPage = new QWidget(tabs);
-    auto *mf = new QFormLayout(metricsPage);
-    d->metricsEnabled = new QCheckBox(tr("Serve Prometheus &metrics at /metrics"), metricsPage);
-    d->metricsEnabled->setObjectName(QStringLiteral("metricsEnabled"));
-    d->metricsListen = new QLineEdit(metricsPage);
-    d->metricsListen->setPlaceholderText(QStringLiteral("127.0.0.1:9464"));
-    d->metricsListen->setValidator(new QRegularExpressionValidator(
-        QRegularExpression(QStringLiteral("^[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}$")), d->metricsListen));
-    mf->addRow(d->metricsEnabled);
-    mf->addRow(tr("&Listen address:"), d->metricsListen);
-    auto *metricsNote = new QLabel(tr("Off by default. Keep it on 127.0.0.1 unless a scraper on another host needs it; "
-                                      "account labels are display names, never tokens."), metricsPage);
-    metricsNote->setWordWrap(true);
-    mf->addRow(metricsNote);
-    tabs->addTab(metricsPage, tr("&Metrics"));
+    tabs->addTab(d->buildTimingsPage(tabs), tr("&Timings"));
+    tabs->addTab(d->buildNotificationsPage(tabs), tr("&Notifications"));
+    tabs->addTab(d->buildLogPage(tabs), tr("&Event log"));
+    tabs->addTab(d->buildMetricsPage(tabs), tr("&Metrics"));
     connect(d->metricsEnabled, &QCheckBox::toggled, this, &SettingsDialog::handleMetricsToggled);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel | QDialogButtonBox::RestoreDefaults, this);
@@ -182,6 +113,91 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     layout->addWidget(tabs);
     layout->addWidget(buttons);
     d->fill(settings);
+}
+
+QWidget *SettingsDialog::Private::buildTimingsPage(QWidget *tabs)
+{
+    auto *timingPage = new QWidget(tabs);
+    auto *tf = new QFormLayout(timingPage);
+    handshake = sBox(timingPage, 600);
+    hello = sBox(timingPage, 600);
+    backoffBase = msBox(timingPage, 600000);
+    backoffMax = sBox(timingPage, 3600);
+    budget = new QSpinBox(timingPage);
+    budget->setRange(1, 10000);
+    readyTimeout = sBox(timingPage, 600);
+    helloWatch = sBox(timingPage, 600);
+    stalls = new QSpinBox(timingPage);
+    stalls->setRange(1, 100);
+    watchdog = sBox(timingPage, 24 * 3600);
+    latencyWarning = msBox(timingPage, 600000);
+    restartBase = sBox(timingPage, 3600);
+    restartMax = sBox(timingPage, 24 * 3600);
+    handshake->setObjectName(QStringLiteral("handshakeTimeout"));
+    readyTimeout->setObjectName(QStringLiteral("readyTimeout"));
+    tf->addRow(SettingsDialog::tr("&Handshake timeout:"), handshake);
+    tf->addRow(SettingsDialog::tr("HE&LLO timeout:"), hello);
+    tf->addRow(SettingsDialog::tr("Backoff &base:"), backoffBase);
+    tf->addRow(SettingsDialog::tr("Backoff ma&x:"), backoffMax);
+    tf->addRow(SettingsDialog::tr("Reconnect b&udget (attempts):"), budget);
+    tf->addRow(SettingsDialog::tr("&READY guard:"), readyTimeout);
+    tf->addRow(SettingsDialog::tr("HELLO &watch:"), helloWatch);
+    tf->addRow(SettingsDialog::tr("Stalls before fresh &IDENTIFY:"), stalls);
+    tf->addRow(SettingsDialog::tr("Reconnect stall watch&dog:"), watchdog);
+    tf->addRow(SettingsDialog::tr("Latency &warning (degraded):"), latencyWarning);
+    tf->addRow(SettingsDialog::tr("Restart backoff ba&se:"), restartBase);
+    tf->addRow(SettingsDialog::tr("Restart backoff m&ax:"), restartMax);
+    tf->addRow(noteLabel(SettingsDialog::tr("Defaults follow the reference monitor. Changes apply after Gatewatch restarts."), timingPage));
+    return timingPage;
+}
+
+QWidget *SettingsDialog::Private::buildNotificationsPage(QWidget *tabs)
+{
+    auto *notifyPage = new QWidget(tabs);
+    auto *nf = new QFormLayout(notifyPage);
+    notifyEnabled = new QCheckBox(SettingsDialog::tr("Show desktop &notifications"), notifyPage);
+    downThreshold = sBox(notifyPage, 24 * 3600);
+    groupWindow = sBox(notifyPage, 600);
+    groupMin = new QSpinBox(notifyPage);
+    groupMin->setRange(2, 1000);
+    nf->addRow(notifyEnabled);
+    nf->addRow(SettingsDialog::tr("Notify when &down longer than:"), downThreshold);
+    nf->addRow(SettingsDialog::tr("Group drops &within:"), groupWindow);
+    nf->addRow(SettingsDialog::tr("…of at least (&accounts):"), groupMin);
+    nf->addRow(noteLabel(SettingsDialog::tr("Failures are notified at once; a connection that resumes within the threshold is only logged. "
+                            "When many accounts drop together, one \"network appears offline\" notification is shown. "
+                            "Accounts can be muted individually (Edit)."), notifyPage));
+    return notifyPage;
+}
+
+QWidget *SettingsDialog::Private::buildLogPage(QWidget *tabs)
+{
+    auto *logPage = new QWidget(tabs);
+    auto *lf = new QFormLayout(logPage);
+    retention = new QSpinBox(logPage);
+    retention->setRange(0, 3650);
+    retention->setSuffix(SettingsDialog::tr(" days"));
+    retention->setSpecialValueText(SettingsDialog::tr("Keep forever"));
+    lf->addRow(SettingsDialog::tr("&Keep events for:"), retention);
+    lf->addRow(noteLabel(SettingsDialog::tr("Older raw events are pruned; hourly latency and uptime aggregates are kept."), logPage));
+    return logPage;
+}
+
+QWidget *SettingsDialog::Private::buildMetricsPage(QWidget *tabs)
+{
+    auto *metricsPage = new QWidget(tabs);
+    auto *mf = new QFormLayout(metricsPage);
+    metricsEnabled = new QCheckBox(SettingsDialog::tr("Serve Prometheus &metrics at /metrics"), metricsPage);
+    metricsEnabled->setObjectName(QStringLiteral("metricsEnabled"));
+    metricsListen = new QLineEdit(metricsPage);
+    metricsListen->setPlaceholderText(QStringLiteral("127.0.0.1:9464"));
+    metricsListen->setValidator(new QRegularExpressionValidator(
+        QRegularExpression(QStringLiteral("^[0-9A-Za-z.:\\[\\]-]+:[0-9]{1,5}$")), metricsListen));
+    mf->addRow(metricsEnabled);
+    mf->addRow(SettingsDialog::tr("&Listen address:"), metricsListen);
+    mf->addRow(noteLabel(SettingsDialog::tr("Off by default. Keep it on 127.0.0.1 unless a scraper on another host needs it; "
+                            "account labels are display names, never tokens."), metricsPage));
+    return metricsPage;
 }
 
 SettingsDialog::~SettingsDialog() = default;

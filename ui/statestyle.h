@@ -11,7 +11,7 @@
 
 namespace gw {
 
-//! How a ConnectionState looks: colour + icon + text, never colour alone (ux-notes A.5).
+//! How a ConnectionState looks: colour + icon + text, never colour alone.
 //! Colours come in a light and a dark variant, picked from the palette so that both stay
 //! readable; icons differ in shape (check, dots, triangle, arrow, octagon, pause bars).
 class StateStyle;

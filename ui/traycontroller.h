@@ -11,7 +11,7 @@ class QSystemTrayIcon;
 
 namespace gw {
 
-//! The system-tray icon (issue G5 §6): it shows the worst state of the accounts that are not
+//! The system-tray icon: it shows the worst state of the accounts that are not
 //! muted, the tooltip "3 ok · 1 reconnecting", and a menu Show / Pause all / Quit. Created only
 //! where a tray exists (QSystemTrayIcon::isSystemTrayAvailable(); never under offscreen).
 class TrayController final : public QObject

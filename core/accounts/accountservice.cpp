@@ -1,7 +1,7 @@
 #include "accountservice.h"
 
+#include "contextguard.h"
 #include "logging.h"
-#include "redactor.h"
 
 #include <QPointer>
 #include <QRegularExpression>
@@ -76,14 +76,7 @@ void AccountService::addAccount(AccountRecord record, const QString &rawToken, T
     const QString token = normaliseToken(rawToken);
     if (record.id.isEmpty())
         record.id = AccountStore::newId();
-    Redactor::global().addToken(token);
-    QPointer<QObject> guard(context);
-    const bool hadContext = context != nullptr;
-    auto finish = [guard, hadContext, done](Expected<AccountRecord, AccountSaveError> r) {
-        if (hadContext && guard.isNull())
-            return;
-        done(std::move(r));
-    };
+    auto finish = guardedBy(context, std::move(done));
     if (auto refused = d->store->check(record)) {
         // Delivered queued like every other outcome (the contract is "never from inside the call").
         QMetaObject::invokeMethod(this, [finish, e = *refused] { finish(fromStore(e)); }, Qt::QueuedConnection);
@@ -123,13 +116,7 @@ void AccountService::updateAccount(const AccountRecord &record, const std::optio
     std::optional<QString> token;
     if (rawToken && !normaliseToken(*rawToken).isEmpty())
         token = normaliseToken(*rawToken);
-    QPointer<QObject> guard(context);
-    const bool hadContext = context != nullptr;
-    auto finish = [guard, hadContext, done](Expected<AccountRecord, AccountSaveError> r) {
-        if (hadContext && guard.isNull())
-            return;
-        done(std::move(r));
-    };
+    auto finish = guardedBy(context, std::move(done));
     std::optional<AccountStoreError> refused;
     if (!d->store->find(record.id))
         refused = AccountStoreError{AccountStoreError::Kind::NotFound, tr("There is no such account.")};
@@ -154,7 +141,6 @@ void AccountService::updateAccount(const AccountRecord &record, const std::optio
         QMetaObject::invokeMethod(this, storeRecord, Qt::QueuedConnection);
         return;
     }
-    Redactor::global().addToken(*token);
     if (storage == TokenStorage::SessionOnly) {
         d->vault->keepForSession(record.id, *token);
         QMetaObject::invokeMethod(this, storeRecord, Qt::QueuedConnection);
@@ -171,17 +157,16 @@ void AccountService::updateAccount(const AccountRecord &record, const std::optio
 
 void AccountService::removeAccount(const QString &accountId, QObject *context, RemoveCallback done)
 {
-    QPointer<QObject> guard(context);
-    const bool hadContext = context != nullptr;
     QPointer<AccountService> self(this);
-    d->vault->deleteToken(accountId, this, [self, accountId, guard, hadContext, done](std::optional<VaultError> e) {
-        if (self)
+    auto finish = guardedBy(context, std::move(done));
+    d->vault->deleteToken(accountId, this, [self, accountId, finish](std::optional<VaultError> e) {
+        if (self) {
             self->d->store->remove(accountId);
+            Q_EMIT self->accountRemoved(accountId);
+        }
         if (e)
             qCWarning(lcAccounts).noquote() << "account" << accountId << "removed, but its token could not be deleted:" << e->message;
-        if (hadContext && guard.isNull())
-            return;
-        done(e);
+        finish(e);
     });
 }
 

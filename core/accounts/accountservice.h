@@ -24,8 +24,8 @@ struct AccountSaveError
 };
 
 //! The small glue between AccountStore (records) and TokenVault (tokens) that the Add bot / Edit
-//! dialog and the main window use (issue G3 §3). It never starts monitoring: after a successful
-//! save the caller hands the record and the token to AccountManager::add()/update().
+//! dialog uses; MonitorApp (core/runtime) owns it. It never starts monitoring: after a successful
+//! save MonitorApp hands the record and the token to AccountManager::add()/update().
 //!
 //! Order of a save: the record is validated first (nothing stored if it is refused); then the
 //! token goes to the vault under the record's id (a new id is assigned for new accounts); only
@@ -70,6 +70,11 @@ public:
                        TokenStorage storage, QObject *context, SaveCallback done);
     //! Delete the token, then the record. `done(std::nullopt)` when both went.
     void removeAccount(const QString &accountId, QObject *context, RemoveCallback done);
+
+Q_SIGNALS:
+    //! After removeAccount(): the record is gone (whether or not the token could be deleted, and
+    //! whether or not the caller's context is still alive). MonitorApp stops monitoring on it.
+    void accountRemoved(const QString &accountId);
 
 private:
     class Private;

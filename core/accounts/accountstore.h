@@ -31,7 +31,7 @@ public:
     QString message;  //!< human sentence
 };
 
-//! The account records (issue G3 §1), persisted in QSettings under the group "accounts":
+//! The account records, persisted in QSettings under the group "accounts":
 //! `accounts/order` (ids in display order) and `accounts/<id>/{name,intents,gatewayUrl,apiBase,
 //! shardMode,compress,paused,muted,createdAt}`. Never the token: a record whose name or override
 //! URLs contain a known token or anything token-shaped is refused (InvalidRecord), so a token

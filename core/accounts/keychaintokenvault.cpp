@@ -1,5 +1,6 @@
 #include "keychaintokenvault.h"
 
+#include "contextguard.h"
 #include "logging.h"
 #include "redactor.h"
 
@@ -26,8 +27,7 @@ public:
 
     PendingJob(QKeychain::Job *job, std::chrono::milliseconds timeout, QObject *context,
                Finish finish, QObject *parent)
-        : QObject(parent), m_context(context), m_hadContext(context != nullptr),
-          m_finish(std::move(finish))
+        : QObject(parent), m_context(context), m_finish(std::move(finish))
     {
         m_timeoutTimer.setSingleShot(true);
         m_timeoutTimer.setInterval(timeout);
@@ -43,14 +43,13 @@ private:
             return;
         m_done = true;
         m_timeoutTimer.stop();
-        if (!m_hadContext || !m_context.isNull())
+        if (m_context.isAlive())
             m_finish(job);
         deleteLater();
     }
 
     QTimer m_timeoutTimer;
-    QPointer<QObject> m_context;
-    bool m_hadContext;
+    ContextGuard m_context;
     bool m_done = false;
     Finish m_finish;
 };
@@ -145,7 +144,7 @@ VaultError KeychainTokenVault::mapError(int keychainError, const QString &detail
                    "kept in memory for this session only.").arg(suffix)};
     case QKeychain::OtherError:
         // Headless, 0.13.2 reports a missing session bus as OtherError ("Cannot autolaunch D-Bus
-        // without X11 $DISPLAY"), not NoBackendAvailable (ux-notes.md B.1).
+        // without X11 $DISPLAY"), not NoBackendAvailable.
         if (mentionsMissingBus(detail))
             return {VaultError::Kind::Unavailable, keychainError, unavailable};
         break;
@@ -166,10 +165,9 @@ VaultError KeychainTokenVault::mapError(int keychainError, const QString &detail
             tr("Gatewatch could not %1 the system keychain%2.").arg(what, suffix)};
 }
 
-void KeychainTokenVault::writeToken(const QString &accountId, const QString &token, QObject *context,
+void KeychainTokenVault::doWriteToken(const QString &accountId, const QString &token, QObject *context,
                                     DoneCallback done)
 {
-    Redactor::global().addToken(token);
     auto *job = new QKeychain::WritePasswordJob(d->service);
     job->setAutoDelete(true);
     job->setInsecureFallback(false);
@@ -199,7 +197,7 @@ void KeychainTokenVault::writeToken(const QString &accountId, const QString &tok
     job->start();
 }
 
-void KeychainTokenVault::readToken(const QString &accountId, QObject *context, ReadCallback done)
+void KeychainTokenVault::doReadToken(const QString &accountId, QObject *context, ReadCallback done)
 {
     if (const auto session = sessionToken(accountId)) {
         const QString token = *session;
@@ -228,14 +226,13 @@ void KeychainTokenVault::readToken(const QString &accountId, QObject *context, R
                            return;
                        }
                        const QString token = static_cast<QKeychain::ReadPasswordJob *>(j)->textData();
-                       Redactor::global().addToken(token);
-                       done(token);
+                                          done(token);
                    },
                    this);
     job->start();
 }
 
-void KeychainTokenVault::deleteToken(const QString &accountId, QObject *context, DoneCallback done)
+void KeychainTokenVault::doDeleteToken(const QString &accountId, QObject *context, DoneCallback done)
 {
     dropSessionToken(accountId);
     auto *job = new QKeychain::DeletePasswordJob(d->service);

@@ -37,10 +37,6 @@ public:
     void setTimeout(std::chrono::milliseconds timeout);
     [[nodiscard]] std::chrono::milliseconds timeout() const;
 
-    void writeToken(const QString &accountId, const QString &token, QObject *context,
-                    DoneCallback done) override;
-    void readToken(const QString &accountId, QObject *context, ReadCallback done) override;
-    void deleteToken(const QString &accountId, QObject *context, DoneCallback done) override;
 
     [[nodiscard]] bool isPersistent() const override { return true; }
     [[nodiscard]] QString backendName() const override;
@@ -48,6 +44,12 @@ public:
     //! QKeychain::Error (as int) + its errorString() → a typed error with a human message.
     //! Never called with NoError. Public for the data-driven test of every code.
     [[nodiscard]] static VaultError mapError(int keychainError, const QString &detail, Operation op);
+
+protected:
+    void doWriteToken(const QString &accountId, const QString &token, QObject *context,
+                      DoneCallback done) override;
+    void doReadToken(const QString &accountId, QObject *context, ReadCallback done) override;
+    void doDeleteToken(const QString &accountId, QObject *context, DoneCallback done) override;
 
 private:
     class Private;

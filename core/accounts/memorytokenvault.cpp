@@ -1,6 +1,5 @@
 #include "memorytokenvault.h"
 
-#include "redactor.h"
 
 #include <QHash>
 
@@ -29,10 +28,9 @@ QString MemoryTokenVault::backendName() const
     return tr("memory");
 }
 
-void MemoryTokenVault::writeToken(const QString &accountId, const QString &token, QObject *context,
+void MemoryTokenVault::doWriteToken(const QString &accountId, const QString &token, QObject *context,
                                   DoneCallback done)
 {
-    Redactor::global().addToken(token);
     std::optional<VaultError> result = d->failure;
     if (!result) {
         d->tokens.insert(accountId, token);
@@ -41,7 +39,7 @@ void MemoryTokenVault::writeToken(const QString &accountId, const QString &token
     post(context, [done = std::move(done), result] { done(result); });
 }
 
-void MemoryTokenVault::readToken(const QString &accountId, QObject *context, ReadCallback done)
+void MemoryTokenVault::doReadToken(const QString &accountId, QObject *context, ReadCallback done)
 {
     if (const auto session = sessionToken(accountId)) {
         const QString token = *session;
@@ -61,11 +59,10 @@ void MemoryTokenVault::readToken(const QString &accountId, QObject *context, Rea
         return;
     }
     const QString token = it.value();
-    Redactor::global().addToken(token);
     post(context, [done = std::move(done), token] { done(token); });
 }
 
-void MemoryTokenVault::deleteToken(const QString &accountId, QObject *context, DoneCallback done)
+void MemoryTokenVault::doDeleteToken(const QString &accountId, QObject *context, DoneCallback done)
 {
     dropSessionToken(accountId);
     std::optional<VaultError> result = d->failure;

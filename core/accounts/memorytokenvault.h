@@ -21,11 +21,6 @@ public:
     explicit MemoryTokenVault(QObject *parent = nullptr);
     ~MemoryTokenVault() override;
 
-    void writeToken(const QString &accountId, const QString &token, QObject *context,
-                    DoneCallback done) override;
-    void readToken(const QString &accountId, QObject *context, ReadCallback done) override;
-    void deleteToken(const QString &accountId, QObject *context, DoneCallback done) override;
-
     [[nodiscard]] bool isPersistent() const override { return false; }
     [[nodiscard]] QString backendName() const override;
 
@@ -34,6 +29,12 @@ public:
     [[nodiscard]] int count() const;
     //! Synchronous peek for tests: the stored token or nullopt (session-only ones included).
     [[nodiscard]] std::optional<QString> peek(const QString &accountId) const;
+
+protected:
+    void doWriteToken(const QString &accountId, const QString &token, QObject *context,
+                      DoneCallback done) override;
+    void doReadToken(const QString &accountId, QObject *context, ReadCallback done) override;
+    void doDeleteToken(const QString &accountId, QObject *context, DoneCallback done) override;
 
 private:
     class Private;

@@ -1,10 +1,10 @@
 #include "tokenvault.h"
 
+#include "contextguard.h"
 #include "redactor.h"
 
 #include <QHash>
 #include <QMetaObject>
-#include <QPointer>
 
 namespace gw {
 
@@ -38,6 +38,26 @@ TokenVault::~TokenVault()
         it.value().fill(QLatin1Char('\0'));
 }
 
+void TokenVault::writeToken(const QString &accountId, const QString &token, QObject *context, DoneCallback done)
+{
+    Redactor::global().addToken(token);
+    doWriteToken(accountId, token, context, std::move(done));
+}
+
+void TokenVault::readToken(const QString &accountId, QObject *context, ReadCallback done)
+{
+    doReadToken(accountId, context, [done = std::move(done)](Expected<QString, VaultError> token) {
+        if (token)
+            Redactor::global().addToken(*token);
+        done(std::move(token));
+    });
+}
+
+void TokenVault::deleteToken(const QString &accountId, QObject *context, DoneCallback done)
+{
+    doDeleteToken(accountId, context, std::move(done));
+}
+
 void TokenVault::keepForSession(const QString &accountId, const QString &token)
 {
     Redactor::global().addToken(token);
@@ -68,16 +88,7 @@ void TokenVault::dropSessionToken(const QString &accountId)
 
 void TokenVault::post(QObject *context, std::function<void()> f)
 {
-    QPointer<QObject> guard(context);
-    const bool hadContext = context != nullptr;
-    QMetaObject::invokeMethod(
-        this,
-        [guard, hadContext, f = std::move(f)] {
-            if (hadContext && guard.isNull())
-                return;
-            f();
-        },
-        Qt::QueuedConnection);
+    QMetaObject::invokeMethod(this, guardedBy(context, std::move(f)), Qt::QueuedConnection);
 }
 
 } // namespace gw

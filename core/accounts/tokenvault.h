@@ -37,16 +37,20 @@ public:
 };
 QString vaultErrorKindName(VaultError::Kind kind);  //!< "not_found", "unavailable", …
 
-//! Where account tokens live (issue G3 §2): one entry per account id. Implementations:
+//! Where account tokens live: one entry per account id. Implementations:
 //! `KeychainTokenVault` (the system keychain through QtKeychain, service "gatewatch") and
-//! `MemoryTokenVault` (unit tests).
+//! `MemoryTokenVault` (tests, the demo, headless mode).
 //!
 //! Contract, for every operation:
 //! - asynchronous: `done` is invoked exactly once, later, on the vault's thread (never from
 //!   inside the call), unless `context` is destroyed first, in which case it is never invoked;
 //! - tokens travel only in callbacks, never in signals, never in log lines;
-//! - every token written or read is registered with Redactor::global(), so it is redacted from
-//!   every log line, row and export from then on.
+//! - every token written, read or kept for the session is registered with Redactor::global()
+//!   HERE, in this base class (writeToken, readToken, keepForSession), so it is redacted from
+//!   every log line, row and export from then on. This is the one place a token is registered:
+//!   every token the process holds passes a vault (accounts the user saved; the demo's and the
+//!   headless config's accounts are kept for the session by MonitorApp::monitorSessionAccount).
+//!   Implementations never register tokens themselves.
 //!
 //! Session-only tokens: when the keychain cannot take a token (VaultError::allowsSessionFallback)
 //! the app asks the user and may call keepForSession(): the token is then held in this process's
@@ -67,13 +71,12 @@ public:
 
     //! Store (or replace) the token of `accountId` persistently. A session-only copy of the same
     //! account is dropped once the write succeeds.
-    virtual void writeToken(const QString &accountId, const QString &token, QObject *context,
-                            DoneCallback done) = 0;
+    void writeToken(const QString &accountId, const QString &token, QObject *context, DoneCallback done);
     //! Read it back. A session-only token wins over the keychain. NotFound if there is none.
-    virtual void readToken(const QString &accountId, QObject *context, ReadCallback done) = 0;
+    void readToken(const QString &accountId, QObject *context, ReadCallback done);
     //! Forget it (session-only copy and persistent entry). Deleting an entry that does not exist
     //! succeeds (idempotent).
-    virtual void deleteToken(const QString &accountId, QObject *context, DoneCallback done) = 0;
+    void deleteToken(const QString &accountId, QObject *context, DoneCallback done);
 
     //! Hold `token` for `accountId` in memory for this session only (synchronous).
     void keepForSession(const QString &accountId, const QString &token);
@@ -86,6 +89,13 @@ public:
     [[nodiscard]] virtual QString backendName() const = 0;
 
 protected:
+    //! What the implementations provide behind the public verbs (same contract; the token is
+    //! already registered with the redactor, and a read's result is registered by the caller).
+    virtual void doWriteToken(const QString &accountId, const QString &token, QObject *context,
+                              DoneCallback done) = 0;
+    virtual void doReadToken(const QString &accountId, QObject *context, ReadCallback done) = 0;
+    virtual void doDeleteToken(const QString &accountId, QObject *context, DoneCallback done) = 0;
+
     //! Implementations use these for the session-only layer.
     [[nodiscard]] std::optional<QString> sessionToken(const QString &accountId) const;
     void dropSessionToken(const QString &accountId);

@@ -9,7 +9,7 @@ namespace gw {
 namespace {
 using A = CloseAction;
 
-// protocol.md A10. 1000/1001 are listed because a *server* close with them happens
+// The close codes of docs/protocol.md. 1000/1001 are listed because a *server* close with them happens
 // (CloudFlare idle close, brainboxdotcc/DPP#12); like dpy and JDA we resume.
 constexpr CloseCodeInfo k_table[] = {
     {1000, A::Resume, "normal_closure", "The gateway closed the connection normally.", false, "", "normal closure"},

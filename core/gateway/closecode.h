@@ -9,7 +9,7 @@
 
 namespace gw {
 
-//! One row of the close-code table (protocol.md A10). The table is the only place that decides
+//! One row of the close-code table (docs/protocol.md). The table is the only place that decides
 //! what a close code means; the client, the supervisor, the event log and the UI read it.
 struct CloseCodeInfo
 {

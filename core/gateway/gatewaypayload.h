@@ -32,7 +32,7 @@ struct PayloadError
 };
 QString payloadErrorKindName(PayloadError::Kind kind);
 
-//! Gateway opcodes (protocol.md A3).
+//! Gateway opcodes (docs/protocol.md).
 enum class GatewayOp : int {
     Dispatch = 0,
     Heartbeat = 1,
@@ -67,7 +67,7 @@ struct GatewayPayload
     [[nodiscard]] bool dIsNull() const { return !hasD() || d() == QByteArrayView("null"); }
 };
 
-//! What IDENTIFY carries (protocol.md A5). The token is only ever placed in the encoded bytes.
+//! What IDENTIFY carries (docs/protocol.md). The token is only ever placed in the encoded bytes.
 struct IdentifyParams
 {
     QString token;

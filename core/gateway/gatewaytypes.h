@@ -15,7 +15,7 @@
 namespace gw {
 Q_NAMESPACE
 
-//! The connection state of one account, as shown to users (architecture.md, "States").
+//! The connection state of one account, as shown to users (docs/architecture.md, "States").
 //! `snake_case` spelling via stateName() is what logs, exports, JSON Lines and metrics use.
 enum class ConnectionState {
     Stopped,        //!< not monitoring (paused, or not started)
@@ -30,7 +30,7 @@ enum class ConnectionState {
 };
 Q_ENUM_NS(ConnectionState)
 
-//! "ready", "awaiting_hello", … (architecture.md spelling).
+//! "ready", "awaiting_hello", … (docs/architecture.md spelling).
 QString stateName(ConnectionState state);
 //! "Ready", "Awaiting HELLO", … (for people).
 QString stateDisplayName(ConnectionState state);
@@ -54,7 +54,7 @@ enum class CloseInitiator {
 Q_ENUM_NS(CloseInitiator)
 QString closeInitiatorName(CloseInitiator initiator); // "server" | "client" | "transport"
 
-//! What the close-code table says to do after a close (protocol.md A10).
+//! What the close-code table says to do after a close (docs/protocol.md, close codes).
 enum class CloseAction {
     Resume,      //!< reconnect and RESUME
     NewSession,  //!< reconnect and IDENTIFY (the session is gone)
@@ -149,7 +149,7 @@ struct BotUser
     bool bot = true;
 };
 
-//! Errors are values (house-style rule 9). `kind` says what happened; `closeCode` is set for
+//! Errors are values, never exceptions. `kind` says what happened; `closeCode` is set for
 //! close-related kinds; `message` is a human sentence, already redacted of any token.
 struct GatewayError
 {

@@ -11,7 +11,7 @@
 
 namespace gw {
 
-//! Every IDENTIFY of one application passes through its gate (protocol.md A5, A11; C6):
+//! Every IDENTIFY of one application passes through its gate (docs/protocol.md):
 //! - max_concurrency buckets, key shard_id % max_concurrency, one identify per bucket per
 //!   `bucketInterval` (5 s);
 //! - a local count of our own identifies in a sliding 24 h window;

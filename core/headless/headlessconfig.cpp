@@ -152,6 +152,137 @@ Expected<bool, QString> parseTimings(const QJsonObject &o, GatewayTimings &t)
     return true;
 }
 
+Expected<bool, QString> checkTopLevelKeys(const QJsonObject &root)
+{
+    static const QSet<QString> topKeys{QStringLiteral("accounts"), QStringLiteral("timings"),
+                                       QStringLiteral("metrics"), QStringLiteral("database")};
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        if (it.key() == QLatin1String("token") || it.key() == QLatin1String("tokens"))
+            return err("config: a token must never be written in the config file; use \"token_env\" "
+                       "(an environment variable) or \"token_file\" (a file only you can read) per account");
+        if (!topKeys.contains(it.key()))
+            return QStringLiteral("config: unknown key \"%1\" (expected accounts, timings, metrics, database)").arg(it.key());
+    }
+    return true;
+}
+
+//! An inline token is refused, and every key must be known.
+Expected<bool, QString> checkAccountKeys(const QJsonObject &a, const QString &where)
+{
+    static const QSet<QString> accountKeys{QStringLiteral("name"), QStringLiteral("token_env"), QStringLiteral("token_file"),
+                                           QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url")};
+    if (a.contains(QLatin1String("token")))
+        return QStringLiteral("%1: an inline \"token\" is refused: a token must never be written in the config "
+                              "file. Use \"token_env\": \"NAME\" (an environment variable) or \"token_file\": "
+                              "\"PATH\" (a file with mode 600).").arg(where);
+    for (auto it = a.begin(); it != a.end(); ++it) {
+        if (!accountKeys.contains(it.key()))
+            return QStringLiteral("%1: unknown key \"%2\"").arg(where, it.key());
+    }
+    return true;
+}
+
+//! Exactly one of token_env / token_file.
+Expected<bool, QString> parseTokenSource(const QJsonObject &a, const QString &where, const QString &baseDir,
+                                         HeadlessAccountConfig &acc)
+{
+    const bool hasEnv = a.contains(QLatin1String("token_env"));
+    const bool hasFile = a.contains(QLatin1String("token_file"));
+    if (hasEnv == hasFile)
+        return QStringLiteral("%1 (\"%2\"): give exactly one of \"token_env\" or \"token_file\"").arg(where, acc.name);
+    if (hasEnv) {
+        acc.tokenEnv = a.value(QLatin1String("token_env")).toString();
+        if (acc.tokenEnv.isEmpty())
+            return QStringLiteral("%1.token_env: expected the name of an environment variable").arg(where);
+        return true;
+    }
+    const QString file = a.value(QLatin1String("token_file")).toString();
+    if (file.isEmpty())
+        return QStringLiteral("%1.token_file: expected a path").arg(where);
+    acc.tokenFile = resolvePath(file, baseDir);
+    return true;
+}
+
+//! An optional URL key of an account; `out` is left alone when the key is absent.
+Expected<bool, QString> parseOptionalUrl(const QJsonObject &a, const char *key, const QString &where,
+                                         const QStringList &schemes, QUrl &out)
+{
+    if (!a.contains(QLatin1String(key)))
+        return true;
+    auto url = parseUrl(a.value(QLatin1String(key)), where + QLatin1Char('.') + QLatin1String(key), schemes);
+    if (!url)
+        return url.error();
+    out = url.value();
+    return true;
+}
+
+//! One element of "accounts"; `names` holds the names seen so far (they must be unique).
+Expected<HeadlessAccountConfig, QString> parseAccount(const QJsonValue &av, const QString &where,
+                                                      const QString &baseDir, QSet<QString> &names)
+{
+    if (!av.isObject())
+        return QStringLiteral("%1: expected an object").arg(where);
+    const QJsonObject a = av.toObject();
+    if (auto ok = checkAccountKeys(a, where); !ok)
+        return ok.error();
+    HeadlessAccountConfig acc;
+    acc.name = a.value(QLatin1String("name")).toString().trimmed();
+    if (acc.name.isEmpty())
+        return QStringLiteral("%1.name: a non-empty display name is required").arg(where);
+    if (names.contains(acc.name))
+        return QStringLiteral("%1.name: \"%2\" is used twice; names label the JSON Lines and the metrics, "
+                              "so they must be unique").arg(where, acc.name);
+    names.insert(acc.name);
+    if (auto ok = parseTokenSource(a, where, baseDir, acc); !ok)
+        return ok.error();
+    if (a.contains(QLatin1String("intents"))) {
+        auto intents = parseIntents(a.value(QLatin1String("intents")), where);
+        if (!intents)
+            return intents.error();
+        acc.intents = intents.value();
+    }
+    if (auto ok = parseOptionalUrl(a, "api_base", where, {QStringLiteral("http"), QStringLiteral("https")}, acc.apiBase); !ok)
+        return ok.error();
+    if (auto ok = parseOptionalUrl(a, "gateway_url", where, {QStringLiteral("ws"), QStringLiteral("wss")}, acc.gatewayUrl); !ok)
+        return ok.error();
+    return acc;
+}
+
+Expected<bool, QString> parseAccounts(const QJsonValue &accounts, const QString &baseDir, HeadlessConfig &config)
+{
+    if (!accounts.isArray() || accounts.toArray().isEmpty())
+        return err("config: \"accounts\" must be a non-empty array");
+    QSet<QString> names;
+    int index = 0;
+    for (const QJsonValue &av : accounts.toArray()) {
+        auto acc = parseAccount(av, QStringLiteral("accounts[%1]").arg(index++), baseDir, names);
+        if (!acc)
+            return acc.error();
+        config.accounts.append(acc.value());
+    }
+    return true;
+}
+
+Expected<bool, QString> parseMetrics(const QJsonValue &mv, HeadlessConfig &config)
+{
+    if (!mv.isObject())
+        return err("config: \"metrics\" must be an object");
+    const QJsonObject m = mv.toObject();
+    for (auto it = m.begin(); it != m.end(); ++it) {
+        if (it.key() != QLatin1String("listen") && it.key() != QLatin1String("allow_non_loopback"))
+            return QStringLiteral("metrics: unknown key \"%1\" (expected listen, allow_non_loopback)").arg(it.key());
+    }
+    const QJsonValue listen = m.value(QLatin1String("listen"));
+    if (!listen.isString() || listen.toString().trimmed().isEmpty())
+        return err("metrics.listen: expected \"HOST:PORT\", e.g. \"127.0.0.1:9464\"");
+    config.metricsListen = listen.toString().trimmed();
+    const QJsonValue allow = m.value(QLatin1String("allow_non_loopback"));
+    if (!allow.isUndefined() && !allow.isBool())
+        return err("metrics.allow_non_loopback: expected true or false");
+    config.metricsAllowNonLoopback = allow.toBool(false);
+    return true;
+}
+
 } // namespace
 
 Expected<HeadlessConfig, QString> HeadlessConfig::parse(const QByteArray &json, const QString &baseDir)
@@ -163,83 +294,12 @@ Expected<HeadlessConfig, QString> HeadlessConfig::parse(const QByteArray &json, 
     if (!doc.isObject())
         return err("config: the top level must be a JSON object");
     const QJsonObject root = doc.object();
+    if (auto ok = checkTopLevelKeys(root); !ok)
+        return ok.error();
 
     HeadlessConfig config;
-    static const QSet<QString> topKeys{QStringLiteral("accounts"), QStringLiteral("timings"),
-                                       QStringLiteral("metrics"), QStringLiteral("database")};
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        if (it.key() == QLatin1String("token") || it.key() == QLatin1String("tokens"))
-            return err("config: a token must never be written in the config file; use \"token_env\" "
-                       "(an environment variable) or \"token_file\" (a file only you can read) per account");
-        if (!topKeys.contains(it.key()))
-            return QStringLiteral("config: unknown key \"%1\" (expected accounts, timings, metrics, database)").arg(it.key());
-    }
-
-    const QJsonValue accounts = root.value(QLatin1String("accounts"));
-    if (!accounts.isArray() || accounts.toArray().isEmpty())
-        return err("config: \"accounts\" must be a non-empty array");
-    QSet<QString> names;
-    static const QSet<QString> accountKeys{QStringLiteral("name"), QStringLiteral("token_env"), QStringLiteral("token_file"),
-                                           QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url")};
-    int index = 0;
-    for (const QJsonValue &av : accounts.toArray()) {
-        const QString where = QStringLiteral("accounts[%1]").arg(index++);
-        if (!av.isObject())
-            return QStringLiteral("%1: expected an object").arg(where);
-        const QJsonObject a = av.toObject();
-        if (a.contains(QLatin1String("token")))
-            return QStringLiteral("%1: an inline \"token\" is refused: a token must never be written in the config "
-                                  "file. Use \"token_env\": \"NAME\" (an environment variable) or \"token_file\": "
-                                  "\"PATH\" (a file with mode 600).").arg(where);
-        for (auto it = a.begin(); it != a.end(); ++it) {
-            if (!accountKeys.contains(it.key()))
-                return QStringLiteral("%1: unknown key \"%2\"").arg(where, it.key());
-        }
-        HeadlessAccountConfig acc;
-        acc.name = a.value(QLatin1String("name")).toString().trimmed();
-        if (acc.name.isEmpty())
-            return QStringLiteral("%1.name: a non-empty display name is required").arg(where);
-        if (names.contains(acc.name))
-            return QStringLiteral("%1.name: \"%2\" is used twice; names label the JSON Lines and the metrics, "
-                                  "so they must be unique").arg(where, acc.name);
-        names.insert(acc.name);
-        const bool hasEnv = a.contains(QLatin1String("token_env"));
-        const bool hasFile = a.contains(QLatin1String("token_file"));
-        if (hasEnv == hasFile)
-            return QStringLiteral("%1 (\"%2\"): give exactly one of \"token_env\" or \"token_file\"").arg(where, acc.name);
-        if (hasEnv) {
-            acc.tokenEnv = a.value(QLatin1String("token_env")).toString();
-            if (acc.tokenEnv.isEmpty())
-                return QStringLiteral("%1.token_env: expected the name of an environment variable").arg(where);
-        } else {
-            const QString file = a.value(QLatin1String("token_file")).toString();
-            if (file.isEmpty())
-                return QStringLiteral("%1.token_file: expected a path").arg(where);
-            acc.tokenFile = resolvePath(file, baseDir);
-        }
-        if (a.contains(QLatin1String("intents"))) {
-            auto intents = parseIntents(a.value(QLatin1String("intents")), where);
-            if (!intents)
-                return intents.error();
-            acc.intents = intents.value();
-        }
-        if (a.contains(QLatin1String("api_base"))) {
-            auto url = parseUrl(a.value(QLatin1String("api_base")), where + QLatin1String(".api_base"),
-                                {QStringLiteral("http"), QStringLiteral("https")});
-            if (!url)
-                return url.error();
-            acc.apiBase = url.value();
-        }
-        if (a.contains(QLatin1String("gateway_url"))) {
-            auto url = parseUrl(a.value(QLatin1String("gateway_url")), where + QLatin1String(".gateway_url"),
-                                {QStringLiteral("ws"), QStringLiteral("wss")});
-            if (!url)
-                return url.error();
-            acc.gatewayUrl = url.value();
-        }
-        config.accounts.append(acc);
-    }
-
+    if (auto ok = parseAccounts(root.value(QLatin1String("accounts")), baseDir, config); !ok)
+        return ok.error();
     if (root.contains(QLatin1String("timings"))) {
         const QJsonValue tv = root.value(QLatin1String("timings"));
         if (!tv.isObject())
@@ -248,26 +308,10 @@ Expected<HeadlessConfig, QString> HeadlessConfig::parse(const QByteArray &json, 
         if (!ok)
             return ok.error();
     }
-
     if (root.contains(QLatin1String("metrics"))) {
-        const QJsonValue mv = root.value(QLatin1String("metrics"));
-        if (!mv.isObject())
-            return err("config: \"metrics\" must be an object");
-        const QJsonObject m = mv.toObject();
-        for (auto it = m.begin(); it != m.end(); ++it) {
-            if (it.key() != QLatin1String("listen") && it.key() != QLatin1String("allow_non_loopback"))
-                return QStringLiteral("metrics: unknown key \"%1\" (expected listen, allow_non_loopback)").arg(it.key());
-        }
-        const QJsonValue listen = m.value(QLatin1String("listen"));
-        if (!listen.isString() || listen.toString().trimmed().isEmpty())
-            return err("metrics.listen: expected \"HOST:PORT\", e.g. \"127.0.0.1:9464\"");
-        config.metricsListen = listen.toString().trimmed();
-        const QJsonValue allow = m.value(QLatin1String("allow_non_loopback"));
-        if (!allow.isUndefined() && !allow.isBool())
-            return err("metrics.allow_non_loopback: expected true or false");
-        config.metricsAllowNonLoopback = allow.toBool(false);
+        if (auto ok = parseMetrics(root.value(QLatin1String("metrics")), config); !ok)
+            return ok.error();
     }
-
     if (root.contains(QLatin1String("database"))) {
         const QJsonValue dv = root.value(QLatin1String("database"));
         if (!dv.isString() || dv.toString().isEmpty())

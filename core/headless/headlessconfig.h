@@ -29,7 +29,7 @@ struct HeadlessToken
     QString value;
 };
 
-//! `gatewatch --headless --config FILE` (docs/headless.md, issue G6). Parsing is strict: unknown
+//! `gatewatch --headless --config FILE` (docs/headless.md). Parsing is strict: unknown
 //! keys are errors (a typo must not silently drop a setting) and every error is a value, one
 //! sentence naming the key.
 struct HeadlessConfig

@@ -2,10 +2,12 @@
 
 #include "accountmanager.h"
 #include "eventlog.h"
+#include "eventrecorder.h"
 #include "jsonlines.h"
 #include "logging.h"
 #include "metricsregistry.h"
 #include "metricsserver.h"
+#include "monitorapp.h"
 #include "redactor.h"
 
 #include <QCoreApplication>
@@ -15,7 +17,6 @@
 #include <QPointer>
 #include <QSocketNotifier>
 #include <QTimer>
-#include <QUuid>
 
 #include <csignal>
 #include <cstdio>
@@ -88,12 +89,6 @@ private:
     bool m_installed = false;
 };
 
-QString accountIdFor(const QString &name)
-{
-    static const QUuid ns(QStringLiteral("{6f1c9a52-7d0e-4d53-9a51-0c2b1e4f7a10}"));
-    return QUuid::createUuidV5(ns, name).toString(QUuid::WithoutBraces);
-}
-
 } // namespace
 
 class HeadlessRunner::Private
@@ -106,14 +101,12 @@ public:
     QFile stderrFile;
     QIODevice *out = nullptr;
     QIODevice *err = nullptr;
-    std::unique_ptr<AccountManager> manager;
     std::unique_ptr<MetricsRegistry> metrics;
     std::unique_ptr<MetricsServer> metricsServer;
     std::unique_ptr<EventLog> store;                 //!< config "database"; on this thread
-    QHash<QString, quint64> acksSeen;                //!< per account, for heartbeat samples
+    std::unique_ptr<MonitorApp> app;                 //!< declared after `store`: goes first
     SignalWatcher signalWatcher;
     QTimer durationTimer;
-    QTimer stopTimer;
     QHash<QString, AccountStatus> statuses;   // by account id
     bool running = false;
     bool stopping = false;
@@ -131,23 +124,17 @@ public:
             file->flush();
     }
 
+    //! A row about the monitor itself: a JSON line, and a row in the store when there is one.
     void writeMonitor(EventKind kind, Severity severity, const QString &message, const QJsonObject &fields = {})
     {
-        writeLine(JsonLines::formatMonitor(kind, severity, message, fields, &Redactor::global()));
-        if (store && store->isOpen()) {
-            EventLogEntry entry;
-            entry.at = QDateTime::currentDateTimeUtc();
-            entry.kind = kind;
-            entry.severity = severity;
-            entry.message = message;
-            entry.fields = fields;
-            store->append(entry);
-        }
+        writeLine(JsonLines::formatMonitor(kind, severity, message, fields));
+        if (app)
+            app->recordMonitorEvent(EventRecorder::monitorEntry(kind, severity, message, fields));
     }
 
     void reportError(HeadlessExit code, const QString &message)
     {
-        const QString text = Redactor::global().redact(message);
+        const QString text = redactText(message);
         if (err) {
             err->write("gatewatch: " + text.toUtf8() + '\n');
             if (auto *file = qobject_cast<QFileDevice *>(err))
@@ -157,16 +144,20 @@ public:
                      {{QStringLiteral("exit_code"), int(code)}});
     }
 
+    void handleEvent(const EventLogEntry &entry)
+    {
+        if (finished)
+            return;
+        writeLine(JsonLines::format(entry));
+        if (metrics)
+            metrics->recordEvent(entry);
+    }
+
     void handleStatus(const AccountStatus &status)
     {
+        if (finished)
+            return;
         statuses.insert(status.accountId, status);
-        if (store && store->isOpen() && status.stats.lastLatency
-            && status.stats.acksReceived > acksSeen.value(status.accountId)) {
-            store->addHeartbeat(status.accountId, status.stats.lastAckAt.isValid() ? status.stats.lastAckAt
-                                                                                 : QDateTime::currentDateTimeUtc(),
-                                double(status.stats.lastLatency->count()));
-        }
-        acksSeen.insert(status.accountId, status.stats.acksReceived);
         if (metrics)
             metrics->updateStatus(status);
         if (stopping || statuses.size() < config.accounts.size())
@@ -179,27 +170,122 @@ public:
         q->stop(HeadlessExit::AllFailed, QStringLiteral("every account failed"));
     }
 
+    Expected<bool, HeadlessExit> loadConfig();
+    Expected<QList<QString>, HeadlessExit> readTokens();
+    Expected<bool, HeadlessExit> startMetrics();
+    Expected<bool, HeadlessExit> openStore();
+    void startApp();
+
     void finish()
     {
         if (finished)
             return;
         finished = true;
         running = false;
-        stopTimer.stop();
         durationTimer.stop();
         if (metricsServer)
             metricsServer->close();
-        writeMonitor(EventKind::MonitorStopped, exitCode == HeadlessExit::Ok ? Severity::Info : Severity::Error,
-                     QStringLiteral("Gatewatch headless stopped: %1").arg(stopReason),
-                     {{QStringLiteral("reason"), stopReason}, {QStringLiteral("exit_code"), int(exitCode)}});
-        if (store && store->isOpen()) {
-            const auto flushed = store->flush();
-            if (!flushed)
-                qCWarning(lcApp).noquote() << "headless: the event store could not be flushed:" << flushed.error().message;
-        }
+        const Severity severity = exitCode == HeadlessExit::Ok ? Severity::Info : Severity::Error;
+        const QString message = QStringLiteral("Gatewatch headless stopped: %1").arg(stopReason);
+        const QJsonObject fields{{QStringLiteral("reason"), stopReason}, {QStringLiteral("exit_code"), int(exitCode)}};
+        writeLine(JsonLines::formatMonitor(EventKind::MonitorStopped, severity, message, fields));
+        app->recordMonitorStopped(EventRecorder::monitorEntry(EventKind::MonitorStopped, severity, message, fields));
         Q_EMIT q->finished(int(exitCode));
     }
 };
+
+Expected<bool, HeadlessExit> HeadlessRunner::Private::loadConfig()
+{
+    if (options.config) {
+        config = *options.config;
+    } else {
+        if (options.configPath.isEmpty()) {
+            reportError(HeadlessExit::BadConfig, QStringLiteral("--headless needs --config FILE"));
+            return HeadlessExit::BadConfig;
+        }
+        auto loaded = HeadlessConfig::load(options.configPath);
+        if (!loaded) {
+            reportError(HeadlessExit::BadConfig, loaded.error());
+            return HeadlessExit::BadConfig;
+        }
+        config = loaded.value();
+    }
+    config.applyOverrides(options.gatewayUrl, options.apiBase);
+    if (!options.metricsListen.isEmpty()) {
+        config.metricsListen = options.metricsListen;
+        config.metricsAllowNonLoopback = config.metricsAllowNonLoopback || options.metricsAllowNonLoopback;
+    }
+    return true;
+}
+
+Expected<QList<QString>, HeadlessExit> HeadlessRunner::Private::readTokens()
+{
+    // The tokens are registered with the redactor when MonitorApp keeps them for the session;
+    // until then they are only in this list.
+    QList<QString> tokens;
+    for (const HeadlessAccountConfig &a : std::as_const(config.accounts)) {
+        auto token = HeadlessConfig::readToken(a);
+        if (!token) {
+            reportError(HeadlessExit::BadConfig, token.error());
+            return HeadlessExit::BadConfig;
+        }
+        tokens.append(token->value);
+    }
+    return tokens;
+}
+
+Expected<bool, HeadlessExit> HeadlessRunner::Private::startMetrics()
+{
+    metrics = std::make_unique<MetricsRegistry>();
+    metrics->setLabelFilter(&redactText);
+    if (!config.metricsListen)
+        return true;
+    auto where = MetricsListenAddress::parse(*config.metricsListen);
+    if (!where) {
+        reportError(HeadlessExit::BadConfig, where.error());
+        return HeadlessExit::BadConfig;
+    }
+    metricsServer = std::make_unique<MetricsServer>();
+    MetricsRegistry *registry = metrics.get();
+    metricsServer->setBodyProvider([registry] { return registry->exposition(); }, MetricsRegistry::contentType());
+    auto listening = metricsServer->listen(where.value(), config.metricsAllowNonLoopback);
+    if (!listening) {
+        const bool refused = !where->isLoopback() && !config.metricsAllowNonLoopback;
+        const HeadlessExit code = refused ? HeadlessExit::BadConfig : HeadlessExit::StartupFailed;
+        reportError(code, listening.error());
+        return code;
+    }
+    return true;
+}
+
+Expected<bool, HeadlessExit> HeadlessRunner::Private::openStore()
+{
+    if (config.database.isEmpty())
+        return true;
+    EventLogOptions storeOptions;
+    storeOptions.redactor = &redactText;
+    store = std::make_unique<EventLog>(config.database, storeOptions);
+    const auto opened = store->open();
+    if (!opened) {
+        reportError(HeadlessExit::StartupFailed,
+                    QStringLiteral("database: cannot open %1: %2").arg(config.database, opened.error().message));
+        store.reset();
+        return HeadlessExit::StartupFailed;
+    }
+    return true;
+}
+
+void HeadlessRunner::Private::startApp()
+{
+    MonitorAppOptions appOptions;
+    appOptions.timings = config.timings;
+    appOptions.eventLog = store.get();
+    app = std::make_unique<MonitorApp>(std::move(appOptions));
+    AccountManager *manager = app->manager();
+    QObject::connect(manager, &AccountManager::eventLogged, q, [this](const EventLogEntry &e) { handleEvent(e); });
+    QObject::connect(manager, &AccountManager::statusChanged, q, [this](const AccountStatus &s) { handleStatus(s); });
+    QObject::connect(app.get(), &MonitorApp::stopped, q, [this] { finish(); });
+}
 
 HeadlessRunner::HeadlessRunner(HeadlessOptions options, QObject *parent)
     : QObject(parent)
@@ -209,13 +295,8 @@ HeadlessRunner::HeadlessRunner(HeadlessOptions options, QObject *parent)
     d->options = std::move(options);
     d->durationTimer.setSingleShot(true);
     d->durationTimer.setTimerType(Qt::PreciseTimer);  // --duration 1 must not end early (coarse: ±5%)
-    d->stopTimer.setSingleShot(true);
     connect(&d->durationTimer, &QTimer::timeout, this, [this] {
         stop(HeadlessExit::Ok, QStringLiteral("--duration elapsed"));
-    });
-    connect(&d->stopTimer, &QTimer::timeout, this, [this] {
-        qCWarning(lcApp) << "headless: sessions did not all close within" << d->options.stopTimeout.count() << "ms";
-        d->finish();
     });
 
     if (d->options.output) {
@@ -232,103 +313,28 @@ HeadlessRunner::HeadlessRunner(HeadlessOptions options, QObject *parent)
 
 HeadlessRunner::~HeadlessRunner()
 {
-    // Sessions close in AccountManager's destructor; no signal reaches us after this point.
-    if (d->manager)
-        disconnect(d->manager.get(), nullptr, this, nullptr);
+    // Sessions close in AccountManager's destructor (inside MonitorApp's); no signal reaches us
+    // after this point.
+    if (d->app) {
+        disconnect(d->app->manager(), nullptr, this, nullptr);
+        disconnect(d->app.get(), nullptr, this, nullptr);
+    }
 }
 
 Expected<bool, HeadlessExit> HeadlessRunner::start()
 {
     if (d->running || d->finished)
         return HeadlessExit::InternalError;
-
-    // --- config ---------------------------------------------------------------------------------
-    if (d->options.config) {
-        d->config = *d->options.config;
-    } else {
-        if (d->options.configPath.isEmpty()) {
-            d->reportError(HeadlessExit::BadConfig, QStringLiteral("--headless needs --config FILE"));
-            return HeadlessExit::BadConfig;
-        }
-        auto loaded = HeadlessConfig::load(d->options.configPath);
-        if (!loaded) {
-            d->reportError(HeadlessExit::BadConfig, loaded.error());
-            return HeadlessExit::BadConfig;
-        }
-        d->config = loaded.value();
-    }
-    d->config.applyOverrides(d->options.gatewayUrl, d->options.apiBase);
-    if (!d->options.metricsListen.isEmpty()) {
-        d->config.metricsListen = d->options.metricsListen;
-        d->config.metricsAllowNonLoopback = d->config.metricsAllowNonLoopback || d->options.metricsAllowNonLoopback;
-    }
-
-    QList<QString> tokens;
-    for (const HeadlessAccountConfig &a : std::as_const(d->config.accounts)) {
-        auto token = HeadlessConfig::readToken(a);
-        if (!token) {
-            d->reportError(HeadlessExit::BadConfig, token.error());
-            return HeadlessExit::BadConfig;
-        }
-        Redactor::global().addToken(token->value);
-        tokens.append(token->value);
-    }
-
-    // --- metrics ---------------------------------------------------------------------------------
-    d->metrics = std::make_unique<MetricsRegistry>();
-    d->metrics->setLabelFilter([](const QString &label) { return Redactor::global().redactMetricLabel(label); });
-    if (d->config.metricsListen) {
-        auto where = MetricsListenAddress::parse(*d->config.metricsListen);
-        if (!where) {
-            d->reportError(HeadlessExit::BadConfig, where.error());
-            return HeadlessExit::BadConfig;
-        }
-        d->metricsServer = std::make_unique<MetricsServer>();
-        MetricsRegistry *registry = d->metrics.get();
-        d->metricsServer->setBodyProvider([registry] { return registry->exposition(); },
-                                          MetricsRegistry::contentType());
-        auto listening = d->metricsServer->listen(where.value(), d->config.metricsAllowNonLoopback);
-        if (!listening) {
-            const bool refused = !where->isLoopback() && !d->config.metricsAllowNonLoopback;
-            const HeadlessExit code = refused ? HeadlessExit::BadConfig : HeadlessExit::StartupFailed;
-            d->reportError(code, listening.error());
-            return code;
-        }
-    }
-
-    // --- event store -----------------------------------------------------------------------------
-    if (!d->config.database.isEmpty()) {
-        EventLogOptions storeOptions;
-        storeOptions.redactor = [](const QString &text) { return Redactor::global().redact(text); };
-        d->store = std::make_unique<EventLog>(d->config.database, storeOptions);
-        const auto opened = d->store->open();
-        if (!opened) {
-            d->reportError(HeadlessExit::StartupFailed,
-                           QStringLiteral("database: cannot open %1: %2").arg(d->config.database, opened.error().message));
-            d->store.reset();
-            return HeadlessExit::StartupFailed;
-        }
-    }
-
-    // --- accounts --------------------------------------------------------------------------------
-    d->manager = std::make_unique<AccountManager>(d->config.timings);
-    connect(d->manager.get(), &AccountManager::eventLogged, this, [this](const EventLogEntry &entry) {
-        if (d->finished)
-            return;
-        d->writeLine(JsonLines::format(entry, &Redactor::global()));
-        if (d->store && d->store->isOpen())
-            d->store->append(entry);
-        if (d->metrics)
-            d->metrics->recordEvent(entry);
-    });
-    connect(d->manager.get(), &AccountManager::statusChanged, this, [this](const AccountStatus &status) {
-        if (!d->finished)
-            d->handleStatus(status);
-    });
-    connect(d->manager.get(), &AccountManager::allStopped, this, [this] {
-        if (d->stopping)
-            d->finish();
-    });
+    if (auto ok = d->loadConfig(); !ok)
+        return ok.error();
+    auto tokens = d->readTokens();
+    if (!tokens)
+        return tokens.error();
+    if (auto ok = d->startMetrics(); !ok)
+        return ok.error();
+    if (auto ok = d->openStore(); !ok)
+        return ok.error();
+    d->startApp();
 
     if (d->options.handleSignals) {
         const bool installed = d->signalWatcher.install(this, [this](int signo) {
@@ -353,16 +359,9 @@ Expected<bool, HeadlessExit> HeadlessRunner::start()
 
     for (qsizetype i = 0; i < d->config.accounts.size(); ++i) {
         const HeadlessAccountConfig &a = d->config.accounts.at(i);
-        AccountRecord record;
-        record.id = accountIdFor(a.name);
-        record.name = a.name;
-        record.intents = a.intents;
-        record.gatewayUrlOverride = a.gatewayUrl;
-        record.apiBaseOverride = a.apiBase;
-        record.createdAt = QDateTime::currentDateTimeUtc();
-        d->manager->add(record, tokens.at(i));
+        d->app->monitorSessionAccount(unsavedAccountRecord(a.name, a.intents, a.gatewayUrl, a.apiBase),
+                                      tokens->at(i));
     }
-    tokens.clear();
 
     if (d->options.duration)
         d->durationTimer.start(*d->options.duration);
@@ -373,21 +372,18 @@ void HeadlessRunner::stop(HeadlessExit code, const QString &reason)
 {
     if (!d->running || d->finished)
         return;
-    if (d->stopping) {
-        d->finish();  // asked twice: do not wait any longer
-        return;
+    if (!d->stopping) {
+        d->stopping = true;
+        d->exitCode = code;
+        d->stopReason = reason;
+        d->durationTimer.stop();
     }
-    d->stopping = true;
-    d->exitCode = code;
-    d->stopReason = reason;
-    d->durationTimer.stop();
-    d->stopTimer.start(d->options.stopTimeout);
-    d->manager->stopAll();
+    d->app->stop(d->options.stopTimeout);  // a second call ends the wait at once
 }
 
 AccountManager *HeadlessRunner::manager() const
 {
-    return d->manager.get();
+    return d->app ? d->app->manager() : nullptr;
 }
 
 MetricsRegistry *HeadlessRunner::metrics() const

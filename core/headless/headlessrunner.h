@@ -47,9 +47,11 @@ struct HeadlessOptions
     std::chrono::milliseconds stopTimeout{5000};  //!< max wait for every session to close
 };
 
-//! The headless monitor: builds an AccountManager from the config, writes one JSON line per
-//! event to the output (flushed per line), feeds the metrics, serves /metrics when configured,
-//! and finishes with an exit code (HeadlessExit). Single use: start() once, finished() once.
+//! The headless monitor: what is headless only. It reads the config and its tokens, hands every
+//! account to a MonitorApp (which monitors them and records to the event store), writes one JSON
+//! line per event to the output (flushed per line), feeds the metrics, serves /metrics when
+//! configured, turns SIGINT/SIGTERM into a graceful stop and finishes with an exit code
+//! (HeadlessExit). Single use: start() once, finished() once.
 class HeadlessRunner final : public QObject
 {
     Q_OBJECT
@@ -63,8 +65,8 @@ public:
     //! the message has been written (stderr and a JSON "error" line) and the exit code is returned
     //! as the error; finished() is not emitted then.
     Expected<bool, HeadlessExit> start();
-    //! Graceful stop: stopAll() (close 1000 on every session), flush the store and the output,
-    //! then finished(code). Idempotent; a second call while stopping finishes at once.
+    //! Graceful stop: MonitorApp::stop() (close 1000 on every session), flush the store and the
+    //! output, then finished(code). Idempotent; a second call while stopping finishes at once.
     void stop(HeadlessExit code, const QString &reason);
 
     [[nodiscard]] AccountManager *manager() const;       //!< after start()

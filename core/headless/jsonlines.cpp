@@ -9,15 +9,16 @@ namespace gw {
 namespace {
 
 QByteArray render(const QDateTime &at, const QJsonValue &account, EventKind kind, Severity severity,
-                  const QString &message, const QJsonObject &fields, const Redactor *redactor)
+                  const QString &message, const QJsonObject &fields)
 {
-    QJsonObject o = redactor ? redactor->redactJson(fields) : fields;
+    const Redactor &redactor = Redactor::global();
+    QJsonObject o = redactor.redactJson(fields);
     o.insert(QLatin1String("v"), JsonLines::SchemaVersion);
     o.insert(QLatin1String("ts"), JsonLines::timestamp(at));
-    o.insert(QLatin1String("account"), redactor ? redactor->redactJson(account) : account);
+    o.insert(QLatin1String("account"), redactor.redactJson(account));
     o.insert(QLatin1String("kind"), eventKindName(kind));
     o.insert(QLatin1String("severity"), severityName(severity));
-    o.insert(QLatin1String("message"), redactor ? redactor->redact(message) : message);
+    o.insert(QLatin1String("message"), redactor.redact(message));
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
@@ -29,17 +30,15 @@ QString JsonLines::timestamp(const QDateTime &at)
     return t.toUTC().toString(Qt::ISODateWithMs);
 }
 
-QByteArray JsonLines::format(const EventLogEntry &entry, const Redactor *redactor)
+QByteArray JsonLines::format(const EventLogEntry &entry)
 {
-    return render(entry.at, QJsonValue(entry.accountName), entry.kind, entry.severity, entry.message, entry.fields,
-                  redactor);
+    return render(entry.at, QJsonValue(entry.accountName), entry.kind, entry.severity, entry.message, entry.fields);
 }
 
 QByteArray JsonLines::formatMonitor(EventKind kind, Severity severity, const QString &message,
-                                    const QJsonObject &fields, const Redactor *redactor)
+                                    const QJsonObject &fields)
 {
-    return render(QDateTime::currentDateTimeUtc(), QJsonValue(QJsonValue::Null), kind, severity, message, fields,
-                  redactor);
+    return render(QDateTime::currentDateTimeUtc(), QJsonValue(QJsonValue::Null), kind, severity, message, fields);
 }
 
 } // namespace gw

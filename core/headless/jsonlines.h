@@ -7,8 +7,6 @@
 
 namespace gw {
 
-class Redactor;
-
 //! The JSON Lines of headless mode (docs/headless.md): one object per event, schema version 1.
 class JsonLines final
 {
@@ -20,13 +18,13 @@ public:
     //! `{"v":1,"ts":"2026-11-29T09:15:11.123Z","account":"music-bot","kind":"close",
     //!   "severity":"warning","message":"…", <the entry's fields>}` — one line, no newline.
     //! The base keys win over a field of the same name. Every string (and key) passes through
-    //! `redactor` (nullptr: no redaction; the runner always passes one).
-    static QByteArray format(const EventLogEntry &entry, const Redactor *redactor);
+    //! Redactor::global().
+    static QByteArray format(const EventLogEntry &entry);
 
     //! A line about the monitor itself (account null): kinds monitor_started, monitor_stopped,
     //! error. `fields` are merged like format() does.
     static QByteArray formatMonitor(EventKind kind, Severity severity, const QString &message,
-                                    const QJsonObject &fields, const Redactor *redactor);
+                                    const QJsonObject &fields);
 
     //! ISO 8601, UTC, milliseconds: "2026-11-29T09:15:11.123Z".
     static QString timestamp(const QDateTime &at);

@@ -32,6 +32,11 @@ struct DisconnectRecord
     std::optional<qint64> replayed;     //!< RESUMED's "replayed"
     std::optional<qint64> seqBefore;    //!< RESUMED's "seq_before" (or the close's "seq")
     std::optional<qint64> seqAfter;     //!< RESUMED's "seq_after"
+    std::optional<qint64> missed;       //!< RESUMED's "missed": events sent while we were away
+    //! Events that never arrived: RESUMED's "lost" (0 = none lost); nullopt while open and when
+    //! a new session replaced the old one (loss of unknown size, see `eventsLost`).
+    std::optional<qint64> lost;
+    QString cause;                      //!< the first close's "cause" ("op7", "zombie", "server", …)
     int closeCount = 1;                 //!< closes while it was open (failed attempts included)
     qint64 closeEventId = 0;
     qint64 endEventId = 0;

@@ -12,7 +12,7 @@
 
 namespace gw {
 
-//! The Prometheus metrics of Gatewatch (ux-notes.md C.1, docs/metrics.md), kept in a
+//! The Prometheus metrics of Gatewatch (docs/metrics.md), kept in a
 //! prometheus-cpp `Registry` and rendered by its `TextSerializer` (exposition format 0.0.4).
 //!
 //! Fed from two places, both usually AccountManager signals:

@@ -63,103 +63,146 @@ Expected<MetricsListenAddress, QString> MetricsListenAddress::parse(const QStrin
     return result;
 }
 
+namespace {
+
+//! What a complete request head asks for: the status to answer with, and the method and path
+//! (without the query) when the request line could be read.
+struct Route
+{
+    int status = 400;
+    QByteArray method;
+    QByteArray path;
+};
+
+//! Routes a request by its request line; `received` holds at least the whole head, up to and
+//! including the blank line that ends it.
+Route route(const QByteArray &received)
+{
+    const QByteArray requestLine = received.left(received.indexOf("\r\n"));
+    const QList<QByteArray> parts = requestLine.split(' ');
+    if (parts.size() != 3 || !parts.at(2).startsWith("HTTP/1."))
+        return {};
+    Route r;
+    r.method = parts.at(0);
+    r.path = parts.at(1);
+    if (const qsizetype q = r.path.indexOf('?'); q >= 0)
+        r.path.truncate(q);
+    if (r.method != "GET" && r.method != "HEAD")
+        r.status = 405;
+    else if (r.path != "/metrics")
+        r.status = 404;
+    else
+        r.status = 200;
+    return r;
+}
+
+//! The whole response: status line, headers (always `Connection: close`) and, unless HEAD, the body.
+QByteArray response(int status, const QByteArray &method, const QByteArray &type, const QByteArray &body)
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    out += "Content-Type: " + type + "\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    if (status == 405)
+        out += "Allow: GET, HEAD\r\n";
+    out += "Connection: close\r\n\r\n";
+    if (method != "HEAD")
+        out += body;
+    return out;
+}
+
+} // namespace
+
 class MetricsServer::Private
 {
 public:
+    MetricsServer *q = nullptr;
     QTcpServer server;
     BodyProvider provider;
     QByteArray contentType = QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
     int served = 0;
+
+    void acceptPending();
+    //! Reads one request from `socket` (closed when idle for k_idleTimeout) and answers it.
+    void serve(QTcpSocket *socket);
+    void answer(QTcpSocket *socket, QTimer *idle, const Route &route);
 };
 
 MetricsServer::MetricsServer(QObject *parent)
     : QObject(parent)
     , d(std::make_unique<Private>())
 {
-    connect(&d->server, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = d->server.nextPendingConnection()) {
-            socket->setParent(this);
-            auto *idle = new QTimer(socket);
-            idle->setSingleShot(true);
-            idle->setInterval(k_idleTimeout);
-            connect(idle, &QTimer::timeout, socket, [socket] {
-                qCDebug(lcMetrics) << "metrics: closing an idle connection";
-                socket->abort();
-                socket->deleteLater();
-            });
-            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-            idle->start();
+    d->q = this;
+    connect(&d->server, &QTcpServer::newConnection, this, [this] { d->acceptPending(); });
+}
 
-            auto answer = [this, socket, idle](int status, const QByteArray &method, const QByteArray &path) {
-                idle->stop();
-                QByteArray body;
-                QByteArray type = QByteArrayLiteral("text/plain; charset=utf-8");
-                if (status == 200) {
-                    body = d->provider ? d->provider() : QByteArray();
-                    type = d->contentType;
-                } else {
-                    body = reasonPhrase(status) + '\n';
-                }
-                QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-                response += "Content-Type: " + type + "\r\n";
-                response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-                if (status == 405)
-                    response += "Allow: GET, HEAD\r\n";
-                response += "Connection: close\r\n\r\n";
-                if (method != "HEAD")
-                    response += body;
-                socket->write(response);
-                socket->disconnectFromHost();
-                ++d->served;
-                Q_EMIT requestServed(QString::fromLatin1(method), QString::fromLatin1(path), status);
-            };
+void MetricsServer::Private::acceptPending()
+{
+    while (QTcpSocket *socket = server.nextPendingConnection()) {
+        socket->setParent(q);
+        serve(socket);
+    }
+}
 
-            // Per-connection request state, owned by the lambdas (and so by the socket's connections).
-            struct Request
-            {
-                QByteArray buffer;
-                bool answered = false;
-            };
-            auto request = std::make_shared<Request>();
-            connect(socket, &QTcpSocket::readyRead, socket, [socket, answer, request] {
-                if (request->answered) {
-                    socket->readAll();  // a body or pipelined bytes after the answer: ignored
-                    return;
-                }
-                request->buffer += socket->readAll();
-                const qsizetype end = request->buffer.indexOf("\r\n\r\n");
-                if (end < 0) {
-                    if (request->buffer.size() > k_maxHeaderBytes) {
-                        request->answered = true;
-                        answer(431, QByteArray(), QByteArray());
-                    }
-                    return;
-                }
-                request->answered = true;
-                if (end > k_maxHeaderBytes) {
-                    answer(431, QByteArray(), QByteArray());
-                    return;
-                }
-                const QByteArray requestLine = request->buffer.left(request->buffer.indexOf("\r\n"));
-                request->buffer.clear();
-                const QList<QByteArray> parts = requestLine.split(' ');
-                if (parts.size() != 3 || !parts.at(2).startsWith("HTTP/1.")) {
-                    answer(400, QByteArray(), QByteArray());
-                    return;
-                }
-                const QByteArray &method = parts.at(0);
-                QByteArray path = parts.at(1);
-                if (const qsizetype q = path.indexOf('?'); q >= 0)
-                    path.truncate(q);
-                if (method != "GET" && method != "HEAD")
-                    answer(405, method, path);
-                else if (path != "/metrics")
-                    answer(404, method, path);
-                else
-                    answer(200, method, path);
-            });
-        }
+void MetricsServer::Private::serve(QTcpSocket *socket)
+{
+    auto *idle = new QTimer(socket);
+    idle->setSingleShot(true);
+    idle->setInterval(k_idleTimeout);
+    QObject::connect(idle, &QTimer::timeout, socket, [socket] {
+        qCDebug(lcMetrics) << "metrics: closing an idle connection";
+        socket->abort();
+        socket->deleteLater();
     });
+    QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    idle->start();
+
+    // Per-connection request state, owned by the lambda (and so by the socket's connection).
+    struct Request
+    {
+        QByteArray buffer;
+        bool answered = false;
+    };
+    auto request = std::make_shared<Request>();
+    QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, idle, request] {
+        if (request->answered) {
+            socket->readAll();  // a body or pipelined bytes after the answer: ignored
+            return;
+        }
+        request->buffer += socket->readAll();
+        const qsizetype end = request->buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (request->buffer.size() > k_maxHeaderBytes) {
+                request->answered = true;
+                answer(socket, idle, Route{431, {}, {}});
+            }
+            return;
+        }
+        request->answered = true;
+        if (end > k_maxHeaderBytes) {
+            answer(socket, idle, Route{431, {}, {}});
+            return;
+        }
+        const Route r = route(request->buffer);
+        request->buffer.clear();
+        answer(socket, idle, r);
+    });
+}
+
+void MetricsServer::Private::answer(QTcpSocket *socket, QTimer *idle, const Route &route)
+{
+    idle->stop();
+    QByteArray body;
+    QByteArray type = QByteArrayLiteral("text/plain; charset=utf-8");
+    if (route.status == 200) {
+        body = provider ? provider() : QByteArray();
+        type = contentType;
+    } else {
+        body = reasonPhrase(route.status) + '\n';
+    }
+    socket->write(response(route.status, route.method, type, body));
+    socket->disconnectFromHost();
+    ++served;
+    Q_EMIT q->requestServed(QString::fromLatin1(route.method), QString::fromLatin1(route.path), route.status);
 }
 
 MetricsServer::~MetricsServer() = default;

@@ -26,8 +26,8 @@ struct MetricsListenAddress
     static Expected<MetricsListenAddress, QString> parse(const QString &text);
 };
 
-//! A minimal HTTP/1.1 server for Prometheus scrapes on the Qt event loop (ux-notes.md C.2,
-//! docs/metrics.md "Why not prometheus-cpp's Exposer"):
+//! A minimal HTTP/1.1 server for Prometheus scrapes on the Qt event loop (docs/metrics.md,
+//! "Why not prometheus-cpp's Exposer"):
 //! - `GET /metrics` (query string ignored) → 200, Content-Type text/plain; version=0.0.4,
 //!   Content-Length, the body from the provider; `HEAD /metrics` → the same headers, no body;
 //! - any other path → 404; any other method → 405; headers over 8 KiB → 431; a request that is

@@ -3,7 +3,7 @@
 #include "accountmanager.h"
 #include "accountstatus.h"
 #include "eventlog.h"
-#include "eventtypes.h"
+#include "logging.h"
 
 #include <QThread>
 
@@ -14,13 +14,13 @@ EventRecorder::EventRecorder(AccountManager *manager, EventLog *log, QObject *pa
     , m_manager(manager)
     , m_log(log)
 {
-    connect(m_manager, &AccountManager::eventLogged, this, &EventRecorder::append);
+    connect(m_manager, &AccountManager::eventLogged, this, &EventRecorder::record);
     connect(m_manager, &AccountManager::statusChanged, this, &EventRecorder::handleStatus);
 }
 
 EventRecorder::~EventRecorder() = default;
 
-void EventRecorder::append(const EventLogEntry &entry)
+void EventRecorder::record(const EventLogEntry &entry)
 {
     EventLog *log = m_log;
     QMetaObject::invokeMethod(log, [log, entry] { log->append(entry); });
@@ -41,29 +41,42 @@ void EventRecorder::handleStatus(const AccountStatus &status)
     QMetaObject::invokeMethod(log, [log, accountId, at, latencyMs] { log->addHeartbeat(accountId, at, latencyMs); });
 }
 
-void EventRecorder::recordMonitorStarted(const QString &mode)
+EventLogEntry EventRecorder::monitorEntry(EventKind kind, Severity severity, const QString &message,
+                                          const QJsonObject &fields)
 {
     EventLogEntry entry;
     entry.at = QDateTime::currentDateTimeUtc();
-    entry.kind = EventKind::MonitorStarted;
-    entry.severity = Severity::Info;
-    entry.message = tr("Gatewatch started monitoring (%1)").arg(mode);
-    entry.fields.insert(QStringLiteral("mode"), mode);
-    append(entry);
+    entry.kind = kind;
+    entry.severity = severity;
+    entry.message = message;
+    entry.fields = fields;
+    return entry;
+}
+
+void EventRecorder::recordMonitorStarted(const QString &mode)
+{
+    record(monitorEntry(EventKind::MonitorStarted, Severity::Info, tr("Gatewatch started monitoring (%1)").arg(mode),
+                        {{QStringLiteral("mode"), mode}}));
 }
 
 void EventRecorder::recordMonitorStoppedAndFlush(const QString &reason)
 {
-    EventLogEntry entry;
-    entry.at = QDateTime::currentDateTimeUtc();
-    entry.kind = EventKind::MonitorStopped;
-    entry.severity = Severity::Info;
-    entry.message = tr("Gatewatch stopped monitoring: %1").arg(reason);
-    entry.fields.insert(QStringLiteral("reason"), reason);
+    recordLastAndFlush(monitorEntry(EventKind::MonitorStopped, Severity::Info,
+                                    tr("Gatewatch stopped monitoring: %1").arg(reason),
+                                    {{QStringLiteral("reason"), reason}}));
+}
+
+void EventRecorder::recordLastAndFlush(const EventLogEntry &entry)
+{
+    disconnect(m_manager, nullptr, this, nullptr);
     EventLog *log = m_log;
     const auto work = [log, entry] {
+        if (!log->isOpen())
+            return;
         log->append(entry);
-        log->flush();
+        const auto flushed = log->flush();
+        if (!flushed)
+            qCWarning(lcApp).noquote() << "the event store could not be flushed:" << flushed.error().message;
     };
     if (log->thread() == QThread::currentThread())
         work();

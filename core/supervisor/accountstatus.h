@@ -11,7 +11,7 @@
 
 namespace gw {
 
-//! The last disconnect, as the seed records it (seed-lifecycle.md §3).
+//! The last disconnect, as the seed records it (docs/lifecycle.md §3).
 struct DisconnectInfo
 {
     QDateTime at;
@@ -49,7 +49,7 @@ struct AccountStatus
     bool paused = false;
 };
 
-//! A partial update of the seed's fields (seed-lifecycle.md §3): every member is optional;
+//! A partial update of the seed's fields (docs/lifecycle.md §3): every member is optional;
 //! `lastDisconnect` distinguishes "leave" (outer nullopt) from "set to null" (inner nullopt).
 //! The supervisor merges a patch with applyPatch() and then emits statusChanged once.
 struct StatusPatch

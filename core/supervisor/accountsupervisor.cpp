@@ -1,12 +1,11 @@
 #include "accountsupervisor.h"
 
-#include "accountregistry.h"
 #include "closecode.h"
 #include "gatewayclient.h"
+#include "lifecycleevents_p.h"
 #include "logging.h"
 
 #include <QDateTime>
-#include <QJsonValue>
 
 using namespace std::chrono_literals;
 
@@ -37,16 +36,6 @@ bool isConnectedState(ConnectionState state)
     return false;
 }
 
-QString shortSession(const QString &sessionId)
-{
-    return sessionId.left(8);
-}
-
-// The seed's 4014 line (provider.lifecycle.ts, logGatewayError), kept word for word.
-const char k_intentsLogLine[] =
-    "discord: gateway closed with code 4014 (missing privileged gateway intents). Enable the "
-    "required intents in the Discord Developer Portal or disable them in config.";
-
 } // namespace
 
 AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QObject *parent)
@@ -76,7 +65,8 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     m_lastClientState = m_client->state();
     m_status.state = m_lastClientState;
 
-    // Every client signal, connected before start() (seed §5 row 1: no early-error queue).
+    // Every client signal, connected before start(): an error raised during start() is
+    // handled like any other, so no queue of early errors is needed.
     GatewayClient *c = m_client;
     connect(c, &GatewayClient::stateChanged, this, &AccountSupervisor::handleClientStateChanged);
     connect(c, &GatewayClient::connecting, this, &AccountSupervisor::handleConnecting);
@@ -155,27 +145,26 @@ void AccountSupervisor::updateStatus(const std::function<void(AccountStatus &)> 
     Q_EMIT statusChanged(m_status);
 }
 
-void AccountSupervisor::logEvent(EventKind kind, Severity severity, const QString &message,
-                                 const QJsonObject &fields)
+void AccountSupervisor::logEvent(const lifecycle::LifecycleEvent &event)
 {
     EventLogEntry entry;
     entry.at = toDateTime(nowMs());
     entry.accountId = m_options.accountId;
     entry.accountName = m_options.accountName;
-    entry.kind = kind;
-    entry.severity = severity;
-    entry.message = message;
-    entry.fields = fields;
-    switch (severity) {
+    entry.kind = event.kind;
+    entry.severity = event.severity;
+    entry.message = event.message;
+    entry.fields = event.fields;
+    switch (event.severity) {
     case Severity::Debug:
-        qCDebug(lcLifecycle).noquote() << m_options.accountName << message;
+        qCDebug(lcLifecycle).noquote() << m_options.accountName << event.message;
         break;
     case Severity::Info:
-        qCInfo(lcLifecycle).noquote() << m_options.accountName << message;
+        qCInfo(lcLifecycle).noquote() << m_options.accountName << event.message;
         break;
     case Severity::Warning:
     case Severity::Error:
-        qCWarning(lcLifecycle).noquote() << m_options.accountName << message;
+        qCWarning(lcLifecycle).noquote() << m_options.accountName << event.message;
         break;
     }
     Q_EMIT eventLogged(entry);
@@ -196,7 +185,7 @@ StatusPatch AccountSupervisor::connectedPatch(qint64 at) const
 void AccountSupervisor::start()
 {
     if (m_phase == Phase::Finished) {
-        // Seed case 14: aborted before the call → report connected=false, never true.
+        // Stopped before it was started (docs/lifecycle.md): report connected=false, never true.
         StatusPatch p;
         p.connected = false;
         applyPatch(p);
@@ -204,11 +193,9 @@ void AccountSupervisor::start()
     }
     if (m_phase != Phase::Idle)
         return;
-    if (m_options.registry && m_client)
-        m_options.registry->registerClient(m_options.accountId, m_client);
     setPhase(Phase::AwaitReady);
     m_readyTimer.start();
-    logEvent(EventKind::MonitorStarted, Severity::Info, QStringLiteral("monitor started"));
+    logEvent(lifecycle::monitorStarted());
     if (m_client)
         m_client->start();
 }
@@ -217,8 +204,8 @@ void AccountSupervisor::stop()
 {
     if (m_phase == Phase::Finished)
         return;
-    // Seed onAbort (B3): stopping, disarm, {connected:false, lastEventAt:now}, then the
-    // client's terminal, silent stop (in teardown) and the Stopped outcome.
+    // The abort path: stopping, disarm, {connected:false, lastEventAt:now}, then the client's
+    // terminal, silent stop (in teardown) and the Stopped outcome.
     m_stopping = true;
     m_reconnectWatchdog.disarm();
     StatusPatch p;
@@ -232,11 +219,7 @@ void AccountSupervisor::forceReconnect(ReconnectMode mode)
 {
     if (m_phase == Phase::Idle || isStopping() || !m_client)
         return;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("action"), QStringLiteral("force_reconnect"));
-    fields.insert(QStringLiteral("mode"), reconnectModeName(mode));
-    logEvent(EventKind::UserAction, Severity::Info,
-             QStringLiteral("reconnect requested (%1)").arg(reconnectModeName(mode)), fields);
+    logEvent(lifecycle::userReconnect(mode));
     m_client->reconnect(mode);
 }
 
@@ -253,9 +236,7 @@ void AccountSupervisor::teardown()
         return;
     m_tornDown = true;
     m_stopping = true;
-    // Seed B7 order: unregister, watchdog.stop(), clear the HELLO watch, detach listeners.
-    if (m_options.registry)
-        m_options.registry->unregisterClient(m_options.accountId, m_client);
+    // Teardown order: watchdog.stop(), clear the HELLO watch, detach listeners.
     m_reconnectWatchdog.stop();
     m_helloTimer.stop();
     m_readyTimer.stop();
@@ -269,8 +250,8 @@ void AccountSupervisor::finish(Outcome outcome, const GatewayError &error)
 {
     if (m_phase == Phase::Finished)
         return;
-    // Seed B7 catch: once the intents error was seen, the lifecycle ends cleanly whatever
-    // error comes after it.
+    // Once the intents error (4014) was seen, the lifecycle ends cleanly whatever error comes
+    // after it.
     if (outcome == Outcome::Failed && m_sawIntentsError)
         outcome = Outcome::IntentsRejected;
     m_outcome = outcome;
@@ -283,32 +264,13 @@ void AccountSupervisor::finish(Outcome outcome, const GatewayError &error)
     const ConnectionState next = outcome == Outcome::Stopped ? ConnectionState::Stopped
                                                              : ConnectionState::Failed;
     const qint64 at = nowMs();
-    if (outcome != Outcome::Stopped) {
-        QJsonObject fields;
-        fields.insert(QStringLiteral("reason"), errorKindName(error.kind));
-        fields.insert(QStringLiteral("code"),
-                      error.closeCode ? QJsonValue(*error.closeCode) : QJsonValue());
-        fields.insert(QStringLiteral("outcome"), outcomeName(outcome));
-        const QString text = outcome == Outcome::IntentsRejected && !error.message.isEmpty()
-            ? QLatin1String(k_intentsLogLine) + QLatin1Char(' ') + error.message
-            : error.message;
-        logEvent(EventKind::Fatal, Severity::Error, text, fields);
-    }
-    if (previous != next) {
-        QJsonObject fields;
-        fields.insert(QStringLiteral("state"), stateName(next));
-        fields.insert(QStringLiteral("previous"), stateName(previous));
-        logEvent(EventKind::State, next == ConnectionState::Failed ? Severity::Error : Severity::Info,
-                 QStringLiteral("%1 → %2").arg(stateName(previous), stateName(next)), fields);
-    }
-    {
-        QJsonObject fields;
-        fields.insert(QStringLiteral("outcome"), outcomeName(outcome));
-        logEvent(EventKind::MonitorStopped, Severity::Info,
-                 QStringLiteral("monitor stopped (%1)").arg(outcomeName(outcome)), fields);
-    }
+    if (outcome != Outcome::Stopped)
+        logEvent(lifecycle::fatal(error, outcomeName(outcome), outcome == Outcome::IntentsRejected));
+    if (previous != next)
+        logEvent(lifecycle::stateChanged(previous, next));
+    logEvent(lifecycle::monitorStopped(outcomeName(outcome)));
     setPhase(Phase::Finished);
-    // The caller's `finally` (provider.ts): {connected:false}; plus the terminal state.
+    // What the caller does once the lifecycle returns: {connected:false}; plus the terminal state.
     updateStatus([&](AccountStatus &s) {
         s.connected = false;
         s.state = next;
@@ -339,16 +301,13 @@ void AccountSupervisor::handleClientStateChanged(ConnectionState state)
         if (state != ConnectionState::Reconnecting)
             s.nextAttemptAt = {};
     });
-    QJsonObject fields;
-    fields.insert(QStringLiteral("state"), stateName(state));
-    fields.insert(QStringLiteral("previous"), stateName(previous));
-    logEvent(EventKind::State, state == ConnectionState::Failed ? Severity::Error : Severity::Info,
-             QStringLiteral("%1 → %2").arg(stateName(previous), stateName(state)), fields);
+    logEvent(lifecycle::stateChanged(previous, state));
 }
 
 void AccountSupervisor::handleConnecting(const QUrl &, ReconnectMode)
 {
-    // B4.1 "any debug line": lastEventAt, carried by the state change that follows.
+    // Any client activity counts as an event: lastEventAt, carried by the state change that
+    // follows.
     m_status.lastEventAt = toDateTime(nowMs());
 }
 
@@ -356,8 +315,8 @@ void AccountSupervisor::handleSocketOpened()
 {
     if (isStopping())
         return;
-    // B4.4 with §8 a: an open does NOT disarm the watchdog (only READY/RESUMED/stop do), so
-    // open→stall cycles cannot reset its clock (openclaw/openclaw#51190).
+    // An open does NOT disarm the watchdog (only READY/RESUMED/stop do), so open→stall cycles
+    // cannot reset its clock (docs/lifecycle.md, the watchdog defect; openclaw/openclaw#51190).
     m_helloTimer.start();
     StatusPatch p;
     p.lastEventAt = toDateTime(nowMs());
@@ -368,11 +327,8 @@ void AccountSupervisor::handleHelloReceived(std::chrono::milliseconds interval)
 {
     if (isStopping())
         return;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("heartbeat_interval_ms"), qint64(interval.count()));
     m_status.lastEventAt = toDateTime(nowMs());
-    logEvent(EventKind::Hello, Severity::Debug,
-             QStringLiteral("HELLO: heartbeat every %1 ms").arg(interval.count()), fields);
+    logEvent(lifecycle::hello(interval));
 }
 
 void AccountSupervisor::handleIdentifySent(int shardId, int shardCount)
@@ -383,13 +339,8 @@ void AccountSupervisor::handleIdentifySent(int shardId, int shardCount)
         ++s.identifies;
         s.lastEventAt = toDateTime(nowMs());
     });
-    QJsonObject fields;
-    fields.insert(QStringLiteral("shard_id"), shardId);
-    fields.insert(QStringLiteral("shard_count"), shardCount);
-    if (m_client)
-        fields.insert(QStringLiteral("intents"), qint64(m_client->config().intents));
-    logEvent(EventKind::Identify, Severity::Info,
-             QStringLiteral("IDENTIFY sent (shard %1/%2)").arg(shardId).arg(shardCount), fields);
+    const auto intents = m_client ? std::optional<quint32>(m_client->config().intents) : std::nullopt;
+    logEvent(lifecycle::identifySent(shardId, shardCount, intents));
 }
 
 void AccountSupervisor::handleResumeSent(const QString &sessionId, qint64 sequence)
@@ -397,12 +348,7 @@ void AccountSupervisor::handleResumeSent(const QString &sessionId, qint64 sequen
     if (isStopping())
         return;
     m_status.lastEventAt = toDateTime(nowMs());
-    QJsonObject fields;
-    fields.insert(QStringLiteral("session_id"), shortSession(sessionId));
-    fields.insert(QStringLiteral("seq"), sequence);
-    logEvent(EventKind::Resume, Severity::Info,
-             QStringLiteral("RESUME sent (session %1…, seq %2)").arg(shortSession(sessionId)).arg(sequence),
-             fields);
+    logEvent(lifecycle::resumeSent(sessionId, sequence));
 }
 
 void AccountSupervisor::handleReady(const SessionInfo &session)
@@ -411,16 +357,7 @@ void AccountSupervisor::handleReady(const SessionInfo &session)
         return;
     const qint64 at = nowMs();
     m_status.session = session;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("session_id"), shortSession(session.sessionId));
-    fields.insert(QStringLiteral("resume_host"), session.resumeGatewayUrl.host());
-    fields.insert(QStringLiteral("user"), session.userName);
-    fields.insert(QStringLiteral("guilds"), session.guildCount);
-    logEvent(EventKind::Ready, Severity::Info,
-             QStringLiteral("READY as %1 (session %2…, %3 guilds)")
-                 .arg(session.userName, shortSession(session.sessionId))
-                 .arg(session.guildCount),
-             fields);
+    logEvent(lifecycle::ready(session));
     handleConnected(at);
 }
 
@@ -430,23 +367,14 @@ void AccountSupervisor::handleResumed(int replayed, qint64 sequenceBefore, qint6
         return;
     const qint64 at = nowMs();
     ++m_status.resumes;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("replayed"), replayed);
-    fields.insert(QStringLiteral("seq_before"), sequenceBefore);
-    fields.insert(QStringLiteral("seq_after"), sequenceAfter);
-    logEvent(EventKind::Resumed, Severity::Info,
-             QStringLiteral("RESUMED: %1 events replayed (seq %2 → %3)")
-                 .arg(replayed)
-                 .arg(sequenceBefore)
-                 .arg(sequenceAfter),
-             fields);
+    logEvent(lifecycle::resumed(replayed, sequenceBefore, sequenceAfter));
     handleConnected(at);
 }
 
 void AccountSupervisor::handleConnected(qint64 at)
 {
-    // B4.4 poll "first sees connected" + B6.4: reset the stall counter, disarm the watchdog
-    // (one of the only three disarm points, §8 a), connected patch with lastDisconnect:null.
+    // The first sight of a live session: reset the stall counter, disarm the watchdog (one of
+    // its only three disarm points, docs/lifecycle.md), connected patch with lastDisconnect:null.
     m_helloTimer.stop();
     m_helloStalls = 0;
     m_reconnectWatchdog.disarm();
@@ -473,11 +401,8 @@ void AccountSupervisor::handleZombie()
 {
     if (isStopping())
         return;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("missed_acks"), m_client ? m_client->stats().missedAcks : 1);
     m_status.lastEventAt = toDateTime(nowMs());
-    logEvent(EventKind::Zombie, Severity::Warning,
-             QStringLiteral("zombie connection: heartbeat not acknowledged; reconnecting"), fields);
+    logEvent(lifecycle::zombie(m_client ? m_client->stats().missedAcks : 1));
 }
 
 void AccountSupervisor::handleReconnectRequested()
@@ -485,8 +410,7 @@ void AccountSupervisor::handleReconnectRequested()
     if (isStopping())
         return;
     m_status.lastEventAt = toDateTime(nowMs());
-    logEvent(EventKind::ReconnectRequested, Severity::Info,
-             QStringLiteral("op 7 RECONNECT: the gateway asked for a reconnect"));
+    logEvent(lifecycle::reconnectRequested());
 }
 
 void AccountSupervisor::handleInvalidSession(bool resumable)
@@ -494,12 +418,7 @@ void AccountSupervisor::handleInvalidSession(bool resumable)
     if (isStopping())
         return;
     m_status.lastEventAt = toDateTime(nowMs());
-    QJsonObject fields;
-    fields.insert(QStringLiteral("resumable"), resumable);
-    logEvent(EventKind::InvalidSession, Severity::Warning,
-             resumable ? QStringLiteral("op 9 INVALID_SESSION (resumable): resuming")
-                       : QStringLiteral("op 9 INVALID_SESSION (not resumable): new session, events in the gap are lost"),
-             fields);
+    logEvent(lifecycle::invalidSession(resumable));
 }
 
 void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
@@ -507,11 +426,11 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
     if (isStopping())
         return;
     const qint64 at = info.at.isValid() ? info.at.toMSecsSinceEpoch() : nowMs();
-    // B4.2: a close that ends a live session resets the stall counter (seed reads isConnected,
-    // Qt reads wasReady: never stale).
+    // A close that ends a live session resets the stall counter (read from the close's own
+    // wasReady, never a stale "is connected" flag).
     if (info.wasReady)
         m_helloStalls = 0;
-    // §8 a: the watchdog measures since the account last left Ready; arm only if unarmed.
+    // The watchdog measures since the account last left Ready; arm only if unarmed.
     m_reconnectWatchdog.armIfUnarmed(at);
     m_helloTimer.stop();
 
@@ -533,20 +452,7 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
         if (const auto info = m_client->gatewayInfo())
             context.recommendedShards = info->shards;
     }
-    const QString meaning = CloseCodes::describe(info.code, context);
-    QJsonObject fields;
-    fields.insert(QStringLiteral("code"), info.code ? QJsonValue(*info.code) : QJsonValue());
-    fields.insert(QStringLiteral("name"), CloseCodes::nameFor(info.code));
-    fields.insert(QStringLiteral("meaning"), meaning);
-    fields.insert(QStringLiteral("reason"), info.reason);
-    fields.insert(QStringLiteral("initiator"), closeInitiatorName(info.initiator));
-    fields.insert(QStringLiteral("action"), closeActionName(info.action));
-    fields.insert(QStringLiteral("was_ready"), info.wasReady);
-    const QString code = info.code ? QString::number(*info.code) : QStringLiteral("none");
-    logEvent(EventKind::Close, info.action == CloseAction::Fatal ? Severity::Error : Severity::Warning,
-             QStringLiteral("WebSocket connection closed with code %1 (%2) by %3; next: %4")
-                 .arg(code, meaning, closeInitiatorName(info.initiator), closeActionName(info.action)),
-             fields);
+    logEvent(lifecycle::socketClosed(info, context));
 }
 
 void AccountSupervisor::handleReconnectScheduled(int attempt, std::chrono::milliseconds delay,
@@ -560,17 +466,7 @@ void AccountSupervisor::handleReconnectScheduled(int attempt, std::chrono::milli
         s.lastEventAt = toDateTime(at);
     });
     // updateStatus() may have read the client's own value; prefer ours when it had none.
-    QJsonObject fields;
-    fields.insert(QStringLiteral("delay_ms"), qint64(delay.count()));
-    fields.insert(QStringLiteral("mode"), reconnectModeName(mode));
-    fields.insert(QStringLiteral("attempt"), attempt);
-    logEvent(EventKind::ReconnectScheduled, Severity::Info,
-             QStringLiteral("%1 with backoff in %2 ms (attempt %3)")
-                 .arg(mode == ReconnectMode::Resume ? QStringLiteral("Attempting resume")
-                                                    : QStringLiteral("Reconnecting (identify)"))
-                 .arg(delay.count())
-                 .arg(attempt),
-             fields);
+    logEvent(lifecycle::reconnectScheduled(attempt, delay, mode));
 }
 
 void AccountSupervisor::handleGatewayInfo(const GatewayBotInfo &info)
@@ -578,18 +474,7 @@ void AccountSupervisor::handleGatewayInfo(const GatewayBotInfo &info)
     if (isStopping())
         return;
     updateStatus([&](AccountStatus &s) { s.gatewayInfo = info; });
-    QJsonObject fields;
-    fields.insert(QStringLiteral("remaining"), info.limit.remaining);
-    fields.insert(QStringLiteral("total"), info.limit.total);
-    fields.insert(QStringLiteral("reset_after_ms"), qint64(info.limit.resetAfter.count()));
-    fields.insert(QStringLiteral("max_concurrency"), info.limit.maxConcurrency);
-    fields.insert(QStringLiteral("shards"), info.shards);
-    logEvent(EventKind::GatewayInfo, Severity::Debug,
-             QStringLiteral("gateway: %1 shard(s) recommended, %2/%3 session starts left")
-                 .arg(info.shards)
-                 .arg(info.limit.remaining)
-                 .arg(info.limit.total),
-             fields);
+    logEvent(lifecycle::gatewayInfo(info));
 }
 
 void AccountSupervisor::handleStatsChanged()
@@ -603,20 +488,11 @@ void AccountSupervisor::handleError(const GatewayError &error)
 {
     if (m_phase == Phase::Finished)
         return;
-    // B5, classified by the typed kind and code, never by substring.
+    // Classified by the typed kind and code, never by substring (docs/lifecycle.md, "Errors").
     const bool intents = error.kind == GatewayError::Kind::FatalClose && error.closeCode == 4014;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("kind"), errorKindName(error.kind));
-    fields.insert(QStringLiteral("message"), error.message);
-    fields.insert(QStringLiteral("code"), error.closeCode ? QJsonValue(*error.closeCode) : QJsonValue());
-    if (intents) {
+    if (intents)
         m_sawIntentsError = true;
-        logEvent(EventKind::Error, Severity::Error, QLatin1String(k_intentsLogLine), fields);
-    } else {
-        const QString text = error.message.isEmpty() ? errorKindName(error.kind) : error.message;
-        logEvent(EventKind::Error, error.isTerminal() ? Severity::Error : Severity::Warning,
-                 QStringLiteral("discord gateway error: %1").arg(text), fields);
-    }
+    logEvent(lifecycle::gatewayError(error, intents));
     if (intents) {
         finish(Outcome::IntentsRejected, error);
         return;
@@ -631,17 +507,11 @@ void AccountSupervisor::handleReadyTimeout()
 {
     if (isStopping() || (m_phase != Phase::AwaitReady && m_phase != Phase::AwaitReadyRetry))
         return;
-    const qint64 timeoutMs = qint64(m_options.timings.readyTimeout.count());
+    const auto timeout = m_options.timings.readyTimeout;
     const qint64 t = nowMs();
     if (m_startupRetries < m_options.timings.startupReadyRetries) {
         ++m_startupRetries;
-        QJsonObject fields;
-        fields.insert(QStringLiteral("attempt"), m_startupRetries);
-        fields.insert(QStringLiteral("timeout_ms"), timeoutMs);
-        logEvent(EventKind::ReadyTimeout, Severity::Error,
-                 QStringLiteral("discord: gateway was not ready after %1ms; forcing a fresh reconnect")
-                     .arg(timeoutMs),
-                 fields);
+        logEvent(lifecycle::readyTimeout(m_startupRetries, timeout, true));
         StatusPatch p;
         p.connected = false;
         p.lastEventAt = toDateTime(t);
@@ -649,17 +519,14 @@ void AccountSupervisor::handleReadyTimeout()
         applyPatch(p);
         setPhase(Phase::AwaitReadyRetry);
         m_readyTimer.start();
-        // Seed quirk fixed (§8): a real op 2, the resume state is dropped by the client.
+        // A real op 2 (not a resume): the client drops the resume state.
         if (m_client)
             m_client->reconnect(ReconnectMode::FreshIdentify);
         return;
     }
-    const QString message =
-        QStringLiteral("discord gateway did not reach READY within %1ms after a forced reconnect").arg(timeoutMs);
-    QJsonObject fields;
-    fields.insert(QStringLiteral("attempt"), m_startupRetries + 1);
-    fields.insert(QStringLiteral("timeout_ms"), timeoutMs);
-    logEvent(EventKind::ReadyTimeout, Severity::Error, message, fields);
+    const lifecycle::LifecycleEvent event = lifecycle::readyTimeout(m_startupRetries + 1, timeout, false);
+    const QString message = event.message;
+    logEvent(event);
     StatusPatch p;
     p.connected = false;
     p.lastEventAt = toDateTime(t);
@@ -677,7 +544,7 @@ void AccountSupervisor::handleHelloTimeout()
         m_helloStalls = 0;
         return;
     }
-    // A stall (B4.4): resume, resume, then a fresh identify on the maxHelloStalls-th.
+    // A stall: resume, resume, then a fresh identify on the maxHelloStalls-th.
     ++m_helloStalls;
     const int maxStalls = m_options.timings.maxHelloStalls;
     const bool forceFresh = m_helloStalls >= maxStalls;
@@ -692,20 +559,8 @@ void AccountSupervisor::handleHelloTimeout()
         s.lastDisconnect = DisconnectInfo{toDateTime(stalledAt), std::nullopt, QStringLiteral("hello-timeout")};
         s.helloStalls = m_helloStalls;
     });
-    const qint64 watchMs = qint64(m_options.timings.helloWatch.count());
-    const QString message =
-        QStringLiteral("connection stalled: no HELLO within %1ms (%2/%3); %4")
-            .arg(watchMs)
-            .arg(stall)
-            .arg(maxStalls)
-            .arg(forceFresh ? QStringLiteral("forcing fresh identify") : QStringLiteral("retrying resume"));
     const ReconnectMode mode = forceFresh ? ReconnectMode::FreshIdentify : ReconnectMode::Resume;
-    QJsonObject fields;
-    fields.insert(QStringLiteral("stall"), stall);
-    fields.insert(QStringLiteral("max"), maxStalls);
-    fields.insert(QStringLiteral("mode"), reconnectModeName(mode));
-    fields.insert(QStringLiteral("timeout_ms"), watchMs);
-    logEvent(EventKind::HelloTimeout, Severity::Info, message, fields);
+    logEvent(lifecycle::helloStall(stall, maxStalls, mode, m_options.timings.helloWatch));
     if (m_client)
         m_client->reconnect(mode);
 }
@@ -722,13 +577,7 @@ void AccountSupervisor::handleWatchdogTimeout(std::chrono::milliseconds idle, st
     p.lastDisconnect = DisconnectInfo{toDateTime(at), std::nullopt, message};
     p.lastError = message;
     applyPatch(p);
-    QJsonObject fields;
-    fields.insert(QStringLiteral("idle_ms"), qint64(idle.count()));
-    fields.insert(QStringLiteral("timeout_ms"), qint64(timeout.count()));
-    logEvent(EventKind::WatchdogTimeout, Severity::Error,
-             QStringLiteral("discord: reconnect watchdog timeout after %1ms; force-stopping monitor task")
-                 .arg(timeout.count()),
-             fields);
+    logEvent(lifecycle::watchdogTimeout(idle, timeout));
     forceStop(GatewayError{GatewayError::Kind::WatchdogTimeout, std::nullopt, message});
 }
 

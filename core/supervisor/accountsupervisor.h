@@ -18,10 +18,11 @@
 
 namespace gw {
 
-class AccountRegistry;
+namespace lifecycle {
+struct LifecycleEvent;
+}
 
-
-//! The seed lifecycle (OpenClaw's `runDiscordGatewayLifecycle`, seed-lifecycle.md B1–B8) for one
+//! The connection lifecycle (docs/lifecycle.md) for one
 //! account (one shard), driven by the typed signals of the `GatewayClient` it owns.
 //!
 //! Phases: Idle → (start) AwaitReady → [READY guard timeout → one forced FreshIdentify per
@@ -36,14 +37,14 @@ class AccountRegistry;
 //!   reconnect(FreshIdentify). The counter resets on ready()/resumed() and on a close of a
 //!   socket that was ready;
 //! - `m_reconnectWatchdog` (reconnectStallTimeout): measures the time since the account last
-//!   LEFT Ready (seed defect §8 a fixed): armed, only if unarmed, by the first close or stall
-//!   after Ready; disarmed only by ready()/resumed()/stop(). On firing the supervisor finishes
-//!   with Failed / WatchdogTimeout.
+//!   LEFT Ready (the watchdog defect of the original, fixed; docs/lifecycle.md): armed, only if
+//!   unarmed, by the first close or stall after Ready; disarmed only by ready()/resumed()/stop().
+//!   On firing the supervisor finishes with Failed / WatchdogTimeout.
 //!
 //! Outcome: `finished(outcome, error)` is emitted exactly once, after cleanup (timers stopped,
-//! client signals disconnected, client stopped with close 1000, registry entry removed):
+//! client signals disconnected, client stopped with close 1000):
 //! - Stopped: stop() was called;
-//! - IntentsRejected: close 4014 (the seed's 4014 log line; a clean stop, not a crash);
+//! - IntentsRejected: close 4014 (OpenClaw's 4014 log line; a clean stop, not a crash);
 //! - Failed: any other terminal GatewayError (4004, 4010–4013, reconnect budget spent, identify
 //!   refused, 401, READY guard exhausted, reconnect watchdog). `error` carries kind, code and
 //!   the message.
@@ -74,7 +75,6 @@ public:
         QString accountId;
         QString accountName;
         GatewayTimings timings;
-        AccountRegistry *registry = nullptr;  //!< optional; the client is registered on start()
         Clock clock;                          //!< empty: QDateTime::currentMSecsSinceEpoch
     };
 
@@ -100,18 +100,18 @@ public:
     [[nodiscard]] bool isHelloWatchActive() const { return m_helloTimer.isActive(); }
     [[nodiscard]] bool isReadyGuardActive() const { return m_readyTimer.isActive(); }
 
-    //! seed onAbort/stop spelling for the Outcome (lower-case: "stopped", "intents_rejected", "failed").
+    //! The log spelling of the Outcome (lower-case: "stopped", "intents_rejected", "failed").
     static QString outcomeName(Outcome outcome);
 
 public Q_SLOTS:
     //! Idle → AwaitReady; starts the READY guard and then the client. After stop() it only
     //! re-reports connected=false (it never reports connected=true). Idempotent.
     void start();
-    //! Idempotent and terminal (seed onAbort): {connected:false, lastEventAt}, then finish(Stopped).
+    //! Idempotent and terminal (the abort path): {connected:false, lastEventAt}, then finish(Stopped).
     void stop();
     //! A user's "reconnect now": the client's reconnect(mode); ignored unless started and not finished.
     void forceReconnect(gw::ReconnectMode mode);
-    //! The seed's force-stop (registerForceStop): finish(Failed, error). Ignored once finished.
+    //! The force-stop (OpenClaw's registerForceStop): finish(Failed, error). Ignored once finished.
     void forceStop(const gw::GatewayError &error);
 
 Q_SIGNALS:
@@ -126,8 +126,7 @@ private:
     void applyPatch(const StatusPatch &patch);
     //! Mutates the status through `change`, then emits statusChanged once.
     void updateStatus(const std::function<void(AccountStatus &)> &change);
-    void logEvent(EventKind kind, Severity severity, const QString &message,
-                  const QJsonObject &fields = {});
+    void logEvent(const lifecycle::LifecycleEvent &event);
     void finish(Outcome outcome, const GatewayError &error);
     void teardown();
     [[nodiscard]] qint64 nowMs() const;

@@ -80,7 +80,7 @@ void StallWatchdog::handleTimeout()
 {
     if (!m_armed || m_stopped)
         return;
-    // Disarm first (seed B2): a slot reacting to timedOut() may arm again.
+    // Disarm first: a slot reacting to timedOut() may arm again.
     m_armed = false;
     const auto idle = std::chrono::milliseconds{std::max<qint64>(0, now() - m_lastActivityAt)};
     qCWarning(lcLifecycle).noquote()

@@ -10,13 +10,13 @@
 
 namespace gw {
 
-//! The armable stall watchdog of the seed (seed-lifecycle.md B2, after OpenClaw's
-//! `createArmableStallWatchdog`), as one single-shot `QTimer` (house-style rule 7).
+//! The armable stall watchdog of the account lifecycle (docs/lifecycle.md, after OpenClaw's
+//! `createArmableStallWatchdog`), as one single-shot `QTimer` member.
 //!
 //! - arm(at) records `lastActivityAt = at` (default: now) and starts the timer with
 //!   `timeout − (now − at)`, clamped at 0;
-//! - armIfUnarmed(at) does the same only when not armed (seed defect §8 a: the clock keeps
-//!   running from the first arm until a disarm);
+//! - armIfUnarmed(at) does the same only when not armed (the watchdog defect of the original,
+//!   fixed: the clock keeps running from the first arm until a disarm);
 //! - touch(at) moves `lastActivityAt` and restarts the timer the same way, only when armed;
 //! - disarm() stops it; stop() is terminal and idempotent: arm/touch are no-ops afterwards.
 //!

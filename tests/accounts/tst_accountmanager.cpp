@@ -1,9 +1,12 @@
 // AccountManager: verbs across the worker thread, 200 accounts against one simulator, fault
-// isolation between accounts, and seed defect §8 b (a force-stop restarts only that account,
+// isolation between accounts, and the isolation rule of docs/lifecycle.md (a force-stop restarts only that account,
 // after a visible backoff).
 
 #include "accountmanager.h"
+#include "accountsfixture.h"
 #include "gatewaysimulator.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -17,17 +20,13 @@ using gw::AccountManager;
 using gw::AccountStatus;
 using gw::ConnectionState;
 using gw::SimFault;
+using gwtest::allReady;
 
 namespace {
 
 gw::GatewayTimings managerTimings()
 {
-    gw::GatewayTimings t = gw::GatewayTimings::fast();
-    t.readyTimeout = 2000ms;         // 200 accounts start at once on 2 shared cores
-    t.helloWatch = 3000ms;
-    t.helloTimeout = 6000ms;
-    t.handshakeTimeout = 6000ms;
-    t.reconnectStallTimeout = 10000ms;
+    gw::GatewayTimings t = gwtest::testTimings(gwtest::margins::ManyAccounts);
     t.identifyBucketInterval = 50ms;
     t.restartBackoffBase = 200ms;
     t.restartBackoffMax = 2000ms;
@@ -84,48 +83,23 @@ struct Fixture
         o.identifyBucketInterval = 40ms;
         o.heartbeatTimeoutGrace = 2000ms;
         sim = std::make_unique<gw::GatewaySimulator>(o);
-        for (int i = 0; i < accounts; ++i) {
-            gw::SimBotPolicy p;
-            p.name = botFor(i);
-            sim->addBot(tokenFor(i), p);
-        }
+        for (int i = 0; i < accounts; ++i)
+            gwtest::addBot(*sim, tokenFor(i), botFor(i));
         ok = sim->start();
         this->compress = compress;
     }
 
     gw::AccountRecord record(int i) const
     {
-        gw::AccountRecord r;
-        r.id = idFor(i);
-        r.name = QStringLiteral("Account %1").arg(i);
-        r.apiBaseOverride = sim->apiBase();
-        r.compress = compress;
-        return r;
+        return gwtest::simRecord(*sim, idFor(i), QStringLiteral("Account %1").arg(i), compress);
     }
 
-    int connectionsOf(int i) const
-    {
-        int n = 0;
-        for (const gw::SimConnectionInfo &c : sim->connections()) {
-            if (c.botName == botFor(i))
-                ++n;
-        }
-        return n;
-    }
+    int connectionsOf(int i) const { return gwtest::connectionsOf(*sim, botFor(i)); }
 
     std::unique_ptr<gw::GatewaySimulator> sim;
     bool ok = false;
     bool compress = true;
 };
-
-bool allReady(const AccountManager &m, int count)
-{
-    const QList<AccountStatus> list = m.statuses();
-    if (list.size() != count)
-        return false;
-    return std::all_of(list.begin(), list.end(),
-                       [](const AccountStatus &s) { return s.state == ConnectionState::Ready && s.connected; });
-}
 
 } // namespace
 
@@ -248,7 +222,7 @@ private Q_SLOTS:
         QCOMPARE(states.constLast(), ConnectionState::Ready);
     }
 
-    //! G2 acceptance: 200 accounts against one simulator reach Ready in bounded time, and a
+    //! Scale: 200 accounts against one simulator reach Ready in bounded time, and a
     //! fault in one account never changes another account's state.
     void twoHundredAccountsAndFaultIsolation()
     {
@@ -309,7 +283,7 @@ private Q_SLOTS:
 
     //! Seed defect §8 b (openclaw/openclaw#37752): the reconnect watchdog force-stops ONE
     //! account; the manager restarts that account alone after a visible backoff; the others
-    //! keep their one socket and never leave Ready. The seed restarted the whole gateway.
+    //! keep their one socket and never leave Ready. An earlier design restarted the whole gateway.
     void defect8b_forceStopRestartsOnlyThatAccount()
     {
         Fixture f(3);
@@ -404,10 +378,7 @@ private Q_SLOTS:
         sim.addBot(QStringLiteral("sharded-token-123456"), p);
         QVERIFY(sim.start());
         AccountManager m(managerTimings());
-        gw::AccountRecord r;
-        r.id = idFor(42);
-        r.name = QStringLiteral("Sharded");
-        r.apiBaseOverride = sim.apiBase();
+        gw::AccountRecord r = gwtest::simRecord(sim, idFor(42), QStringLiteral("Sharded"));
         r.shardMode = gw::AccountRecord::ShardMode::AllShards;
         m.add(r, QStringLiteral("sharded-token-123456"));
         QTRY_VERIFY_WITH_TIMEOUT(allReady(m, 1), 10000);

@@ -1,5 +1,5 @@
 // AccountStore: records round-trip through the settings file, change signals, validation, and
-// the store refusing anything that looks like a token (issue G3 §1).
+// the store refusing anything that looks like a token.
 #include "accountstore.h"
 #include "redactor.h"
 

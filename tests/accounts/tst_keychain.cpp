@@ -1,4 +1,4 @@
-// The REAL system keychain through QtKeychain (issue G3 §5): store, read back, overwrite and
+// The REAL system keychain through QtKeychain: store, read back, overwrite and
 // delete a token in the Secret Service of the session D-Bus, cross-checked with `secret-tool`.
 //
 // The test command runs inside scripts/with-keyring.sh (a private D-Bus session with an unlocked

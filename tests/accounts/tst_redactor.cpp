@@ -1,5 +1,5 @@
 // Redactor: known tokens, token-shaped strings, near-misses that must survive, the message
-// handler on every thread, and the structured helpers (issue G3 §4).
+// handler on every thread, and the structured helpers.
 #include "logging.h"
 #include "redactor.h"
 

@@ -1,4 +1,4 @@
-// The leak test (issue G3, acceptance): accounts with known tokens go through a session with
+// The leak test: accounts with known tokens go through a session with
 // faults, errors (a token Discord never knew, a token reset while connected → 4004), an export
 // and a metrics scrape, composed the way app/main.cpp composes them (AccountStore + AccountService
 // + vault, AccountManager, EventLog with the redactor, MetricsRegistry with the label filter,
@@ -18,14 +18,16 @@
 #include "gatewaysimulator.h"
 #include "logging.h"
 #include "memorytokenvault.h"
+#include "messagecapture.h"
 #include "metricsregistry.h"
 #include "redactor.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QDirIterator>
 #include <QFile>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QMutex>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -38,23 +40,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-QMutex s_linesLock;
-QStringList s_lines;
-
-void capture(QtMsgType, const QMessageLogContext &ctx, const QString &message)
-{
-    QMutexLocker locker(&s_linesLock);
-    s_lines.append(QString::fromLatin1(ctx.category ? ctx.category : "") + u' ' + message);
-}
-
 GatewayTimings fastTimings()
 {
-    GatewayTimings t = GatewayTimings::fast();
-    t.readyTimeout = 3000ms;
-    t.helloWatch = 3000ms;
-    t.helloTimeout = 6000ms;
-    t.handshakeTimeout = 6000ms;
-    t.reconnectStallTimeout = 15000ms;
+    GatewayTimings t = gwtest::testTimings(gwtest::margins::Session);
     t.identifyBucketInterval = 20ms;
     t.restartBackoffBase = 200ms;
     t.restartBackoffMax = 1000ms;
@@ -122,7 +110,7 @@ class tst_TokenLeak final : public QObject
     Q_OBJECT
 
 private:
-    QtMessageHandler m_previous = nullptr;
+    std::unique_ptr<gwtest::MessageCapture> m_capture;
 
     //! One whole session under `root`. Returns false (with QTest failure) if the session itself
     //! did not behave; the leak verdict is the caller's.
@@ -138,15 +126,9 @@ private:
         so.heartbeatInterval = 200ms;
         so.dispatchInterval = 50ms;
         GatewaySimulator sim(so);
-        SimBotPolicy pa;
-        pa.name = QStringLiteral("alpha");
-        sim.addBot(tok.alpha, pa);
-        SimBotPolicy pb;
-        pb.name = QStringLiteral("beta");
-        sim.addBot(tok.beta, pb);
-        SimBotPolicy pg;
-        pg.name = QStringLiteral("gamma");
-        sim.addBot(tok.gamma, pg);
+        gwtest::addBot(sim, tok.alpha, QStringLiteral("alpha"));
+        gwtest::addBot(sim, tok.beta, QStringLiteral("beta"));
+        gwtest::addBot(sim, tok.gamma, QStringLiteral("gamma"));
         if (!sim.start()) {
             qWarning("simulator: %s", qPrintable(sim.errorString()));
             return false;
@@ -158,12 +140,12 @@ private:
         AccountService service(&store, &vault);
         EventLogOptions logOptions;
         logOptions.commitInterval = 20ms;
-        logOptions.redactor = [](const QString &text) { return Redactor::global().redact(text); };  // as app/main.cpp
+        logOptions.redactor = &gw::redactText;  // as app/main.cpp
         EventLog log(dataDir + QStringLiteral("/events.sqlite"), logOptions);
         if (!log.open().hasValue())
             return false;
         MetricsRegistry metrics;
-        metrics.setLabelFilter([](const QString &label) { return Redactor::global().redactMetricLabel(label); });
+        metrics.setLabelFilter(&gw::redactText);
 
         AccountManager manager(fastTimings());
         QObject ctx;
@@ -337,17 +319,10 @@ private:
 
     Findings runAndSearch(const QString &root, const Tokens &tok)
     {
-        {
-            QMutexLocker locker(&s_linesLock);
-            s_lines.clear();
-        }
+        m_capture->clear();
         const bool ok = runSession(root, tok);
         [&] { QVERIFY2(ok, "the session did not behave (see the warnings above)"); }();
-        QStringList lines;
-        {
-            QMutexLocker locker(&s_linesLock);
-            lines = s_lines;
-        }
+        const QStringList lines = m_capture->lines();
         // The captured output is a file written too.
         QFile out(root + QStringLiteral("/captured-output.log"));
         if (out.open(QIODevice::WriteOnly))
@@ -362,13 +337,13 @@ private Q_SLOTS:
     {
         QStandardPaths::setTestModeEnabled(true);
         QLoggingCategory::setFilterRules(QStringLiteral("gatewatch.*=true"));  // every line, debug too
-        m_previous = qInstallMessageHandler(capture);
-        QVERIFY(installRedactingMessageHandler());  // chains to `capture`, as main() chains to stderr
+        m_capture = std::make_unique<gwtest::MessageCapture>();
+        QVERIFY(installRedactingMessageHandler());  // chains to the capture, as main() chains to stderr
     }
     void cleanupTestCase()
     {
         uninstallRedactingMessageHandler();
-        qInstallMessageHandler(m_previous);
+        m_capture.reset();
         Redactor::global().setEnabled(true);
     }
 

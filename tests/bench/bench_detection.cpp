@@ -1,4 +1,4 @@
-// G8 §3 — detection of a silent gateway, measured against gatewatch-sim in another process.
+// Detection of a silent gateway, measured against gatewatch-sim in another process.
 //
 //   bench_detection [--interval MS] [--runs N] [--accounts K]
 //

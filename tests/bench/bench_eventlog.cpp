@@ -1,4 +1,4 @@
-// bench_eventlog (issues G4 and G8 §5): batched insert rate and JSON Lines / CSV export rate for
+// bench_eventlog: batched insert rate and JSON Lines / CSV export rate for
 // 1,000,000 events, peak RSS around each phase (bounded memory), and the page-fetch latency the
 // event-log view sees on a log of that size. Prints its figures; not a CTest test.
 //
@@ -280,6 +280,6 @@ int main(int argc, char **argv)
                 "text search count %.1f\n",
                 static_cast<long long>(total), countMs, firstPageMs, keysetMs, deepOffsetMs, accountPageMs, accountKeysetMs,
                 kindPageMs, textCountMs);
-    std::printf("\ntargets (G8 §5): insert >= 200000 rows/s batched; export >= 300000 rows/s; bounded memory\n");
+    std::printf("\ntargets (docs/performance.md): insert >= 200000 rows/s batched; export >= 300000 rows/s; bounded memory\n");
     return 0;
 }

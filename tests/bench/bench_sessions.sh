@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# G8 §1 — sessions: N accounts in ONE headless `gatewatch` process against `gatewatch-sim` in
+# Sessions: N accounts in ONE headless `gatewatch` process against `gatewatch-sim` in
 # another (plain ws:// on loopback, default heartbeat interval 41.25 s), all reaching ready.
 #
 #   tests/bench/bench_sessions.sh BUILD_DIR [SESSIONS=1000] [IDLE_SECONDS=90]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# G8 §6 — start-up: launch of the desktop app to the first paint of its main window with N
+# Start-up: launch of the desktop app to the first paint of its main window with N
 # accounts configured (records in the app's settings, tokens in the keychain).
 #
 #   tests/bench/bench_startup.sh BUILD_DIR [ACCOUNTS=20] [LAUNCHES=10]

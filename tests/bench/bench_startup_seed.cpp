@@ -1,4 +1,4 @@
-// G8 §6 helper — configures N accounts for the start-up benchmark, as the app would find them:
+// Start-up benchmark helper: configures N accounts for the start-up benchmark, as the app would find them:
 // records in the application's default settings (AccountStore(), i.e. QSettings of
 // "Gatewatch"/"gatewatch" under $HOME/.config) and tokens in the system keychain
 // (KeychainTokenVault, service "gatewatch"). Run it inside scripts/with-keyring.sh with a

@@ -1,4 +1,4 @@
-// G8 §2 — dispatch throughput of the whole client path, measured in the client's own process.
+// Dispatch throughput of the whole client path, measured in the client's own process.
 //
 //   bench_throughput [--events N] [--bytes B] [--plain]
 //

@@ -1,4 +1,4 @@
-// G8 §4 — GUI-thread stalls while 100 accounts receive 10,000 dispatch events/s in total.
+// GUI-thread stalls while 100 accounts receive 10,000 dispatch events/s in total.
 //
 //   QT_QPA_PLATFORM=offscreen bench_uistall [--accounts 100] [--rate 10000] [--seconds 20] [--bytes 256] [--sims 1]
 //
@@ -14,9 +14,8 @@
 #include "accountstore.h"
 #include "benchsupport.h"
 #include "eventlog.h"
-#include "eventrecorder.h"
+#include "monitorapp.h"
 #include "mainwindow.h"
-#include "memorytokenvault.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -77,16 +76,16 @@ int main(int argc, char **argv)
 
     int rc = 0;
     {
-        AccountStore store(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
-        MemoryTokenVault vault;
-        AccountManager manager;
-        EventRecorder recorder(&manager, log);
-        recorder.recordMonitorStarted(QStringLiteral("bench"));
+        MonitorAppOptions appOptions;
+        appOptions.store = std::make_unique<AccountStore>(dir.filePath(QStringLiteral("accounts.ini")),
+                                                          QSettings::IniFormat);
+        appOptions.eventLog = log;
+        MonitorApp monitorApp(std::move(appOptions));
+        monitorApp.recordMonitorStarted(QStringLiteral("bench"));
+        AccountManager &manager = *monitorApp.manager();
 
         GuiOptions options;
-        options.manager = &manager;
-        options.store = &store;
-        options.vault = &vault;
+        options.app = &monitorApp;
         options.eventLog = log;
         options.eventDatabasePath = dbPath;
         options.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
@@ -100,12 +99,8 @@ int main(int argc, char **argv)
             record.name = QStringLiteral("ui-%1").arg(i);
             record.gatewayUrlOverride = sims[i % nSims].gateway();
             record.apiBaseOverride = sims[i % nSims].rest();
-            const auto added = store.add(record);
-            if (!added)
-                return 1;
-            const QString token = QStringLiteral("ui-bench-token-%1").arg(i);
-            vault.keepForSession(added->id, token);
-            manager.add(*added, token);
+            record.id = AccountStore::newId();
+            monitorApp.monitorSessionAccount(record, QStringLiteral("ui-bench-token-%1").arg(i));
         }
 
         const auto readyCount = [&] {

@@ -1,5 +1,5 @@
 #pragma once
-// Shared helpers of the G8 benchmarks (not a library; header-only): start `gatewatch-sim` in its
+// Shared helpers of the benchmarks (not a library; header-only): start `gatewatch-sim` in its
 // own process and talk to its control endpoint, read this process's CPU time and RSS, and
 // summarise a sample. The client side of every benchmark runs in the benchmark's process, the
 // simulator in another, so getrusage(RUSAGE_SELF) is the client's cost alone.

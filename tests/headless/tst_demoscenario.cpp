@@ -1,7 +1,8 @@
-// `--demo`'s scripted bots reach the states the issue promises (G6 §1), driven through the real
+// `--demo`'s scripted bots reach the states docs/simulator.md describes, driven through the real
 // AccountManager, with the demo's timeline compressed 10×.
 #include "accountmanager.h"
 #include "demoscenario.h"
+#include "monitorapp.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -58,7 +59,11 @@ void tst_DemoScenario::fiveBehaviours()
     QVERIFY2(demo.start(), qPrintable(demo.errorString()));
     QSignalSpy faults(&demo, &DemoScenario::faultPlayed);
 
-    AccountManager manager(demo.timings());
+    // Started the way `gatewatch --demo` starts them: through MonitorApp (here without a store).
+    gw::MonitorAppOptions appOptions;
+    appOptions.timings = demo.timings();
+    gw::MonitorApp app(std::move(appOptions));
+    AccountManager &manager = *app.manager();
     QHash<QString, QString> idOf;  // name → id
     QHash<QString, QList<EventKind>> kinds;  // name → kinds seen
     QHash<QString, QJsonObject> lastFatal;
@@ -68,13 +73,8 @@ void tst_DemoScenario::fiveBehaviours()
             lastFatal[e.accountName] = e.fields;
     });
     for (const DemoScenario::Bot &bot : demo.bots()) {
-        AccountRecord r;
-        r.id = bot.id;
-        r.name = bot.name;
-        r.intents = bot.intents;
-        r.gatewayUrlOverride = bot.gatewayUrl;
-        r.apiBaseOverride = bot.apiBase;
-        manager.add(r, bot.token);
+        app.monitorSessionAccount(gw::unsavedAccountRecord(bot.name, bot.intents, bot.gatewayUrl, bot.apiBase, bot.id),
+                                  bot.token);
         idOf.insert(bot.name, bot.id);
     }
     auto st = [&manager, &idOf](const char *name) {
@@ -111,8 +111,8 @@ void tst_DemoScenario::fiveBehaviours()
     QCOMPARE(st("demo-intents").state, ConnectionState::Failed);
     QCOMPARE(st("demo-intents").identifies, 1);
 
-    QSignalSpy stopped(&manager, &AccountManager::allStopped);
-    manager.stopAll();
+    QSignalSpy stopped(&app, &gw::MonitorApp::stopped);
+    app.stop();
     QVERIFY(stopped.wait(5000));
     demo.stop();
 }

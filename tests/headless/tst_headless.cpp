@@ -1,4 +1,4 @@
-// The headless monitor end to end (issue G6 §2): three accounts against the simulator (healthy,
+// The headless monitor end to end (docs/headless.md): three accounts against the simulator (healthy,
 // bad token, disallowed intent) plus scripted faults on the healthy one (op 7, zombie, op 9),
 // the JSON Lines stream checked kind by kind, SIGTERM, --duration, and the exit codes.
 #include "gatewaysimulator.h"
@@ -6,6 +6,8 @@
 #include "jsonlines.h"
 #include "redactor.h"
 #include "metricsregistry.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QBuffer>
 #include <QCoreApplication>
@@ -134,9 +136,7 @@ void tst_Headless::init()
     // 50 ms bucket here, so the simulator must not enforce the real one.
     o.enforceIdentifyConcurrency = false;
     m_sim = std::make_unique<GatewaySimulator>(o);
-    SimBotPolicy healthy;
-    healthy.name = QStringLiteral("healthy");
-    m_sim->addBot(k_healthyToken, healthy);
+    gwtest::addBot(*m_sim, k_healthyToken, QStringLiteral("healthy"));
     SimBotPolicy intents;
     intents.name = QStringLiteral("intents");
     intents.privilegedIntentsAllowed = false;
@@ -169,12 +169,10 @@ QByteArray tst_Headless::configJson(const QStringList &accounts, const QString &
             entries << QStringLiteral(R"({"name":"intents","token_env":"GW_TST_INTENTS_TOKEN","intents":["GUILDS","GUILD_MEMBERS"]})");
     }
     // No URLs in the file: --gateway-url / --api-base point every account at the simulator.
-    // Fast timings, but the READY guard and HELLO watch loose enough that a loaded CI machine
-    // (REST + handshake taking a few hundred ms) does not trigger them: each account must make
-    // exactly the attempts its story needs.
-    return QStringLiteral(R"({"accounts":[%1],"timings":{"preset":"fast","ready_timeout_ms":5000,)"
-                          R"("hello_watch_ms":5000,"hello_timeout_ms":10000,"reconnect_watchdog_ms":20000}%2})")
-        .arg(entries.join(QLatin1Char(',')), extra)
+    // Fast timings with room for a loaded machine: each account must make exactly the attempts
+    // its story needs.
+    return QStringLiteral(R"({"accounts":[%1],"timings":%2%3})")
+        .arg(entries.join(QLatin1Char(',')), gwtest::timingsJson(gwtest::margins::Headless), extra)
         .toUtf8();
 }
 
@@ -193,7 +191,7 @@ void tst_Headless::formatRedactsAndKeepsBaseKeys()
                 {QStringLiteral("message"), QStringLiteral("a field may not replace the message")},
                 {QStringLiteral("v"), 99},
                 {QStringLiteral("nested"), QJsonArray{known, 1}}};
-    const QByteArray line = JsonLines::format(e, &Redactor::global());
+    const QByteArray line = JsonLines::format(e);
     QVERIFY(!line.contains('\n'));
     QVERIFY(!line.contains(known.toUtf8()));
     QVERIFY(!line.contains(shaped.toUtf8()));
@@ -207,7 +205,7 @@ void tst_Headless::formatRedactsAndKeepsBaseKeys()
     QCOMPARE(o.value(QLatin1String("nested")).toArray().first().toString(), QStringLiteral("[REDACTED]"));
     // A local-time timestamp is written in UTC.
     e.at = QDateTime(QDate(2026, 11, 29), QTime(10, 0), QTimeZone(3600));
-    QCOMPARE(QJsonDocument::fromJson(JsonLines::format(e, &Redactor::global())).object().value(QLatin1String("ts")).toString(),
+    QCOMPARE(QJsonDocument::fromJson(JsonLines::format(e)).object().value(QLatin1String("ts")).toString(),
              QStringLiteral("2026-11-29T09:00:00.000Z"));
     Redactor::global().removeToken(known);
 }

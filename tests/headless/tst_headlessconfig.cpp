@@ -1,4 +1,4 @@
-// HeadlessConfig: the `--headless --config FILE` contract of docs/headless.md (issue G6 §2).
+// HeadlessConfig: the `--headless --config FILE` contract of docs/headless.md.
 #include "headlessconfig.h"
 
 #include <QDir>

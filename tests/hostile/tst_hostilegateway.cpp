@@ -1,16 +1,20 @@
-// Hostile gateway matrix (issue G9 §3): the REAL AccountManager / AccountSupervisor /
+// Hostile gateway matrix: the REAL AccountManager / AccountSupervisor /
 // GatewayClient against a test-local loopback server that misbehaves in one way per row, while
 // a second, healthy account on the same manager talks to the REAL GatewaySimulator.
 // Each row proves: no crash, VmRSS growth under a bound, a clear logged message, the hostile
 // account ends Reconnecting (with a reason) or Failed (with a reason), and the healthy account
 // never left Ready/Degraded and never reconnected.
 #include "accountmanager.h"
+#include "accountsfixture.h"
 #include "gatewaysimulator.h"
+#include "messagecapture.h"
+#include "process.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMutex>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSslCertificate>
@@ -35,57 +39,7 @@ using gw::ConnectionState;
 
 namespace {
 
-// --- log capture (the client and the supervisor log from the manager's worker thread) -------
-QMutex logMutex;
-QStringList capturedLog;
-QtMessageHandler previousHandler = nullptr;
-
-void captureMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    {
-        QMutexLocker lock(&logMutex);
-        capturedLog.append(QStringLiteral("%1 %2").arg(QLatin1String(context.category ? context.category : "default"), message));
-    }
-    // The test's own lines (category "default") and fatals still reach Qt Test's output.
-    const bool own = !context.category || qstrcmp(context.category, "default") == 0;
-    if ((own || type == QtFatalMsg) && previousHandler)
-        previousHandler(type, context, message);
-}
-
-bool logMatches(const QRegularExpression &re)
-{
-    QMutexLocker lock(&logMutex);
-    for (const QString &line : std::as_const(capturedLog)) {
-        if (re.match(line).hasMatch())
-            return true;
-    }
-    return false;
-}
-
-qint64 vmRssKb()
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
-}
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr qint64 SanitizerSlackMb = 384;  // ASan's quarantine keeps freed memory (256 MiB by default)
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr qint64 SanitizerSlackMb = 384;
-#else
-constexpr qint64 SanitizerSlackMb = 0;
-#endif
-#else
-constexpr qint64 SanitizerSlackMb = 0;
-#endif
+constexpr qint64 SanitizerSlackMb = gwtest::UnderAsan ? 384 : 0;  // ASan's quarantine keeps freed memory (256 MiB by default)
 
 const QByteArray Hello = R"({"op":10,"d":{"heartbeat_interval":1000},"s":null,"t":null})";
 
@@ -254,12 +208,7 @@ private:
 
 gw::GatewayTimings hostileTimings()
 {
-    gw::GatewayTimings t = gw::GatewayTimings::fast();
-    t.handshakeTimeout = 1500ms;
-    t.helloTimeout = 2000ms;
-    t.readyTimeout = 1500ms;         // a loaded 2-core CI machine must not fail the healthy account
-    t.helloWatch = 1500ms;
-    t.reconnectStallTimeout = 10000ms;
+    gw::GatewayTimings t = gwtest::testTimings(gwtest::margins::Hostile);
     t.restartBackoffBase = 300ms;
     return t;
 }
@@ -286,49 +235,43 @@ private:
     QHash<QString, QList<AccountStatus>> m_statuses;
     int m_case = 0;
     QString m_currentId;
+    //! The client and the supervisor log from the manager's worker thread; the test's own lines
+    //! and fatals still reach Qt Test's output.
+    std::unique_ptr<gwtest::MessageCapture> m_capture;
 };
 
 void TestHostileGateway::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
-    previousHandler = qInstallMessageHandler(captureMessage);
+    m_capture = std::make_unique<gwtest::MessageCapture>(gwtest::MessageCapture::Echo::OwnLinesAndFatal);
     gw::GatewaySimulator::Options o;
     o.heartbeatInterval = 1000ms;
     o.heartbeatTimeoutGrace = 3000ms;
     o.identifyBucketInterval = 40ms;
     o.acceptUnknownTokens = true;    // REST for the hostile accounts' tokens
     m_sim = std::make_unique<gw::GatewaySimulator>(o);
-    gw::SimBotPolicy healthy;
-    healthy.name = QStringLiteral("healthy");
-    m_sim->addBot(HealthyToken, healthy);
+    gwtest::addBot(*m_sim, HealthyToken, QStringLiteral("healthy"));
     QVERIFY2(m_sim->start(), qPrintable(m_sim->errorString()));
 
     m_manager = std::make_unique<AccountManager>(hostileTimings());
     QObject::connect(m_manager.get(), &AccountManager::statusChanged, this,
                      [this](const AccountStatus &s) { m_statuses[s.accountId].append(s); });
-    gw::AccountRecord r;
-    r.id = HealthyId;
-    r.name = QStringLiteral("Healthy");
-    r.apiBaseOverride = m_sim->apiBase();
-    m_manager->add(r, HealthyToken);
-    QTRY_VERIFY_WITH_TIMEOUT(m_manager->status(HealthyId) && m_manager->status(HealthyId)->state == ConnectionState::Ready, 15000);
+    m_manager->add(gwtest::simRecord(*m_sim, HealthyId, QStringLiteral("Healthy")), HealthyToken);
+    QVERIFY2(gwtest::waitForState(*m_manager, HealthyId, ConnectionState::Ready, 15s),
+             qPrintable(gwtest::describeState(*m_manager, HealthyId)));
 }
 
 void TestHostileGateway::cleanupTestCase()
 {
     m_manager.reset();
     m_sim.reset();
-    qInstallMessageHandler(previousHandler);
+    m_capture.reset();
 }
 
 void TestHostileGateway::cleanup()
 {
-    if (QTest::currentTestFailed()) {
-        QStringList tail;
-        {
-            QMutexLocker lock(&logMutex);
-            tail = capturedLog.mid(std::max<qsizetype>(0, capturedLog.size() - 40));
-        }
+    if (QTest::currentTestFailed() && m_capture) {
+        const QStringList tail = m_capture->tail(40);
         for (const QString &line : std::as_const(tail))
             qWarning("captured: %s", qPrintable(line.left(300)));
     }
@@ -428,26 +371,17 @@ void TestHostileGateway::hostile()
     }
     for (const QByteArray &f : std::as_const(onIdentify))
         script.onIdentify.append(Frame{f});
-    {
-        QMutexLocker lock(&logMutex);
-        capturedLog.clear();
-    }
-    const qint64 rssBefore = vmRssKb();
+    m_capture->clear();
+    const qint64 rssBefore = gwtest::vmRssKb();
 
     ServerThread serverThread(script);
     QVERIFY(serverThread.start());
     HostileServer &server = *serverThread.server;
-    int healthyConnectionsBefore = 0;
-    for (const gw::SimConnectionInfo &c : m_sim->connections())
-        healthyConnectionsBefore += c.botName == QStringLiteral("healthy") ? 1 : 0;
+    const int healthyConnectionsBefore = gwtest::connectionsOf(*m_sim, QStringLiteral("healthy"));
     const QString id = QStringLiteral("00000000-0000-0000-0000-%1").arg(++m_case, 12, 10, QLatin1Char('0'));
-    gw::AccountRecord r;
-    r.id = id;
-    r.name = QStringLiteral("Hostile %1").arg(m_case);
-    r.apiBaseOverride = m_sim->apiBase();
+    gw::AccountRecord r = gwtest::simRecord(*m_sim, id, QStringLiteral("Hostile %1").arg(m_case), false);
     r.gatewayUrlOverride = serverThread.url();
     m_currentId = id;
-    r.compress = false;
     m_statuses.remove(HealthyId);
     m_manager->add(r, QStringLiteral("hostile-token-%1-abcdef").arg(m_case));
 
@@ -463,7 +397,7 @@ void TestHostileGateway::hostile()
         return false;
     };
     QTRY_VERIFY_WITH_TIMEOUT(server.tcpConnections + server.wsConnections + server.tlsErrors > 0 || kind == int(ServerKind::Tls), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(logMatches(expected), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_capture->matches(expected), 20000);
     QTRY_VERIFY_WITH_TIMEOUT(endedWithReason(), 20000);
     if (script.kind == ServerKind::Tls) {
         // Never silently accepted: the upgrade never completed, no payload reached the server.
@@ -481,7 +415,7 @@ void TestHostileGateway::hostile()
             QVERIFY2(s.state != ConnectionState::Ready, "RESUMED without a RESUME made the account Ready");
     }
 
-    const qint64 rssAfter = vmRssKb();
+    const qint64 rssAfter = gwtest::vmRssKb();
     const qint64 growthMb = (rssAfter - rssBefore) / 1024;
     qInfo("%s: VmRSS %lld -> %lld kB (growth %lld MB, bound %lld MB)", QTest::currentDataTag(), rssBefore, rssAfter,
           growthMb, qint64(rssBoundMb) + SanitizerSlackMb);
@@ -500,10 +434,7 @@ void TestHostileGateway::hostile()
              qPrintable(gw::stateName(healthy->state)));
     for (const AccountStatus &s : m_statuses.value(HealthyId))
         QVERIFY(s.state == ConnectionState::Ready || s.state == ConnectionState::Degraded);
-    int healthyConnections = 0;
-    for (const gw::SimConnectionInfo &c : m_sim->connections())
-        healthyConnections += c.botName == QStringLiteral("healthy") ? 1 : 0;
-    QCOMPARE(healthyConnections, healthyConnectionsBefore);
+    QCOMPARE(gwtest::connectionsOf(*m_sim, QStringLiteral("healthy")), healthyConnectionsBefore);
 }
 
 QTEST_GUILESS_MAIN(TestHostileGateway)

@@ -4,6 +4,8 @@
 // the end. Needs /usr/bin/prometheus (scripts/install-deps.sh installs Debian's `prometheus`).
 #include "gatewaysimulator.h"
 #include "headlessrunner.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QBuffer>
 #include <QFile>
@@ -122,12 +124,8 @@ void tst_PrometheusIntegration::prometheusSeesTheFault()
     simOptions.heartbeatInterval = 200ms;
     simOptions.enforceIdentifyConcurrency = false;
     GatewaySimulator sim(simOptions);
-    SimBotPolicy alpha;
-    alpha.name = QStringLiteral("alpha");
-    sim.addBot(k_alphaToken, alpha);
-    SimBotPolicy beta;
-    beta.name = QStringLiteral("beta");
-    sim.addBot(k_betaToken, beta);
+    gwtest::addBot(sim, k_alphaToken, QStringLiteral("alpha"));
+    gwtest::addBot(sim, k_betaToken, QStringLiteral("beta"));
     QVERIFY2(sim.start(), qPrintable(sim.errorString()));
 
     qputenv("GW_TST_PROM_ALPHA", k_alphaToken.toUtf8());
@@ -136,9 +134,11 @@ void tst_PrometheusIntegration::prometheusSeesTheFault()
     {
         QFile f(configPath);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(R"({"accounts":[{"name":"alpha","token_env":"GW_TST_PROM_ALPHA"},
+        f.write(QStringLiteral(R"({"accounts":[{"name":"alpha","token_env":"GW_TST_PROM_ALPHA"},
                                 {"name":"beta","token_env":"GW_TST_PROM_BETA"}],
-                    "timings":{"preset":"fast","ready_timeout_ms":5000,"hello_watch_ms":5000,"hello_timeout_ms":10000},"metrics":{"listen":"127.0.0.1:0"}})");
+                    "timings":%1,"metrics":{"listen":"127.0.0.1:0"}})")
+                    .arg(gwtest::timingsJson(gwtest::margins::Headless))
+                    .toUtf8());
     }
     QBuffer out, err;
     QVERIFY(out.open(QIODevice::WriteOnly));

@@ -1,11 +1,13 @@
-// Restart within the resume window RESUMEs (issue G9 §5). A child process (this binary with
+// Restart within the resume window RESUMEs. A child process (this binary with
 // --child) runs an AccountManager with a ResumeStateStore against the parent's simulator; once
 // READY and a few dispatches have been saved, the parent kills it with SIGKILL (no close frame,
 // no 1000: the session stays resumable, as after a crash or power loss). A new manager with the
 // same store file must then send op 6 (not op 2) and get RESUMED; the file never holds the token.
 #include "accountmanager.h"
+#include "accountsfixture.h"
 #include "gatewaysimulator.h"
 #include "resumestatestore.h"
+#include "simfixture.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -101,8 +103,7 @@ void TestResumeRestart::restartAfterKillResumes()
     o.dispatchInterval = 50ms;        // the sequence moves while the child runs
     o.identifyBucketInterval = 20ms;
     gw::GatewaySimulator sim(o);
-    gw::SimBotPolicy p;
-    p.name = QStringLiteral("restart");
+    const gw::SimBotPolicy p = gwtest::botPolicy(QStringLiteral("restart"));
     sim.addBot(Token, p);
     QVERIFY(sim.start());
 
@@ -139,24 +140,17 @@ void TestResumeRestart::restartAfterKillResumes()
     QVERIFY2(!saved.contains(Token.toUtf8()), "the token was written to the resume-state file");
     QVERIFY(saved.contains("session_id"));
 
-    int identifiesBefore = 0;
-    for (const gw::SimReceived &r : sim.receivedFrom(p.name))
-        identifiesBefore += r.op == 2 ? 1 : 0;
-    QCOMPARE(identifiesBefore, 1);
+    QCOMPARE(gwtest::countOps(sim, p.name, 2), 1);
 
     QSignalSpy resumedSpy(&sim, &gw::GatewaySimulator::sessionResumed);
     AccountManager manager(gw::GatewayTimings::fast());
     manager.setResumeStateStore(std::make_shared<gw::ResumeStateStore>(storePath));
     manager.add(record(sim.apiBase()), Token);
-    QTRY_VERIFY_WITH_TIMEOUT(manager.status(AccountId) && manager.status(AccountId)->state == ConnectionState::Ready, 20000);
+    QVERIFY2(gwtest::waitForState(manager, AccountId, ConnectionState::Ready, 20s),
+             qPrintable(gwtest::describeState(manager, AccountId)));
     QVERIFY(resumedSpy.size() >= 1);
-    int identifies = 0, resumes = 0;
-    for (const gw::SimReceived &r : sim.receivedFrom(p.name)) {
-        identifies += r.op == 2 ? 1 : 0;
-        resumes += r.op == 6 ? 1 : 0;
-    }
-    QCOMPARE(identifies, 1);   // only the child's first session
-    QVERIFY(resumes >= 1);
+    QCOMPARE(gwtest::countOps(sim, p.name, 2), 1);   // only the child's first session
+    QVERIFY(gwtest::countOps(sim, p.name, 6) >= 1);
     // The state change is delivered at once; the counters follow in the next (coalesced) snapshot.
     QTRY_VERIFY_WITH_TIMEOUT(manager.status(AccountId)->resumes >= 1, 5000);
 }

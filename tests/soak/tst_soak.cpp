@@ -1,5 +1,5 @@
-// Soak (issue G9 §4): N accounts on one AccountManager against the REAL GatewaySimulator for D
-// seconds, with a random fault of every kind of G1's list injected continuously. Checks:
+// Soak: N accounts on one AccountManager against the REAL GatewaySimulator for D seconds, with a
+// random fault of every kind the simulator can inject (gw::SimFault) injected continuously. Checks:
 //  - zero crashes (the process survives; ASan/UBSan in build-asan),
 //  - VmRSS growth after warm-up ≤ 5 % (not enforced under ASan, whose quarantine holds freed
 //    memory; the figure is still printed),
@@ -12,10 +12,13 @@
 // GATEWATCH_SOAK_ACCOUNTS (default 50) and GATEWATCH_SOAK_SECONDS (default 60) size it; the
 // figures are printed as one "SOAK RESULT" line for docs/reliability.md.
 #include "accountmanager.h"
+#include "accountsfixture.h"
 #include "gatewaysimulator.h"
+#include "process.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QHash>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -41,27 +44,10 @@ namespace {
 qint64 vmRssKb()
 {
     malloc_trim(0);
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return -1;
+    return gwtest::vmRssKb();
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool UnderAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool UnderAsan = true;
-#else
-constexpr bool UnderAsan = false;
-#endif
-#else
-constexpr bool UnderAsan = false;
-#endif
+using gwtest::UnderAsan;
 
 int envInt(const char *name, int fallback)
 {
@@ -125,18 +111,11 @@ void TestSoak::soak()
     o.sessionResumeWindow = 10min;
     gw::GatewaySimulator sim(o);
     for (int i = 0; i < accounts; ++i) {
-        gw::SimBotPolicy p;
-        p.name = botFor(i);
-        sim.addBot(tokenFor(i), p);
+        gwtest::addBot(sim, tokenFor(i), botFor(i));
     }
     QVERIFY2(sim.start(), qPrintable(sim.errorString()));
 
-    gw::GatewayTimings t = gw::GatewayTimings::fast();
-    t.handshakeTimeout = 5000ms;
-    t.helloTimeout = 8000ms;
-    t.readyTimeout = 4000ms;        // hundreds of sockets on 2 loaded cores
-    t.helloWatch = 3000ms;
-    t.reconnectStallTimeout = 20000ms;
+    gw::GatewayTimings t = gwtest::testTimings(gwtest::margins::Soak);
     t.identifyBucketInterval = 20ms;
     t.latencyWarning = 1000ms;
     t.restartBackoffBase = 200ms;
@@ -153,11 +132,7 @@ void TestSoak::soak()
             closesAt[indexOfId.value(e.accountId, -1)].append(e.at.toMSecsSinceEpoch());
     });
     for (int i = 0; i < accounts; ++i) {
-        gw::AccountRecord r;
-        r.id = idFor(i);
-        r.name = QStringLiteral("Soak %1").arg(i);
-        r.apiBaseOverride = sim.apiBase();
-        r.compress = (i % 2) == 0;
+        const gw::AccountRecord r = gwtest::simRecord(sim, idFor(i), QStringLiteral("Soak %1").arg(i), (i % 2) == 0);
         indexOfId.insert(r.id, i);
         manager.add(r, tokenFor(i));
     }

@@ -1,10 +1,11 @@
 #pragma once
 
-#include "accountregistry.h"
 #include "accountsupervisor.h"
 #include "gatewayclient.h"
 #include "gatewaysimulator.h"
 #include "identifygate.h"
+#include "simfixture.h"
+#include "testtimings.h"
 
 #include <QList>
 #include <QSignalSpy>
@@ -30,14 +31,7 @@ struct SupervisorHarness
     static gw::GatewayTimings testTimings()
     {
         using namespace std::chrono_literals;
-        gw::GatewayTimings t = gw::GatewayTimings::fast();
-        // Long enough that a loaded 2-core machine still reaches READY in one attempt (a missed
-        // deadline would add an IDENTIFY/RESUME the tests do not expect), short enough for speed.
-        // READY guard < HELLO watch, as in the seed (15 s < 30 s).
-        t.readyTimeout = 600ms;
-        t.helloWatch = 900ms;
-        t.helloTimeout = 5000ms;        // the client's own HELLO timer stays out of the way
-        t.reconnectStallTimeout = 3000ms;
+        gw::GatewayTimings t = gwtest::testTimings(gwtest::margins::Lifecycle);
         t.identifyBucketInterval = 50ms;
         return t;
     }
@@ -54,7 +48,6 @@ struct SupervisorHarness
 
     gw::GatewaySimulator sim{simOptions()};
     gw::GatewayTimings timings = testTimings();
-    gw::AccountRegistry registry;
     gw::IdentifyGate *gate = nullptr;
     std::unique_ptr<gw::AccountSupervisor> supervisor;
     QList<gw::AccountStatus> statuses;
@@ -71,9 +64,7 @@ struct SupervisorHarness
 
     static gw::SimBotPolicy defaultPolicy()
     {
-        gw::SimBotPolicy p;
-        p.name = QLatin1String(Bot);
-        return p;
+        return gwtest::botPolicy(QLatin1String(Bot));
     }
 
     //! Builds the supervisor (not started). `intents` and `token` go to the client config.
@@ -92,7 +83,6 @@ struct SupervisorHarness
         options.accountId = QStringLiteral("acc-alpha");
         options.accountName = QStringLiteral("Alpha");
         options.timings = timings;
-        options.registry = &registry;
         supervisor = std::make_unique<gw::AccountSupervisor>(options, client);
         QObject::connect(supervisor.get(), &gw::AccountSupervisor::statusChanged, context.get(),
                          [this](const gw::AccountStatus &s) { statuses.append(s); });
@@ -160,13 +150,12 @@ struct SupervisorHarness
         return f;
     }
 
-    //! The cleanup of seed B7 happened exactly once: finished once, no timers, unregistered,
+    //! The account's cleanup (docs/lifecycle.md) happened exactly once: finished once, no timers, unregistered,
     //! client stopped.
     void verifyCleanup() const
     {
         QCOMPARE(finishedSpy->count(), 1);
         QVERIFY(!supervisor->hasActiveTimers());
-        QVERIFY(!registry.contains(QStringLiteral("acc-alpha")));
         QCOMPARE(supervisor->phase(), gw::AccountSupervisor::Phase::Finished);
         QVERIFY(supervisor->client()->state() == gw::ConnectionState::Stopped
                 || supervisor->client()->state() == gw::ConnectionState::Failed);

@@ -1,4 +1,4 @@
-// G2 acceptance soak: one supervisor with the seed's DEFAULT timings (READY guard 15 s, HELLO
+// The supervisor soak: one supervisor with the seed's DEFAULT timings (READY guard 15 s, HELLO
 // watch 30 s, watchdog 5 min, backoff 1 s → 30 s, budget 50) against the simulator for
 // 10 minutes, a fault every 30 s. The simulator's heartbeat interval is 5 s instead of Discord's
 // 41.25 s, so that a StopAcks zombie is detected (≤ 2 intervals) well inside its 30 s window.

@@ -1,4 +1,4 @@
-// UI load benchmark (issue G5 §9; not a ctest test): 100 accounts × 100 events a second each
+// UI load benchmark (not a ctest test; docs/performance.md): 100 accounts × 100 events a second each
 // (10,000 events/s in total, every event with a status snapshot) pushed through the same signals
 // AccountManager emits, into the real MainWindow (offscreen or X). A 5 ms probe timer measures
 // how late the event loop serves it: the stall. Prints p50 / p99 / max and the repaint count.
@@ -10,7 +10,7 @@
 #include "accounttablemodel.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
-#include "memorytokenvault.h"
+#include "monitorapp.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -41,13 +41,13 @@ int main(int argc, char *argv[])
     const int rate = parser.value(QStringLiteral("rate")).toInt();
 
     QTemporaryDir dir;
-    gw::AccountManager manager(gw::GatewayTimings::fast());
-    gw::AccountStore store(dir.filePath(QStringLiteral("a.ini")), QSettings::IniFormat);
-    gw::MemoryTokenVault vault;
+    gw::MonitorAppOptions appOptions;
+    appOptions.timings = gw::GatewayTimings::fast();
+    appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("a.ini")), QSettings::IniFormat);
+    gw::MonitorApp monitorApp(std::move(appOptions));
+    gw::AccountManager &manager = *monitorApp.manager();
     gw::GuiOptions opts;
-    opts.manager = &manager;
-    opts.store = &store;
-    opts.vault = &vault;
+    opts.app = &monitorApp;
     opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
     gw::MainWindow window(opts);
     window.resize(1400, 900);

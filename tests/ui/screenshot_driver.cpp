@@ -16,7 +16,7 @@
 #include "addbotdialog.h"
 #include "detailspane.h"
 #include "eventlog.h"
-#include "eventrecorder.h"
+#include "monitorapp.h"
 #include "exportdialog.h"
 #include "gatewaysimulator.h"
 #include "mainwindow.h"
@@ -123,11 +123,16 @@ int main(int argc, char *argv[])
     timings.helloWatch = 2s;
     timings.helloTimeout = 3s;
     timings.restartBackoffBase = 5s;
-    gw::AccountManager manager(timings);
-    gw::EventRecorder recorder(&manager, &log);
-    recorder.recordMonitorStarted(QStringLiteral("gui"));
-    gw::AccountStore store(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
-    gw::MemoryTokenVault vault;
+    gw::MonitorAppOptions appOptions;
+    appOptions.timings = timings;
+    appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")),
+                                                          QSettings::IniFormat);
+    appOptions.eventLog = &log;
+    gw::MonitorApp monitorApp(std::move(appOptions));
+    monitorApp.recordMonitorStarted(QStringLiteral("gui"));
+    gw::AccountManager &manager = *monitorApp.manager();
+    gw::AccountStore &store = *monitorApp.store();
+    gw::TokenVault &vault = *monitorApp.vault();
 
     quint16 deadPort = 0;
     {
@@ -151,9 +156,7 @@ int main(int argc, char *argv[])
     }
 
     gw::GuiOptions opts;
-    opts.manager = &manager;
-    opts.store = &store;
-    opts.vault = &vault;
+    opts.app = &monitorApp;
     opts.eventLog = &log;
     opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
     opts.defaultApiBase = sim.apiBase().toString();
@@ -220,6 +223,6 @@ int main(int argc, char *argv[])
         ok &= capture(out.filePath(QStringLiteral("export-dialog.png")), dlg->frameGeometry());
         dlg->reject();
     }
-    recorder.recordMonitorStoppedAndFlush(QStringLiteral("quit"));
+    monitorApp.recordMonitorStopped(QStringLiteral("quit"));
     return ok ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-// The Add bot / Edit dialog driven offscreen (issue G3 §3, §5): typing, the format check, the
+// The Add bot / Edit dialog driven offscreen: typing, the format check, the
 // reveal toggle, Check token against the real GatewaySimulator (name and identify budget, 401,
 // timeout, unreachable host), OK gating, saving into an AccountStore + MemoryTokenVault through
 // AccountService, the keychain-unavailable "session only" path, Edit mode, and Remove.

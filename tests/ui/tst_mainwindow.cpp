@@ -16,7 +16,10 @@
 #include "gatewaysimulator.h"
 #include "mainwindow.h"
 #include "memorytokenvault.h"
+#include "simfixture.h"
+#include "monitorapp.h"
 #include "statestyle.h"
+#include "testtimings.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -55,9 +58,10 @@ struct Fixture
     QTemporaryDir dir;
     std::unique_ptr<gw::GatewaySimulator> sim;
     std::unique_ptr<gw::EventLog> log;
-    std::unique_ptr<gw::AccountManager> manager;
-    std::unique_ptr<gw::AccountStore> store;
-    std::unique_ptr<gw::MemoryTokenVault> vault;
+    std::unique_ptr<gw::MonitorApp> app;
+    gw::AccountManager *manager = nullptr;
+    gw::AccountStore *store = nullptr;
+    gw::MemoryTokenVault *vault = nullptr;
     std::unique_ptr<MainWindow> window;
 
     bool start()
@@ -76,20 +80,20 @@ struct Fixture
         log = std::make_unique<gw::EventLog>(dir.filePath(QStringLiteral("events.db")), lo);
         if (!log->open())
             return false;
-        // Fast timings, but a READY guard and HELLO watch with room for a loaded (or ASan) run:
-        // these tests are about the window, not about the lifecycle's deadlines.
-        gw::GatewayTimings timings = gw::GatewayTimings::fast();
-        timings.readyTimeout = std::chrono::seconds(3);
-        timings.helloWatch = std::chrono::seconds(4);
-        manager = std::make_unique<gw::AccountManager>(timings);
-        QObject::connect(manager.get(), &gw::AccountManager::eventLogged, log.get(),
-                         [this](const gw::EventLogEntry &e) { log->append(e); });
-        store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")), QSettings::IniFormat);
-        vault = std::make_unique<gw::MemoryTokenVault>();
+        // Fast timings with room for a loaded (or ASan) run: these tests are about the window.
+        gw::MonitorAppOptions appOptions;
+        appOptions.timings = gwtest::testTimings(gwtest::margins::Window);
+        appOptions.store = std::make_unique<gw::AccountStore>(dir.filePath(QStringLiteral("accounts.ini")),
+                                                              QSettings::IniFormat);
+        auto memoryVault = std::make_unique<gw::MemoryTokenVault>();
+        vault = memoryVault.get();
+        appOptions.vault = std::move(memoryVault);
+        appOptions.eventLog = log.get();  // MonitorApp's EventRecorder feeds it, as in the app
+        app = std::make_unique<gw::MonitorApp>(std::move(appOptions));
+        manager = app->manager();
+        store = app->store();
         gw::GuiOptions opts;
-        opts.manager = manager.get();
-        opts.store = store.get();
-        opts.vault = vault.get();
+        opts.app = app.get();
         opts.eventLog = log.get();
         opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
         opts.defaultApiBase = sim->apiBase().toString();
@@ -101,7 +105,7 @@ struct Fixture
     ~Fixture()
     {
         window.reset();
-        manager.reset();
+        app.reset();
         log.reset();
     }
 
@@ -131,13 +135,7 @@ struct Fixture
         return stored ? stored->id : QString();
     }
 
-    int countOps(int op) const
-    {
-        int n = 0;
-        for (const auto &r : sim->receivedFrom(kBot))
-            n += r.op == op ? 1 : 0;
-        return n;
-    }
+    int countOps(int op) const { return gwtest::countOps(*sim, kBot, op); }
 };
 
 } // namespace
@@ -255,7 +253,7 @@ private Q_SLOTS:
         QTRY_VERIFY(f.window->action(Action::Pause)->isEnabled());
         f.window->action(Action::Pause)->trigger();   // quiet: no new rows while we compare
         QTRY_VERIFY_WITH_TIMEOUT(f.window->accountModel()->status(id)->paused, 5000);
-        QSignalSpy quiet(f.manager.get(), &gw::AccountManager::eventLogged);
+        QSignalSpy quiet(f.manager, &gw::AccountManager::eventLogged);
         while (quiet.wait(300))
             quiet.clear();
         QTRY_VERIFY(f.log->flush().hasValue() && f.log->pendingCount() == 0);

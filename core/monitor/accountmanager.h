@@ -17,7 +17,8 @@ namespace gw {
 
 class ResumeStateStore;
 
-//! The façade over every monitored account (architecture.md, "AccountManager").
+//! The façade over every monitored account (docs/architecture.md, "AccountManager"). The worker
+//! behind it is in accountworker_p.h.
 //!
 //! Threads: the manager object lives in the thread that created it (the GUI thread). It owns a
 //! worker `QThread`; every `AccountSupervisor`, `GatewayClient`, `IdentifyGate` and the shared
@@ -35,7 +36,7 @@ class ResumeStateStore;
 //! because the lifecycle gave up (reconnect watchdog, READY guard, reconnect budget) is
 //! restarted, alone, after a visible backoff (`restartBackoffBase` doubling up to
 //! `restartBackoffMax`; the status shows `restarts` and `nextAttemptAt`). No other account is
-//! ever touched by one account's failure or restart (seed-lifecycle.md §8 b).
+//! ever touched by one account's failure or restart (docs/lifecycle.md).
 //!
 //! Tokens: passed in by value to add()/update(), kept only in the worker's memory, never in a
 //! signal, a status or a log line.
@@ -74,7 +75,8 @@ public:
     //! in their records; the caller decides what to persist).
     void stopAll();
 
-    //! Persist resume state per account and shard (G9 §5): clients created after this call are
+    //! Persist resume state per account and shard (a restart within Discord's resume window
+    //! RESUMEs instead of spending an IDENTIFY): clients created after this call are
     //! seeded from `store` and keep it current. Shared with the worker thread; nullptr disables.
     void setResumeStateStore(std::shared_ptr<ResumeStateStore> store);
 

@@ -11,7 +11,7 @@
 namespace gw {
 
 //! Persists each session's resume state (session id, sequence, resume URL: never the token) so
-//! that a restart within the resume window RESUMEs instead of spending an IDENTIFY (issue G9 §5).
+//! that a restart within the resume window RESUMEs instead of spending an IDENTIFY.
 //! An INI file (QSettings) with one group per key ("<account id>/<shard>"). Thread-safe: the
 //! AccountManager's worker saves while the GUI thread may construct it.
 class ResumeStateStore final

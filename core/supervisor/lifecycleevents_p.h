@@ -1,0 +1,56 @@
+#pragma once
+
+// Private to AccountSupervisor: not part of the supervisor library's API.
+
+#include "closecode.h"
+#include "eventtypes.h"
+#include "gatewaytypes.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+//! What AccountSupervisor writes to the event log for each lifecycle fact: the kind, the
+//! severity, the sentence and the structured fields (docs/lifecycle.md, "Event log"). One
+//! function per fact, so the supervisor's handlers only decide *when* something is logged.
+namespace gw::lifecycle {
+
+//! An EventLogEntry without the time and the account (the supervisor adds those).
+struct LifecycleEvent
+{
+    EventKind kind = EventKind::Error;
+    Severity severity = Severity::Info;
+    QString message;
+    QJsonObject fields;
+};
+
+LifecycleEvent stateChanged(ConnectionState previous, ConnectionState next);
+LifecycleEvent monitorStarted();
+LifecycleEvent monitorStopped(const QString &outcome);
+//! The terminal error; `intentsRejected` prefixes the 4014 line to the message.
+LifecycleEvent fatal(const GatewayError &error, const QString &outcome, bool intentsRejected);
+LifecycleEvent userReconnect(ReconnectMode mode);
+
+LifecycleEvent hello(std::chrono::milliseconds interval);
+LifecycleEvent identifySent(int shardId, int shardCount, std::optional<quint32> intents);
+LifecycleEvent resumeSent(const QString &sessionId, qint64 sequence);
+LifecycleEvent ready(const SessionInfo &session);
+LifecycleEvent resumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter);
+LifecycleEvent zombie(int missedAcks);
+LifecycleEvent reconnectRequested();
+LifecycleEvent invalidSession(bool resumable);
+LifecycleEvent socketClosed(const CloseInfo &info, const CloseContext &context);
+LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode);
+LifecycleEvent gatewayInfo(const GatewayBotInfo &info);
+//! A GatewayError as reported; `intents` (close 4014) logs the 4014 line instead.
+LifecycleEvent gatewayError(const GatewayError &error, bool intents);
+
+//! The READY guard fired: `attempt` of the guard, `forcing` = a fresh IDENTIFY follows (else
+//! the account fails with this message).
+LifecycleEvent readyTimeout(int attempt, std::chrono::milliseconds timeout, bool forcing);
+LifecycleEvent helloStall(int stall, int maxStalls, ReconnectMode mode, std::chrono::milliseconds watch);
+LifecycleEvent watchdogTimeout(std::chrono::milliseconds idle, std::chrono::milliseconds timeout);
+
+} // namespace gw::lifecycle

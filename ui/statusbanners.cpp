@@ -1,0 +1,72 @@
+#include "statusbanners.h"
+
+#include "statestyle.h"
+
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+
+namespace gw {
+
+namespace {
+
+QHBoxLayout *bannerLayout(QFrame *frame, const QString &objectName)
+{
+    frame->setObjectName(objectName);
+    frame->setAutoFillBackground(true);
+    auto *layout = new QHBoxLayout(frame);
+    layout->setContentsMargins(10, 6, 10, 6);
+    return layout;
+}
+
+} // namespace
+
+DemoBanner::DemoBanner(QWidget *parent)
+    : QFrame(parent)
+{
+    QHBoxLayout *layout = bannerLayout(this, QStringLiteral("demoBanner"));
+    QPalette p = palette();
+    const bool dark = StateStyle::isDark(parent ? parent->palette() : palette());
+    p.setColor(QPalette::Window, dark ? QColor(0x1f, 0x3a, 0x5f) : QColor(0xdc, 0xeb, 0xff));
+    p.setColor(QPalette::WindowText, dark ? QColor(0xe8, 0xf0, 0xff) : QColor(0x10, 0x2a, 0x4c));
+    setPalette(p);
+    auto *label = new QLabel(tr("<b>Demo mode:</b> these bots talk to a built-in gateway simulator, not to Discord. "
+                                "Watch them connect, resume, go zombie, get invalidated and fail — no token needed."),
+                             this);
+    label->setWordWrap(true);
+    layout->addWidget(label);
+}
+
+DemoBanner::~DemoBanner() = default;
+
+OfflineBanner::OfflineBanner(QWidget *parent)
+    : QFrame(parent)
+{
+    QHBoxLayout *layout = bannerLayout(this, QStringLiteral("offlineBanner"));
+    QPalette p = palette();
+    p.setColor(QPalette::Window, QColor(0xb3, 0x1b, 0x1b));
+    p.setColor(QPalette::WindowText, Qt::white);
+    setPalette(p);
+    auto *icon = new QLabel(this);
+    icon->setPixmap(QIcon(QStringLiteral(":/icons/offline.svg")).pixmap(18, 18));
+    m_text = new QLabel(this);
+    m_text->setWordWrap(true);
+    layout->addWidget(icon);
+    layout->addWidget(m_text);
+    layout->addStretch(1);
+    hide();
+}
+
+OfflineBanner::~OfflineBanner() = default;
+
+void OfflineBanner::showState(bool offline, bool networkReachable)
+{
+    if (offline) {
+        m_text->setText(networkReachable
+                            ? tr("<b>Network appears offline:</b> every account lost its connection. Gatewatch keeps retrying and reconnects by itself.")
+                            : tr("<b>You are offline:</b> the system reports no network. Gatewatch keeps retrying and reconnects by itself."));
+    }
+    setVisible(offline);
+}
+
+} // namespace gw
