@@ -23,7 +23,6 @@
 #include "statestyle.h"
 #include "statusbanners.h"
 #include "statussummary.h"
-#include "tokenvault.h"
 #include "traycontroller.h"
 
 #include <QAction>
@@ -55,7 +54,6 @@ public:
     AppSettings appSettings;
     std::unique_ptr<EventStoreSource> store;
     std::unique_ptr<MainWindowActions> actions;
-
     AccountTableModel *accounts = nullptr;
     AccountFilterProxyModel *proxy = nullptr;
     QTableView *accountView = nullptr;
@@ -63,22 +61,18 @@ public:
     EventLogModel *events = nullptr;
     EventDock *eventDock = nullptr;
     StatusSummary *summary = nullptr;
-
     Notifier *notifier = nullptr;
     NotificationPresenter *presenter = nullptr;
     TrayController *tray = nullptr;
-
     DemoBanner *demoBanner = nullptr;
     OfflineBanner *offlineBanner = nullptr;
     bool networkReachable = true;
     bool backendAvailable = false;
-
     QPointer<AddBotDialog> addDialog;
     QPointer<ExportDialog> exportDialog;
     QPointer<QMessageBox> confirmation;
     QTimer uptimeTimer;
     bool quitting = false;
-
     std::optional<AccountRecord> record(const QString &id) const { return app->savedRecord(id); }
 };
 
