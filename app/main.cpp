@@ -144,7 +144,6 @@ bool openEventLog(DesktopRuntime &rt, const QString &path)
     rt.storeThread.setObjectName(QStringLiteral("gatewatch-store"));
     rt.storeThread.start();
     gw::EventLogOptions options;
-    options.redactor = &gw::redactText;
     auto *log = new gw::EventLog(path, options);
     log->moveToThread(&rt.storeThread);
     bool ok = false;

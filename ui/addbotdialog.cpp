@@ -316,7 +316,9 @@ void AddBotDialog::checkToken()
     const QString token = d->normalisedToken();
     if (!d->tokenProblem().isEmpty() || token.isEmpty() || !d->urlProblem().isEmpty())
         return;
-    Redactor::global().addToken(token);
+    // Not registered with the redactor here: tokens are registered where they are kept
+    // (TokenVault, core/accounts/tokenvault.h), and tokenProblem() only lets token-shaped text
+    // through, which the redactor's shape rule already hides.
     if (!d->rest)
         d->rest = new DiscordRest(d->defaultApiBase, d->nam, this);
     d->rest->setTimeout(d->checkTimeout);

@@ -237,7 +237,6 @@ Expected<QList<QString>, HeadlessExit> HeadlessRunner::Private::readTokens()
 Expected<bool, HeadlessExit> HeadlessRunner::Private::startMetrics()
 {
     metrics = std::make_unique<MetricsRegistry>();
-    metrics->setLabelFilter(&redactText);
     if (!config.metricsListen)
         return true;
     auto where = MetricsListenAddress::parse(*config.metricsListen);
@@ -263,7 +262,6 @@ Expected<bool, HeadlessExit> HeadlessRunner::Private::openStore()
     if (config.database.isEmpty())
         return true;
     EventLogOptions storeOptions;
-    storeOptions.redactor = &redactText;
     store = std::make_unique<EventLog>(config.database, storeOptions);
     const auto opened = store->open();
     if (!opened) {

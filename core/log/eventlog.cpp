@@ -1,5 +1,7 @@
 #include "eventlog.h"
 
+#include "redactor.h"
+
 #include "derivedhistory_p.h"
 #include "eventlogbatch_p.h"
 #include "eventlogschema_p.h"
@@ -33,25 +35,6 @@ namespace schema = eventlogschema;
 namespace {
 
 constexpr qint64 k_msPerDay = 86'400'000;
-
-QJsonValue redactValue(const QJsonValue &value, const std::function<QString(const QString &)> &redactor)
-{
-    if (value.isString())
-        return redactor(value.toString());
-    if (value.isObject()) {
-        QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            it.value() = redactValue(it.value(), redactor);
-        return object;
-    }
-    if (value.isArray()) {
-        QJsonArray array = value.toArray();
-        for (auto it = array.begin(); it != array.end(); ++it)
-            *it = redactValue(*it, redactor);
-        return array;
-    }
-    return value;
-}
 
 } // namespace
 
@@ -98,7 +81,7 @@ public:
 
     [[nodiscard]] QString redact(const QString &text) const
     {
-        return options.redactor ? options.redactor(text) : text;
+        return Redactor::global().redact(text);
     }
 
     int sourceFor(const QString &accountId, const QString &accountName)
@@ -336,8 +319,8 @@ qint64 EventLog::append(const EventLogEntry &entry)
     e.severity = schema::severityCode(entry.severity);
     e.message = d->redact(entry.message).toUtf8();
     QJsonObject fields = entry.fields;
-    if (d->options.redactor && !fields.isEmpty())
-        fields = redactValue(fields, d->options.redactor).toObject();
+    if (!fields.isEmpty())
+        fields = Redactor::global().redactJson(fields);
     if (!fields.isEmpty())
         e.fields = QJsonDocument(fields).toJson(QJsonDocument::Compact);
     if (DerivedHistory::feeds(entry.kind)) {

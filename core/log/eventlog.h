@@ -33,9 +33,6 @@ struct EventLogOptions
     int retentionDays = 90;
     //! How often prune() runs by itself (timer "maintenanceTimer"); 0 disables it.
     std::chrono::milliseconds maintenanceInterval{3'600'000};
-    //! Applied to the message and to every string value in `fields` before storage (the token
-    //! redactor, core/redactor.h). Identity when empty.
-    std::function<QString(const QString &)> redactor;
     //! The current UTC time; QDateTime::currentDateTimeUtc() when empty. Tests inject a clock.
     std::function<QDateTime()> clock;
 };

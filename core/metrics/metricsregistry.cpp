@@ -2,6 +2,7 @@
 
 #include "closecode.h"
 #include "logging.h"
+#include "redactor.h"
 
 #include <QHash>
 #include <QMetaEnum>
@@ -119,10 +120,9 @@ public:
         .Name("gatewatch_last_dispatch_timestamp_seconds").Help("Unix time of the last dispatch received.")
         .Register(registry);
 
-    LabelFilter filter;
     QHash<QString, AccountSeries> accounts;  // by account id
 
-    QString labelFor(const QString &name) const { return filter ? filter(name) : name; }
+    static QString labelFor(const QString &name) { return Redactor::global().redactMetricLabel(name); }
 
     AccountSeries &seriesFor(const QString &accountId, const QString &accountName)
     {
@@ -204,11 +204,6 @@ MetricsRegistry::MetricsRegistry(QObject *parent)
 }
 
 MetricsRegistry::~MetricsRegistry() = default;
-
-void MetricsRegistry::setLabelFilter(LabelFilter filter)
-{
-    d->filter = std::move(filter);
-}
 
 void MetricsRegistry::updateStatus(const AccountStatus &status)
 {

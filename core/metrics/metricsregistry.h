@@ -21,8 +21,8 @@ namespace gw {
 //!   by the client (dispatches by kind, events lost), advanced by what they gained;
 //! - recordEvent(EventLogEntry): counters (disconnects by close code, reconnects by mode).
 //!
-//! The `account` label is the account's display name passed through the label filter (the
-//! redactor), never a token, never an id. Two accounts with the same display name share series;
+//! The `account` label is the account's display name passed through the token redactor
+//! (Redactor::global(), core/redactor.h), never a token, never an id. Two accounts with the same display name share series;
 //! headless configs refuse duplicate names.
 //! Not thread-safe as a whole: call from one thread (the metrics server's).
 class MetricsRegistry final : public QObject
@@ -31,14 +31,8 @@ class MetricsRegistry final : public QObject
     Q_DISABLE_COPY_MOVE(MetricsRegistry)
 
 public:
-    using LabelFilter = std::function<QString(const QString &)>;
-
     explicit MetricsRegistry(QObject *parent = nullptr);
     ~MetricsRegistry() override;
-
-    //! Every label value (account names) passes through `filter` before it is stored; the app
-    //! installs the redactor here. Set before the first update.
-    void setLabelFilter(LabelFilter filter);
 
     //! Creates the account's series on first sight; updates every gauge.
     void updateStatus(const AccountStatus &status);

@@ -140,12 +140,10 @@ private:
         AccountService service(&store, &vault);
         EventLogOptions logOptions;
         logOptions.commitInterval = 20ms;
-        logOptions.redactor = &gw::redactText;  // as app/main.cpp
         EventLog log(dataDir + QStringLiteral("/events.sqlite"), logOptions);
         if (!log.open().hasValue())
             return false;
         MetricsRegistry metrics;
-        metrics.setLabelFilter(&gw::redactText);
 
         AccountManager manager(fastTimings());
         QObject ctx;

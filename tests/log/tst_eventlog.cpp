@@ -4,9 +4,11 @@
 #include "eventlog.h"
 #include "eventlogschema_p.h"
 #include "eventquery.h"
+#include "redactor.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -346,12 +348,10 @@ void tst_EventLog::filters()
 
 void tst_EventLog::redactor()
 {
-    EventLogOptions o = manualOptions();
-    o.redactor = [](const QString &s) {
-        QString out = s;
-        return out.replace(QStringLiteral("MTIzNDU2.secret"), QStringLiteral("[redacted]"));
-    };
-    EventLog log(m_path, o);
+    // The store redacts through the one global redactor (core/redactor.h).
+    Redactor::global().addToken(QStringLiteral("MTIzNDU2.secret"));
+    const auto forget = qScopeGuard([] { Redactor::global().clearTokens(); });
+    EventLog log(m_path, manualOptions());
     QVERIFY(log.open());
     const QJsonObject fields{{QStringLiteral("reason"), QStringLiteral("token MTIzNDU2.secret rejected")},
                              {QStringLiteral("list"), QJsonArray{QStringLiteral("MTIzNDU2.secret"), 3}},
@@ -362,9 +362,9 @@ void tst_EventLog::redactor()
     EventQuery query(m_path);
     QVERIFY(query.open());
     const auto rows = query.page({}, 0, 1);
-    QCOMPARE(rows->at(0).message, QStringLiteral("auth failed for [redacted]"));
-    QCOMPARE(rows->at(0).fields.value(QStringLiteral("reason")).toString(), QStringLiteral("token [redacted] rejected"));
-    QCOMPARE(rows->at(0).fields.value(QStringLiteral("list")).toArray().at(0).toString(), QStringLiteral("[redacted]"));
+    QCOMPARE(rows->at(0).message, QString(QStringLiteral("auth failed for ") + Redactor::placeholder()));
+    QCOMPARE(rows->at(0).fields.value(QStringLiteral("reason")).toString(), QString(QStringLiteral("token ") + Redactor::placeholder() + QStringLiteral(" rejected")));
+    QCOMPARE(rows->at(0).fields.value(QStringLiteral("list")).toArray().at(0).toString(), Redactor::placeholder());
     QCOMPARE(rows->at(0).fields.value(QStringLiteral("code")).toInt(), 4004);
 
     // Nothing of the secret reached the file.
