@@ -2,7 +2,6 @@
 
 #include "addbotdialog_p.h"
 #include "intentselector.h"
-#include "redactor.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
