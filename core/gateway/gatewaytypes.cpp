@@ -67,6 +67,25 @@ QString closeInitiatorName(CloseInitiator initiator)
     return QStringLiteral("unknown");
 }
 
+QString closeCauseName(CloseCause cause)
+{
+    switch (cause) {
+    case CloseCause::Server: return QStringLiteral("server");
+    case CloseCause::Op7: return QStringLiteral("op7");
+    case CloseCause::Zombie: return QStringLiteral("zombie");
+    case CloseCause::UserResume: return QStringLiteral("user_resume");
+    case CloseCause::UserIdentify: return QStringLiteral("user_identify");
+    case CloseCause::InvalidSession: return QStringLiteral("invalid_session");
+    case CloseCause::HelloTimeout: return QStringLiteral("hello_timeout");
+    case CloseCause::HandshakeTimeout: return QStringLiteral("handshake_timeout");
+    case CloseCause::Oversized: return QStringLiteral("oversized");
+    case CloseCause::Protocol: return QStringLiteral("protocol");
+    case CloseCause::Transport: return QStringLiteral("transport");
+    case CloseCause::Stopped: return QStringLiteral("stopped");
+    }
+    return QStringLiteral("unknown");
+}
+
 QString closeActionName(CloseAction action)
 {
     switch (action) {

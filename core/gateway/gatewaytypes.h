@@ -63,6 +63,25 @@ enum class CloseAction {
 Q_ENUM_NS(CloseAction)
 QString closeActionName(CloseAction action); // "resume" | "new_session" | "fatal"
 
+//! Why a socket ended, in the user's words: who closed it and why. closeCauseName() gives the
+//! snake_case spelling of JSON Lines (`close.cause`), the store and metrics.
+enum class CloseCause {
+    Server,            //!< a close frame from the gateway ("server"): the code's meaning applies
+    Op7,               //!< we closed after the gateway asked to reconnect ("op7")
+    Zombie,            //!< we closed: heartbeat not acknowledged ("zombie")
+    UserResume,        //!< we closed: the user asked for a reconnect ("user_resume")
+    UserIdentify,      //!< we closed: the user asked for a fresh IDENTIFY ("user_identify")
+    InvalidSession,    //!< we closed after op 9 ("invalid_session")
+    HelloTimeout,      //!< we closed: no HELLO in time ("hello_timeout")
+    HandshakeTimeout,  //!< the WebSocket handshake did not complete in time ("handshake_timeout")
+    Oversized,         //!< a message over the 16 MiB limit, ours or the peer's 1009 ("oversized")
+    Protocol,          //!< we closed: undecodable stream, e.g. an inflate error ("protocol")
+    Transport,         //!< dropped without a close frame: 1006, TCP reset, TLS error ("transport")
+    Stopped,           //!< monitoring stopped: pause, remove, quit ("stopped")
+};
+Q_ENUM_NS(CloseCause)
+QString closeCauseName(CloseCause cause);
+
 //! One socket's end, reported exactly once per socket by GatewayClient::socketClosed.
 struct CloseInfo
 {
@@ -72,6 +91,20 @@ struct CloseInfo
     CloseAction action = CloseAction::Resume;  //!< what the client will do next
     bool wasReady = false;          //!< the socket had reached READY/RESUMED
     QDateTime at;                   //!< when the close was observed (UTC)
+    CloseCause cause = CloseCause::Transport;
+    bool sessionKept = false;       //!< the session stays resumable after this close
+};
+
+//! What a RESUME recovered (GatewayClient::resumed). RESUMED is itself a dispatch with a
+//! sequence number S, so the events the gateway sent while we were away are S − 1 − R, with R
+//! the sequence sent in op 6; those it did not replay (its replay buffer is finite) are lost.
+struct ResumeOutcome
+{
+    int replayed = 0;               //!< dispatches received between op 6 and RESUMED
+    qint64 sequenceBefore = -1;     //!< R: the sequence sent in op 6
+    qint64 sequenceAfter = -1;      //!< S: RESUMED's own sequence (-1 when it carried none)
+    qint64 missed = -1;             //!< S − 1 − R; -1 when unknown (RESUMED without a sequence)
+    qint64 lost = 0;                //!< missed − replayed (never negative); gaps in the replay when missed is unknown
 };
 
 //! The part of READY the monitor keeps.
@@ -169,6 +202,13 @@ struct GatewayStats
     quint64 oversizedMessages = 0;  //!< messages over maxIncomingMessageSize (wire or inflated)
     quint64 inflateErrors = 0;      //!< zlib-stream failures (corrupt data, decompression bomb)
     quint64 replayedDispatches = 0; //!< dispatches between op 6 and RESUMED, summed over resumes
+    quint64 liveDispatches = 0;     //!< dispatches outside a replay (dispatches = live + replayed)
+    quint64 duplicateDispatches = 0;//!< dispatches whose sequence was not above the last one
+    quint64 eventsLost = 0;         //!< known lost events: live gaps + replay shortfalls
+    quint64 unknownGaps = 0;        //!< sessions replaced by a fresh IDENTIFY (loss of unknown size)
+    QDateTime lastDispatchAt;       //!< wall clock of the last dispatch (UTC); invalid before one
+    int dispatchesLastMinute = 0;   //!< dispatches received in the last 60 s
+    QString degradedReason;         //!< why the state is Degraded ("heartbeat ACK late, data still flowing"); empty otherwise
     quint64 bytesReceivedWire = 0;  //!< before inflation
     quint64 bytesReceivedInflated = 0;
     quint64 bytesSent = 0;
@@ -178,6 +218,7 @@ struct GatewayStats
 } // namespace gw
 
 Q_DECLARE_METATYPE(gw::CloseInfo)
+Q_DECLARE_METATYPE(gw::ResumeOutcome)
 Q_DECLARE_METATYPE(gw::SessionInfo)
 Q_DECLARE_METATYPE(gw::GatewayBotInfo)
 Q_DECLARE_METATYPE(gw::SessionStartLimit)
