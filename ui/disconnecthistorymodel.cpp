@@ -1,10 +1,12 @@
 #include "disconnecthistorymodel.h"
 
+#include "closecausestyle.h"
 #include "closecode.h"
 #include "statestyle.h"
 #include "uiformat.h"
 
 #include <QGuiApplication>
+#include <QLocale>
 
 namespace gw {
 
@@ -47,7 +49,8 @@ void DisconnectHistoryModel::setRecords(const QList<DisconnectRecord> &records)
         const auto &n = records.at(i);
         const auto &o = m_records.at(i);
         if (n.end != o.end || n.recoveredBy != o.recoveredBy || n.closeCount != o.closeCount || n.fatal != o.fatal
-            || n.replayed != o.replayed) {
+            || n.replayed != o.replayed || n.lost != o.lost || n.missed != o.missed || n.eventsLost != o.eventsLost
+            || n.cause != o.cause) {
             m_records[i] = n;
             if (first < 0)
                 first = int(i);
@@ -75,10 +78,12 @@ QVariant DisconnectHistoryModel::headerData(int section, Qt::Orientation orienta
     switch (Column(section)) {
     case StartColumn: return tr("Start");
     case DowntimeColumn: return tr("Downtime");
+    case CauseColumn: return tr("Cause");
     case CodeColumn: return tr("Close code");
     case InitiatorColumn: return tr("Closed by");
     case RecoveryColumn: return tr("Recovered by");
     case ReplayedColumn: return tr("Replayed");
+    case LostColumn: return tr("Lost");
     case ColumnCount: break;
     }
     return {};
@@ -122,7 +127,7 @@ QVariant recoveryCell(const DisconnectRecord &r, int role)
             return DisconnectHistoryModel::tr("— (failed)");
         switch (r.recoveredBy) {
         case DisconnectRecord::Recovery::Resume: return DisconnectHistoryModel::tr("RESUME");
-        case DisconnectRecord::Recovery::Identify: return DisconnectHistoryModel::tr("IDENTIFY — events in the gap lost");
+        case DisconnectRecord::Recovery::Identify: return DisconnectHistoryModel::tr("IDENTIFY (new session)");
         case DisconnectRecord::Recovery::None: return DisconnectHistoryModel::tr("not yet");
         }
     }
@@ -157,6 +162,59 @@ QVariant replayedCell(const DisconnectRecord &r, int role)
     return {};
 }
 
+Severity rowSeverity(const DisconnectRecord &r)
+{
+    return CloseCauseStyle::severity(r.cause, r.fatal, r.recoveredBy == DisconnectRecord::Recovery::Resume);
+}
+
+QVariant causeCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole)
+        return CloseCauseStyle::text(r.cause);
+    if (role == DisconnectHistoryModel::RawValueRole)
+        return r.cause;
+    if (role == Qt::DecorationRole) {
+        const QIcon icon = StateStyle::icon(rowSeverity(r));
+        return icon.isNull() ? QVariant() : QVariant(icon);
+    }
+    if (role == Qt::ToolTipRole) {
+        const auto cause = CloseCauseStyle::fromName(r.cause);
+        if (cause && CloseCauseStyle::isDeliberate(*cause))
+            return DisconnectHistoryModel::tr("Gatewatch closed this connection on purpose");
+        return {};
+    }
+    return {};
+}
+
+//! A new session replaced the old one: events were lost, their number is not known.
+bool lostUnknown(const DisconnectRecord &r)
+{
+    return !r.lost && (r.eventsLost || r.recoveredBy == DisconnectRecord::Recovery::Identify);
+}
+
+QVariant lostCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole) {
+        if (r.lost)
+            return *r.lost > 0 ? DisconnectHistoryModel::tr("lost %1").arg(QLocale().toString(*r.lost))
+                               : DisconnectHistoryModel::tr("none lost");
+        return lostUnknown(r) ? DisconnectHistoryModel::tr("unknown (new session)") : uiformat::dash();
+    }
+    if (role == DisconnectHistoryModel::RawValueRole)   // unknown sorts above every count, open below
+        return r.lost ? *r.lost : (lostUnknown(r) ? std::numeric_limits<qint64>::max() : qint64(-1));
+    if (role == Qt::ForegroundRole && ((r.lost && *r.lost > 0) || lostUnknown(r)))
+        return StateStyle::color(StateStyle::Group::Degraded, QGuiApplication::palette());
+    if (role == Qt::ToolTipRole && lostUnknown(r))
+        return DisconnectHistoryModel::tr("A new session replaced the old one: the events sent in the gap were not "
+                                          "delivered and their number is not known");
+    if (role == Qt::ToolTipRole && r.missed)
+        return DisconnectHistoryModel::tr("%1 events were sent while disconnected, %2 replayed")
+            .arg(QLocale().toString(*r.missed), r.replayed ? QLocale().toString(*r.replayed) : uiformat::dash());
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
 } // namespace
 
 QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
@@ -166,6 +224,8 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
     const DisconnectRecord &r = m_records.at(index.row());
     if (role == RecordIdRole)
         return r.id;
+    if (role == SeverityRole)
+        return int(rowSeverity(r));
     switch (Column(index.column())) {
     case StartColumn:
         if (role == Qt::DisplayRole)
@@ -174,6 +234,7 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
             return r.start.toMSecsSinceEpoch();
         return {};
     case DowntimeColumn: return downtimeCell(r, role);
+    case CauseColumn: return causeCell(r, role);
     case CodeColumn: return codeCell(r, role);
     case InitiatorColumn:
         if (role == Qt::DisplayRole || role == RawValueRole)
@@ -181,6 +242,7 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
         return {};
     case RecoveryColumn: return recoveryCell(r, role);
     case ReplayedColumn: return replayedCell(r, role);
+    case LostColumn: return lostCell(r, role);
     case ColumnCount: break;
     }
     return {};
