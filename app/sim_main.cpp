@@ -8,6 +8,7 @@
 #include <QSocketNotifier>
 
 #include <csignal>
+#include <limits>
 #include <cstdio>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,87 +38,106 @@ void fail(const QString &message)
     std::exit(2);
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+//! How the simulated gateway behaves under load (docs/simulator.md, "Load modelling").
+struct LoadOptions
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("gatewatch-sim"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(GATEWATCH_VERSION));
+    QCommandLineOption outboundRate{QStringLiteral("outbound-rate"),
+                                    QStringLiteral("Messages per second each socket's outbound queue drains (0 = at once)."),
+                                    QStringLiteral("n"), QStringLiteral("0")};
+    QCommandLineOption ackDelay{QStringLiteral("ack-delay"),
+                                QStringLiteral("Hold every heartbeat ACK back this many ms."), QStringLiteral("ms"),
+                                QStringLiteral("0")};
+    QCommandLineOption replayBuffer{QStringLiteral("replay-buffer"),
+                                    QStringLiteral("Dispatches kept per session for RESUME."), QStringLiteral("n"),
+                                    QStringLiteral("5000")};
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "A Discord Gateway v10 and its REST endpoints on loopback, with scriptable faults.\n"
-        "Prints 'gateway', 'resume', 'rest' and 'control' URLs on stdout, one per line."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption host({QStringLiteral("host")}, QStringLiteral("Address to listen on."),
-                                  QStringLiteral("address"), QStringLiteral("127.0.0.1"));
-    const QCommandLineOption port({QStringLiteral("port")}, QStringLiteral("Gateway port (0 = any)."),
-                                  QStringLiteral("port"), QStringLiteral("0"));
-    const QCommandLineOption resumePort({QStringLiteral("resume-port")},
-                                        QStringLiteral("Port of the resume_gateway_url listener (0 = any)."),
-                                        QStringLiteral("port"), QStringLiteral("0"));
-    const QCommandLineOption httpPort({QStringLiteral("http-port")},
-                                      QStringLiteral("REST and control port (0 = any)."), QStringLiteral("port"),
-                                      QStringLiteral("0"));
-    const QCommandLineOption heartbeat({QStringLiteral("heartbeat-interval")},
-                                       QStringLiteral("HELLO heartbeat_interval in ms."), QStringLiteral("ms"),
-                                       QStringLiteral("41250"));
-    const QCommandLineOption dispatch({QStringLiteral("dispatch-interval")},
-                                      QStringLiteral("Background MESSAGE_CREATE per session every ms (0 = off)."),
-                                      QStringLiteral("ms"), QStringLiteral("0"));
-    const QCommandLineOption payloadBytes({QStringLiteral("dispatch-bytes")},
-                                          QStringLiteral("Size of background dispatch payloads."),
-                                          QStringLiteral("bytes"), QStringLiteral("256"));
-    const QCommandLineOption resumeWindow({QStringLiteral("resume-window")},
-                                          QStringLiteral("How long a disconnected session stays resumable, ms."),
-                                          QStringLiteral("ms"), QStringLiteral("180000"));
-    const QCommandLineOption bucket({QStringLiteral("identify-bucket-interval")},
-                                    QStringLiteral("Identify bucket window in ms (Discord: 5000)."),
-                                    QStringLiteral("ms"), QStringLiteral("5000"));
-    const QCommandLineOption bot({QStringLiteral("bot")},
-                                 QStringLiteral("A known bot: NAME:TOKEN[:noprivileged] (repeatable)."),
-                                 QStringLiteral("spec"));
-    const QCommandLineOption anyToken({QStringLiteral("accept-any-token")},
-                                      QStringLiteral("Accept unknown tokens with a default policy."));
-    const QCommandLineOption noRateLimit({QStringLiteral("no-rate-limit")},
-                                         QStringLiteral("Do not close with 4008 above 120 payloads per 60 s."));
-    const QCommandLineOption noConcurrency({QStringLiteral("no-identify-limit")},
-                                           QStringLiteral("Do not answer fast IDENTIFYs with op 9."));
-    parser.addOptions({host, port, resumePort, httpPort, heartbeat, dispatch, payloadBytes, resumeWindow, bucket,
-                       bot, anyToken, noRateLimit, noConcurrency});
-    parser.process(app);
+    void apply(const QCommandLineParser &parser, gw::GatewaySimulator::Options &options) const
+    {
+        const auto number = [&parser](const QCommandLineOption &o, qint64 min) {
+            bool ok = false;
+            const qint64 v = parser.value(o).toLongLong(&ok);
+            if (!ok || v < min || v > std::numeric_limits<int>::max())
+                fail(QStringLiteral("--%1 expects a number >= %2").arg(o.names().constFirst()).arg(min));
+            return static_cast<int>(v);
+        };
+        options.outboundRate = number(outboundRate, 0);
+        options.ackDelay = std::chrono::milliseconds(number(ackDelay, 0));
+        options.replayBufferLimit = number(replayBuffer, 1);
+    }
+};
 
-    gw::GatewaySimulator::Options options;
-    if (!options.address.setAddress(parser.value(host)))
-        fail(QStringLiteral("--host is not an IP address"));
-    const auto p1 = portOption(parser, QStringLiteral("port"));
-    const auto p2 = portOption(parser, QStringLiteral("resume-port"));
-    const auto p3 = portOption(parser, QStringLiteral("http-port"));
-    if (!p1 || !p2 || !p3)
-        fail(QStringLiteral("invalid port"));
-    options.gatewayPort = *p1;
-    options.resumePort = *p2;
-    options.httpPort = *p3;
-    const auto millis = [&](const QCommandLineOption &o) {
-        bool ok = false;
-        const qint64 v = parser.value(o).toLongLong(&ok);
-        if (!ok || v < 0)
-            fail(QStringLiteral("--%1 expects a non-negative number of milliseconds").arg(o.names().constFirst()));
-        return std::chrono::milliseconds(v);
-    };
-    options.heartbeatInterval = std::max(millis(heartbeat), std::chrono::milliseconds{1});
-    options.dispatchInterval = millis(dispatch);
-    options.dispatchPayloadBytes = static_cast<int>(millis(payloadBytes).count());
-    options.sessionResumeWindow = millis(resumeWindow);
-    options.identifyBucketInterval = millis(bucket);
-    options.acceptUnknownTokens = parser.isSet(anyToken);
-    options.enforceSendRateLimit = !parser.isSet(noRateLimit);
-    options.enforceIdentifyConcurrency = !parser.isSet(noConcurrency);
+//! Where the simulator listens and how it behaves (the options other than load and bots).
+struct ServerOptions
+{
+    QCommandLineOption host{QStringLiteral("host"), QStringLiteral("Address to listen on."),
+                            QStringLiteral("address"), QStringLiteral("127.0.0.1")};
+    QCommandLineOption port{QStringLiteral("port"), QStringLiteral("Gateway port (0 = any)."), QStringLiteral("port"),
+                            QStringLiteral("0")};
+    QCommandLineOption resumePort{QStringLiteral("resume-port"),
+                                  QStringLiteral("Port of the resume_gateway_url listener (0 = any)."),
+                                  QStringLiteral("port"), QStringLiteral("0")};
+    QCommandLineOption httpPort{QStringLiteral("http-port"), QStringLiteral("REST and control port (0 = any)."),
+                                QStringLiteral("port"), QStringLiteral("0")};
+    QCommandLineOption heartbeat{QStringLiteral("heartbeat-interval"), QStringLiteral("HELLO heartbeat_interval in ms."),
+                                 QStringLiteral("ms"), QStringLiteral("41250")};
+    QCommandLineOption dispatch{QStringLiteral("dispatch-interval"),
+                                QStringLiteral("Background MESSAGE_CREATE per session every ms (0 = off)."),
+                                QStringLiteral("ms"), QStringLiteral("0")};
+    QCommandLineOption payloadBytes{QStringLiteral("dispatch-bytes"), QStringLiteral("Size of background dispatch payloads."),
+                                    QStringLiteral("bytes"), QStringLiteral("256")};
+    QCommandLineOption resumeWindow{QStringLiteral("resume-window"),
+                                    QStringLiteral("How long a disconnected session stays resumable, ms."),
+                                    QStringLiteral("ms"), QStringLiteral("180000")};
+    QCommandLineOption bucket{QStringLiteral("identify-bucket-interval"),
+                              QStringLiteral("Identify bucket window in ms (Discord: 5000)."), QStringLiteral("ms"),
+                              QStringLiteral("5000")};
+    QCommandLineOption anyToken{QStringLiteral("accept-any-token"),
+                                QStringLiteral("Accept unknown tokens with a default policy.")};
+    QCommandLineOption noRateLimit{QStringLiteral("no-rate-limit"),
+                                   QStringLiteral("Do not close with 4008 above 120 payloads per 60 s.")};
+    QCommandLineOption noConcurrency{QStringLiteral("no-identify-limit"),
+                                     QStringLiteral("Do not answer fast IDENTIFYs with op 9.")};
 
-    gw::GatewaySimulator sim(options);
-    for (const QString &spec : parser.values(bot)) {
+    [[nodiscard]] QList<QCommandLineOption> all() const
+    {
+        return {host, port, resumePort, httpPort, heartbeat, dispatch, payloadBytes, resumeWindow, bucket,
+                anyToken, noRateLimit, noConcurrency};
+    }
+
+    void apply(const QCommandLineParser &parser, gw::GatewaySimulator::Options &options) const
+    {
+        if (!options.address.setAddress(parser.value(host)))
+            fail(QStringLiteral("--host is not an IP address"));
+        const auto p1 = portOption(parser, port.names().constFirst());
+        const auto p2 = portOption(parser, resumePort.names().constFirst());
+        const auto p3 = portOption(parser, httpPort.names().constFirst());
+        if (!p1 || !p2 || !p3)
+            fail(QStringLiteral("invalid port"));
+        options.gatewayPort = *p1;
+        options.resumePort = *p2;
+        options.httpPort = *p3;
+        const auto millis = [&parser](const QCommandLineOption &o) {
+            bool ok = false;
+            const qint64 v = parser.value(o).toLongLong(&ok);
+            if (!ok || v < 0)
+                fail(QStringLiteral("--%1 expects a non-negative number of milliseconds").arg(o.names().constFirst()));
+            return std::chrono::milliseconds(v);
+        };
+        options.heartbeatInterval = std::max(millis(heartbeat), std::chrono::milliseconds{1});
+        options.dispatchInterval = millis(dispatch);
+        options.dispatchPayloadBytes = static_cast<int>(millis(payloadBytes).count());
+        options.sessionResumeWindow = millis(resumeWindow);
+        options.identifyBucketInterval = millis(bucket);
+        options.acceptUnknownTokens = parser.isSet(anyToken);
+        options.enforceSendRateLimit = !parser.isSet(noRateLimit);
+        options.enforceIdentifyConcurrency = !parser.isSet(noConcurrency);
+    }
+};
+
+//! `--bot NAME:TOKEN[:noprivileged]`, repeatable.
+void addBots(gw::GatewaySimulator &sim, const QStringList &specs)
+{
+    for (const QString &spec : specs) {
         QStringList parts = spec.split(QLatin1Char(':'));
         bool privileged = true;
         if (parts.size() == 3 && parts.at(2) == QLatin1String("noprivileged")) {
@@ -132,14 +152,16 @@ int main(int argc, char *argv[])
         policy.privilegedIntentsAllowed = privileged;
         sim.addBot(parts.at(1), policy);
     }
-    if (!sim.start())
-        fail(sim.errorString());
+}
 
+//! SIGINT / SIGTERM quit the event loop (through a socket pair: a signal handler may only write).
+void quitOnSignals(QCoreApplication &app)
+{
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) != 0)
         fail(QStringLiteral("socketpair failed"));
-    QSocketNotifier notifier(g_signalFd[1], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&notifier] {
-        notifier.setEnabled(false);
+    auto *notifier = new QSocketNotifier(g_signalFd[1], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [notifier] {
+        notifier->setEnabled(false);
         char c = 0;
         [[maybe_unused]] const ssize_t n = ::read(g_signalFd[1], &c, 1);
         qCInfo(lcSim) << "signal received, stopping";
@@ -151,6 +173,40 @@ int main(int argc, char *argv[])
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("gatewatch-sim"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GATEWATCH_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "A Discord Gateway v10 and its REST endpoints on loopback, with scriptable faults.\n"
+        "Prints 'gateway', 'resume', 'rest' and 'control' URLs on stdout, one per line."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const ServerOptions server;
+    const LoadOptions load;
+    const QCommandLineOption bot({QStringLiteral("bot")},
+                                 QStringLiteral("A known bot: NAME:TOKEN[:noprivileged] (repeatable)."),
+                                 QStringLiteral("spec"));
+    parser.addOptions(server.all());
+    parser.addOptions({bot, load.outboundRate, load.ackDelay, load.replayBuffer});
+    parser.process(app);
+
+    gw::GatewaySimulator::Options options;
+    server.apply(parser, options);
+    load.apply(parser, options);
+
+    gw::GatewaySimulator sim(options);
+    addBots(sim, parser.values(bot));
+    if (!sim.start())
+        fail(sim.errorString());
+    quitOnSignals(app);
 
     std::printf("gateway %s\nresume %s\nrest %s\ncontrol %s\n", qPrintable(sim.gatewayUrl().toString()),
                 qPrintable(sim.resumeUrl().toString()), qPrintable(sim.apiBase().toString()),

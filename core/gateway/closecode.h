@@ -19,6 +19,7 @@ struct CloseCodeInfo
     const char *meaning = "";        //!< user-facing sentence
     bool ourBug = false;             //!< the server says *we* sent something wrong (4001/4002/4005/4008)
     const char *fixHint = "";        //!< fatal codes: what a person must do; empty otherwise
+    const char *summary = "";        //!< short lower-case phrase for closeSummary(), e.g. "session timed out"
 };
 
 //! Extra context for describing a close to a person.
@@ -49,5 +50,25 @@ public:
     //! True when the table marks the code as caused by a client bug.
     static bool isOurBug(std::optional<int> code);
 };
+
+//! How serious a close is, for the event log (the supervisor maps it onto its Severity; the
+//! gateway layer cannot use core/log's type).
+enum class CloseSeverity {
+    Info,     //!< a close Gatewatch made on purpose, or a routine server close
+    Warning,  //!< a close the user should know about; the client reconnects
+    Error,    //!< fatal: a person must fix something
+};
+
+//! The sentence shown to users and written as the close row's message, e.g.
+//! "closed by Gatewatch: gateway asked to reconnect (op 7) · session kept resumable",
+//! "4009 · session timed out (Discord)", "connection dropped without a close frame",
+//! "1009 · message larger than the 16 MiB limit", "1001 · going away".
+QString closeSummary(const CloseInfo &info);
+//! Info: closes Gatewatch made on purpose (op7, user_resume, user_identify, stopped, a resumable
+//! op 9), server 1000/1001, and a resumable server close that `recovered` (RESUMED followed);
+//! Warning: zombie, hello/handshake timeouts, transport, oversized, protocol, op 9 that drops
+//! the session and other non-fatal server codes; Error: fatal server codes.
+CloseSeverity closeSeverity(const CloseInfo &info, bool recovered = false);
+QString closeSeverityName(CloseSeverity severity);  // "info" | "warning" | "error"
 
 } // namespace gw

@@ -37,9 +37,34 @@ void GatewayClient::Private::setState(ConnectionState s)
 {
     if (state == s)
         return;
-    qCInfo(lcGateway).noquote() << "state" << stateName(state) << "->" << stateName(s);
+    qCInfo(lcGateway).noquote() << "state" << stateName(state) << "->" << stateName(s)
+                                << (s == ConnectionState::Degraded ? stats.degradedReason : QString());
+    if (s != ConnectionState::Degraded)
+        stats.degradedReason.clear();
     state = s;
     Q_EMIT q->stateChanged(s);
+}
+
+void GatewayClient::Private::setDegraded(const QString &reason)
+{
+    if (state == ConnectionState::Degraded) {
+        if (reason != stats.degradedReason) {
+            stats.degradedReason = reason;
+            Q_EMIT q->statsChanged();
+        }
+        return;
+    }
+    if (state != ConnectionState::Ready)
+        return;
+    stats.degradedReason = reason;
+    setState(ConnectionState::Degraded);
+}
+
+void GatewayClient::Private::dropSession()
+{
+    if (session.sequence() >= 0)
+        ledger.sessionDropped();
+    session.drop();
 }
 
 GatewayClient::GatewayClient(GatewayClientConfig config, IdentifyGate *gate, QNetworkAccessManager *nam, QObject *parent)
@@ -56,6 +81,7 @@ ConnectionState GatewayClient::state() const
 
 const GatewayStats &GatewayClient::stats() const
 {
+    d->ledger.settle();
     return d->stats;
 }
 

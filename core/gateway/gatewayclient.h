@@ -66,6 +66,8 @@ struct ResumeState
 //! Details the supervisor and the UI can rely on:
 //! - Our own closes (zombie, op 7, op 9, HELLO timeout, inflate error, reconnect()) use 4000, so
 //!   the session stays resumable; CloseInfo::initiator is Client. stop() alone closes with 1000.
+//!   Every CloseInfo carries its CloseCause and whether the session was kept (closeSummary()
+//!   and closeSeverity() in closecode.h word and grade it).
 //! - A transient error of an attempt (Transport, HandshakeTimeout, HelloTimeout, Protocol) is
 //!   emitted after that socket's socketClosed; a terminal one (FatalClose, Unauthorized,
 //!   IdentifyRefused, ReconnectBudgetExhausted) is the last signal, with state() == Failed.
@@ -73,8 +75,14 @@ struct ResumeState
 //!   the wait is uniform in [c/2, c] with c = min(backoffMax, backoffBase × 2^(n−1)) ("equal
 //!   jitter": a floor of c/2, never a tight loop). op 9 d:false waits at least a random
 //!   invalidSessionDelayMin..Max. A failed attempt is one that did not reach READY/RESUMED.
-//! - Degraded: Ready, but the ACK of the current beat is later than max(latencyWarning,
-//!   interval/4), or the last latency exceeded latencyWarning; back to Ready on a timely ACK.
+//! - Degraded (GatewayStats::degradedReason says why): Ready, but the ACK of the current beat is later than
+//!   max(latencyWarning, interval/4), or a tick found it un-ACKed while data still arrived, or
+//!   the last latency exceeded latencyWarning; back to Ready on a timely ACK.
+//! - Zombie (docs/protocol.md, heartbeats): a tick finds the beat un-ACKed and nothing at all
+//!   arrived since it went out, or three ticks in a row find it un-ACKed.
+//! - Sequence integrity (docs/protocol.md): sequenceGap for a live jump, resumed() with the
+//!   replay's shortfall, sessionReplaced() before ready() when a fresh IDENTIFY replaced a
+//!   session; the counters are in GatewayStats.
 class GatewayClient final : public QObject
 {
     Q_OBJECT
@@ -89,6 +97,10 @@ public:
     ~GatewayClient() override;
 
     [[nodiscard]] ConnectionState state() const;
+    //! The figures; lastDispatchAt and dispatchesLastMinute are brought up to date by this call.
+    //! `degradedReason` says why state() is Degraded ("heartbeat ACK late, data still flowing",
+    //! "heartbeat ACK late", "latency over 1 s"; empty in every other state): set before
+    //! stateChanged(Degraded); a change while Degraded is followed by statsChanged().
     [[nodiscard]] const GatewayStats &stats() const;
     //! From READY; after a RESUME of a seeded ResumeState only sessionId and resumeGatewayUrl
     //! are known. nullopt before that and after the session was dropped (op 9 d:false, 4003/4007/4009).
@@ -131,13 +143,20 @@ Q_SIGNALS:
     void identifySent(int shardId, int shardCount);
     void resumeSent(const QString &sessionId, qint64 sequence);
     void ready(const gw::SessionInfo &session);
-    //! RESUMED: `replayed` dispatches arrived between op 6 and RESUMED; sequence before/after.
-    void resumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter);
+    //! RESUMED: what the replay brought and what it could not (ResumeOutcome in gatewaytypes.h).
+    void resumed(const gw::ResumeOutcome &outcome);
+    //! READY of a fresh IDENTIFY that replaced a session with a sequence (op 9 d:false,
+    //! 4003/4006/4007/4009, FreshIdentify, a failed RESUME): emitted just before ready(); events
+    //! between `gapFrom` (the old session's last dispatch) and `gapTo` (READY) were not delivered.
+    void sessionReplaced(const QDateTime &gapFrom, const QDateTime &gapTo);
+    //! A live dispatch whose s jumped past last + 1: got − expected events are lost (emitted
+    //! before its dispatchReceived). Gaps inside a replay are reported by resumed() instead.
+    void sequenceGap(qint64 expected, qint64 got);
     void dispatchReceived(const QByteArray &eventName, qint64 sequence);
     void heartbeatSent(qint64 sequence, bool requested);
     void heartbeatAcked(std::chrono::milliseconds latency);
     void heartbeatRequested();                   //!< op 1 from the server
-    void zombieDetected();                       //!< previous beat un-ACKed at the next tick
+    void zombieDetected();                       //!< un-ACKed and silent, or un-ACKed for 3 ticks
     void reconnectRequested();                   //!< op 7
     void invalidSession(bool resumable);         //!< op 9
     void socketClosed(const gw::CloseInfo &info);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "discordrest.h"
+#include "dispatchledger_p.h"
 #include "gatewayclient.h"
 #include "gatewaysession_p.h"
 #include "gatewaytransport_p.h"
@@ -20,6 +21,7 @@ namespace gw {
 //! - GatewayTransport: the socket, handshake timeout, frames in and out;
 //! - Heartbeat: interval, jitter, ACK deadline, zombie verdicts, latency figures;
 //! - SessionState: session_id, resume URL and sequence, across sockets and runs;
+//! - DispatchLedger: live/replayed counts, gaps, replay shortfalls, replaced sessions;
 //! - ReconnectSchedule: failure count, budget, backoff, the reconnect timer.
 //! Private itself runs the attempt (gatewayclient_run.cpp: GET /gateway/bot, connect, the
 //! close-code table, reconnect or fail) and answers the gateway (gatewayclient_session.cpp:
@@ -43,9 +45,7 @@ public:
         ReconnectMode mode = ReconnectMode::Resume;
         bool helloSeen = false;
         bool wasReady = false;
-        bool resuming = false;         //!< op 6 sent, RESUMED not yet seen
-        int replayed = 0;              //!< dispatches since op 6
-        qint64 seqBefore = -1;         //!< the sequence op 6 carried
+        bool resuming = false;         //!< op 6 sent, RESUMED not yet seen (the ledger counts the replay)
         std::optional<IdentifyGate::Ticket> ticket;
     };
 
@@ -70,6 +70,10 @@ public:
     Q_DISABLE_COPY_MOVE(Private)
 
     void setState(ConnectionState s);
+    //! Ready/Degraded → Degraded with `reason` (statsChanged when only the reason changed).
+    void setDegraded(const QString &reason);
+    //! Drop the session; a session that had a sequence is remembered for sessionReplaced.
+    void dropSession();
 
     // --- the run (gatewayclient_run.cpp) ----------------------------------------------------
     void start();
@@ -88,10 +92,10 @@ public:
     void cancelTicket();
     void terminate(const GatewayError &error);
     [[nodiscard]] CloseInfo closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
-                                      CloseAction action) const;
-    void closed(std::optional<int> code, const QString &reason, CloseInitiator initiator, const CloseOptions &opts);
+                                      CloseAction action, CloseCause cause) const;
+    void closed(const SocketEnd &end, const CloseOptions &opts);
     void failOnFatalClose(const CloseInfo &info);
-    void closeOwn(const QString &reason, const CloseOptions &opts);
+    void closeOwn(CloseCause cause, const QString &reason, const CloseOptions &opts);
 
     // GatewayTransport::Events
     void socketOpened() override;
@@ -106,8 +110,10 @@ public:
     void requestIdentify();
     void sendIdentify(int shardId, int shardCount);
     void handleDispatch(const GatewayPayload &p);
+    //! Count one dispatch and place its s; false when a signal's receiver ended the step.
+    bool accountDispatch(const GatewayPayload &p, bool isResumed);
     void handleReady(const GatewayPayload &p);
-    void handleResumed();
+    void handleResumed(std::optional<qint64> resumedSeq);
     void handleReconnectOp();
     void handleInvalidSession(const GatewayPayload &p);
     void handleHeartbeatTick();
@@ -125,6 +131,7 @@ public:
     GatewayStats stats;
     RateLimitedWarning warnings;
     SessionState session{stats};
+    DispatchLedger ledger{stats};
 
     std::optional<GatewayBotInfo> gatewayInfo;
     QUrl gatewayUrl;                 //!< bare, cached (docs/protocol.md, connecting)

@@ -49,10 +49,11 @@ void GatewayClient::Private::reconnect(ReconnectMode mode)
     if (!running)
         return;
     if (mode == ReconnectMode::FreshIdentify)
-        session.drop();
+        dropSession();
     retry.cancel();
     if (transport.hasSocket()) {
-        closeOwn(QStringLiteral("reconnect requested (%1)").arg(reconnectModeName(mode)),
+        closeOwn(mode == ReconnectMode::Resume ? CloseCause::UserResume : CloseCause::UserIdentify,
+                 QStringLiteral("reconnect requested (%1)").arg(reconnectModeName(mode)),
                  CloseOptions{mode == ReconnectMode::Resume ? CloseAction::Resume : CloseAction::NewSession,
                               std::nullopt, std::nullopt, false, true});
         return;
@@ -219,7 +220,7 @@ void GatewayClient::Private::terminate(const GatewayError &error)
     std::optional<CloseInfo> info;
     if (transport.hasSocket()) {
         // Code 1000: the session is abandoned on purpose.
-        info = closeInfo(1000, error.message, CloseInitiator::Client, CloseAction::Fatal);
+        info = closeInfo(1000, error.message, CloseInitiator::Client, CloseAction::Fatal, CloseCause::Stopped);
         transport.detach(1000, QStringLiteral("stopping"));
     }
     qCWarning(lcGateway).noquote() << "failed:" << errorKindName(error.kind) << error.message;
@@ -231,13 +232,14 @@ void GatewayClient::Private::terminate(const GatewayError &error)
 }
 
 CloseInfo GatewayClient::Private::closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
-                                            CloseAction action) const
+                                            CloseAction action, CloseCause cause) const
 {
     CloseInfo info;
     info.code = code;
     info.reason = reason;
     info.initiator = initiator;
     info.action = action;
+    info.cause = cause;
     info.wasReady = attempt.wasReady;
     info.at = QDateTime::currentDateTimeUtc();
     return info;
@@ -245,32 +247,35 @@ CloseInfo GatewayClient::Private::closeInfo(std::optional<int> code, const QStri
 
 //! The one place a socket's end is handled: report it once, apply the close-code table, then
 //! fail or schedule the next attempt.
-void GatewayClient::Private::closed(std::optional<int> code, const QString &reason, CloseInitiator initiator,
-                                    const CloseOptions &opts)
+void GatewayClient::Private::closed(const SocketEnd &end, const CloseOptions &opts)
 {
+    const std::optional<int> &code = end.code;
     stopConnectionTimers();
     cancelTicket();
-    transport.detach(initiator == CloseInitiator::Client ? code : std::nullopt, reason);
+    transport.detach(end.initiator == CloseInitiator::Client ? code : std::nullopt, end.reason);
 
-    const CloseInfo info = closeInfo(code, reason, initiator, opts.forcedAction.value_or(CloseCodes::actionFor(code)));
+    CloseInfo info = closeInfo(code, end.reason, end.initiator,
+                               opts.forcedAction.value_or(CloseCodes::actionFor(code)), end.cause);
     if (!attempt.wasReady && opts.countFailure)
         retry.countFailure();  // an attempt that did not reach READY/RESUMED
     qCInfo(lcGateway).noquote() << "socket closed:" << (code ? QString::number(*code) : QStringLiteral("no code"))
-                                << CloseCodes::nameFor(code) << "by" << closeInitiatorName(initiator) << "->"
-                                << closeActionName(info.action) << (reason.isEmpty() ? QString() : reason);
+                                << CloseCodes::nameFor(code) << "by" << closeInitiatorName(end.initiator) << "cause"
+                                << closeCauseName(end.cause) << "->" << closeActionName(info.action)
+                                << (end.reason.isEmpty() ? QString() : end.reason);
 
     if (info.action == CloseAction::Fatal) {
         failOnFatalClose(info);
         return;
     }
     if (info.action == CloseAction::NewSession)
-        session.drop();
+        dropSession();
     if (CloseCodes::isOurBug(code))
         qCWarning(lcGateway).noquote() << "Discord closed with" << *code << "which indicates a client bug:"
                                        << CloseCodes::describe(code);
 
     const bool giveUp = retry.exhausted();
     const bool resume = info.action == CloseAction::Resume && session.isResumable();
+    info.sessionKept = resume;
     const Mark m = mark();
     setState(giveUp ? ConnectionState::Failed : ConnectionState::Reconnecting);
     Q_EMIT q->socketClosed(info);
@@ -315,9 +320,9 @@ void GatewayClient::Private::failOnFatalClose(const CloseInfo &info)
 }
 
 //! We end the current socket with 4000 (resumable) and continue per `opts`.
-void GatewayClient::Private::closeOwn(const QString &reason, const CloseOptions &opts)
+void GatewayClient::Private::closeOwn(CloseCause cause, const QString &reason, const CloseOptions &opts)
 {
-    closed(OwnCloseCode, reason, CloseInitiator::Client, opts);
+    closed(SocketEnd{OwnCloseCode, reason, CloseInitiator::Client, cause, std::nullopt, std::nullopt}, opts);
 }
 
 void GatewayClient::Private::socketOpened()
@@ -329,7 +334,7 @@ void GatewayClient::Private::socketOpened()
 
 void GatewayClient::Private::socketEnded(const SocketEnd &end)
 {
-    closed(end.code, end.reason, end.initiator, CloseOptions{end.forcedAction, std::nullopt, end.error});
+    closed(end, CloseOptions{end.forcedAction, std::nullopt, end.error});
 }
 
 } // namespace gw

@@ -12,6 +12,20 @@
 
 namespace gw {
 
+namespace {
+const QString AckLateWithData = QStringLiteral("heartbeat ACK late, data still flowing");
+const QString AckLate = QStringLiteral("heartbeat ACK late");
+
+//! "latency over 1 s", "latency over 200 ms".
+QString latencyOver(std::chrono::milliseconds threshold)
+{
+    const qint64 ms = threshold.count();
+    if (ms >= 1000 && ms % 1000 == 0)
+        return QStringLiteral("latency over %1 s").arg(ms / 1000);
+    return QStringLiteral("latency over %1 ms").arg(ms);
+}
+} // namespace
+
 void GatewayClient::Private::payloadReceived(const GatewayPayload &p)
 {
     switch (p.op) {
@@ -32,8 +46,9 @@ void GatewayClient::Private::payloadReceived(const GatewayPayload &p)
 void GatewayClient::Private::handleHelloTimeout()
 {
     const QString reason = QStringLiteral("no HELLO within %1 ms").arg(config.timings.helloTimeout.count());
-    closeOwn(reason, CloseOptions{CloseAction::Resume, std::nullopt,
-                                  GatewayError{GatewayError::Kind::HelloTimeout, std::nullopt, reason}});
+    closeOwn(CloseCause::HelloTimeout, reason,
+             CloseOptions{CloseAction::Resume, std::nullopt,
+                          GatewayError{GatewayError::Kind::HelloTimeout, std::nullopt, reason}});
 }
 
 void GatewayClient::Private::handleHello(const GatewayPayload &p)
@@ -44,7 +59,7 @@ void GatewayClient::Private::handleHello(const GatewayPayload &p)
     if (!interval) {
         ++stats.malformedPayloads;
         warnings.warn(QStringLiteral("bad HELLO: %1").arg(interval.error().message()));
-        closeOwn(QStringLiteral("bad HELLO"),
+        closeOwn(CloseCause::Protocol, QStringLiteral("bad HELLO"),
                  CloseOptions{CloseAction::Resume, std::nullopt,
                               GatewayError{GatewayError::Kind::Protocol, std::nullopt, interval.error().message()}});
         return;
@@ -71,8 +86,7 @@ void GatewayClient::Private::sendResume()
     if (!transport.send(payload, SendLimiter::Kind::Resume))
         return;
     attempt.resuming = true;
-    attempt.replayed = 0;
-    attempt.seqBefore = session.sequence();
+    ledger.beginReplay(session.sequence());
     ++stats.resumes;
     Q_EMIT q->resumeSent(session.id(), session.sequence());
 }
@@ -123,26 +137,52 @@ void GatewayClient::Private::sendIdentify(int shardId, int shardCount)
 
 void GatewayClient::Private::handleDispatch(const GatewayPayload &p)
 {
-    ++stats.dispatches;
-    if (p.s)
-        session.observeSequence(*p.s);
+    const bool isReady = p.t == "READY";
+    const bool isResumed = !isReady && p.t == "RESUMED";
     const Mark m = mark();
-    if (p.t == "READY") {
+    if (!accountDispatch(p, isReady || isResumed))
+        return;  // a sequenceGap receiver stopped the run or ended the socket
+    if (isReady) {
         handleReady(p);
-    } else if (p.t == "RESUMED") {
+    } else if (isResumed) {
         if (attempt.resuming) {
-            handleResumed();
+            handleResumed(p.s);
         } else {
             // Only a RESUME is answered with RESUMED: a stray one must not make us Ready.
             ++stats.malformedPayloads;
             warnings.warn(QStringLiteral("RESUMED without a RESUME; ignored"));
         }
-    } else if (attempt.resuming) {
-        ++attempt.replayed;
     }
     if (!current(m))
         return;  // READY/RESUMED handling stopped the run or ended the socket
     Q_EMIT q->dispatchReceived(p.t, p.s.value_or(-1));
+}
+
+//! READY starts a new sequence and RESUMED's s is judged by the resume outcome: both are
+//! taken as they come (`sessionMarker`). Any other dispatch is placed after the last s.
+bool GatewayClient::Private::accountDispatch(const GatewayPayload &p, bool sessionMarker)
+{
+    const bool replay = attempt.resuming && !sessionMarker;
+    ledger.count(replay);
+    if (!p.s)
+        return true;
+    if (sessionMarker) {
+        if (p.t == "READY" || *p.s > session.sequence())
+            session.observeSequence(*p.s);
+        return true;
+    }
+    const DispatchLedger::Step step = ledger.place(*p.s, session.sequence(), replay);
+    if (step.advance)
+        session.observeSequence(*p.s);
+    if (!step.gap)
+        return true;
+    warnings.warn(QStringLiteral("sequence gap: expected %1, got %2 (%3 events lost)")
+                      .arg(step.gap->expected)
+                      .arg(step.gap->got)
+                      .arg(step.gap->got - step.gap->expected));
+    const Mark m = mark();
+    Q_EMIT q->sequenceGap(step.gap->expected, step.gap->got);
+    return current(m);
 }
 
 void GatewayClient::Private::handleReady(const GatewayPayload &p)
@@ -152,7 +192,7 @@ void GatewayClient::Private::handleReady(const GatewayPayload &p)
         ++stats.malformedPayloads;
         warnings.warn(QStringLiteral("bad READY: %1").arg(decoded.error().message()));
         if (transport.hasSocket()) {
-            closeOwn(QStringLiteral("bad READY"),
+            closeOwn(CloseCause::Protocol, QStringLiteral("bad READY"),
                      CloseOptions{CloseAction::NewSession, std::nullopt,
                                   GatewayError{GatewayError::Kind::Protocol, std::nullopt, decoded.error().message()}});
         }
@@ -162,30 +202,35 @@ void GatewayClient::Private::handleReady(const GatewayPayload &p)
     attempt.wasReady = true;
     attempt.resuming = false;
     retry.resetFailures();
+    const std::optional<DispatchLedger::Replacement> replaced = ledger.takeReplacement();
     qCInfo(lcGateway).noquote() << "READY as" << s.userName << "shard" << s.shardId << "/" << s.shardCount << "guilds"
-                                << s.guildCount;
+                                << s.guildCount << (replaced ? "(a new session: events in between were lost)" : "");
     const Mark m = mark();
     setState(ConnectionState::Ready);
+    if (replaced) {
+        Q_EMIT q->sessionReplaced(replaced->gapFrom, replaced->gapTo);
+        if (!current(m))
+            return;
+    }
     Q_EMIT q->ready(s);
     if (!current(m))
         return;
     Q_EMIT q->statsChanged();
 }
 
-void GatewayClient::Private::handleResumed()
+void GatewayClient::Private::handleResumed(std::optional<qint64> resumedSeq)
 {
-    const int replayed = attempt.replayed;
-    const qint64 before = attempt.seqBefore;
     attempt.resuming = false;
     attempt.wasReady = true;
     retry.resetFailures();
     session.adoptResumed(config.shard);  // a seeded session: what is known of it
     ++stats.resumedOk;
-    stats.replayedDispatches += quint64(replayed);
-    qCInfo(lcGateway) << "resumed and replayed" << replayed << "events; seq" << before << "->" << session.sequence();
+    const ResumeOutcome outcome = ledger.endReplay(resumedSeq);
+    qCInfo(lcGateway) << "resumed and replayed" << outcome.replayed << "events; seq" << outcome.sequenceBefore << "->"
+                      << outcome.sequenceAfter << "missed" << outcome.missed << "lost" << outcome.lost;
     const Mark m = mark();
     setState(ConnectionState::Ready);
-    Q_EMIT q->resumed(replayed, before, session.sequence());
+    Q_EMIT q->resumed(outcome);
     if (!current(m))
         return;
     Q_EMIT q->statsChanged();
@@ -199,7 +244,7 @@ void GatewayClient::Private::handleReconnectOp()
     Q_EMIT q->reconnectRequested();
     if (!current(m))
         return;
-    closeOwn(QStringLiteral("op 7: reconnect requested by the gateway"),
+    closeOwn(CloseCause::Op7, QStringLiteral("op 7: reconnect requested by the gateway"),
              CloseOptions{CloseAction::Resume, std::nullopt, std::nullopt});
 }
 
@@ -218,31 +263,41 @@ void GatewayClient::Private::handleInvalidSession(const GatewayPayload &p)
     if (!current(m))
         return;
     if (canResume && session.isResumable()) {
-        closeOwn(QStringLiteral("op 9: invalid session (resumable)"),
+        closeOwn(CloseCause::InvalidSession, QStringLiteral("op 9: invalid session (resumable)"),
                  CloseOptions{CloseAction::Resume, std::nullopt, std::nullopt});
         return;
     }
     // d:false: drop the session, wait a random 1–5 s, IDENTIFY on the cached gateway URL
     // (docs/protocol.md, invalid session); a failed RESUME lands here too and falls back the same way.
-    session.drop();
+    dropSession();
     const auto wait = uniformDelay(config.timings.invalidSessionDelayMin, config.timings.invalidSessionDelayMax,
                                    QRandomGenerator::global()->generateDouble());
-    closeOwn(QStringLiteral("op 9: invalid session"), CloseOptions{CloseAction::NewSession, wait, std::nullopt});
+    closeOwn(CloseCause::InvalidSession, QStringLiteral("op 9: invalid session"),
+             CloseOptions{CloseAction::NewSession, wait, std::nullopt});
 }
 
 void GatewayClient::Private::handleHeartbeatTick()
 {
     if (!transport.hasSocket())
         return;
-    if (heartbeat.tick() == Heartbeat::Tick::Beat) {
+    const Mark m = mark();
+    switch (heartbeat.tick()) {
+    case Heartbeat::Tick::Beat:
         sendHeartbeat(false);
         return;
+    case Heartbeat::Tick::Late:
+        // Not a zombie: the ACK waits behind data that is still arriving (docs/protocol.md).
+        setDegraded(AckLateWithData);
+        if (current(m))
+            sendHeartbeat(false);
+        return;
+    case Heartbeat::Tick::Zombie:
+        break;
     }
-    const Mark m = mark();
     Q_EMIT q->zombieDetected();
     if (!current(m))
         return;
-    closeOwn(QStringLiteral("zombie connection: heartbeat not acknowledged"),
+    closeOwn(CloseCause::Zombie, QStringLiteral("zombie connection: heartbeat not acknowledged"),
              CloseOptions{CloseAction::Resume, std::nullopt, std::nullopt});
 }
 
@@ -252,7 +307,7 @@ void GatewayClient::Private::sendHeartbeat(bool requested)
     const std::optional<qint64> seq = sequence >= 0 ? std::optional<qint64>(sequence) : std::nullopt;
     if (!transport.send(PayloadEncoder::heartbeat(seq), SendLimiter::Kind::Heartbeat))
         return;
-    heartbeat.beatSent();
+    heartbeat.beatSent(requested);
     Q_EMIT q->heartbeatSent(sequence, requested);
 }
 
@@ -264,13 +319,17 @@ void GatewayClient::Private::handleHeartbeatRequest()
     Q_EMIT q->heartbeatRequested();
     if (!current(m))
         return;
-    if (heartbeat.awaitingAck()) {
+    if (!heartbeat.mayAnswerRequest()) {
         // An op 1 storm must not turn into a heartbeat storm (heartbeats bypass the send
-        // budget): the beat in flight already carries our sequence.
-        warnings.warn(QStringLiteral("heartbeat request while a heartbeat is un-ACKed; not sending another"));
+        // budget): at most one answer per interval/4 while a beat is un-ACKed.
+        ++stats.extraHeartbeatRequests;
+        warnings.warn(QStringLiteral("heartbeat request while a heartbeat is un-ACKed and one went out less than "
+                                     "interval/4 ago; not sending another"));
         return;
     }
-    sendHeartbeat(true);  // at once, without waiting for the interval (docs/protocol.md, heartbeats)
+    // At once with the current sequence, even while a beat is un-ACKed; the regular schedule
+    // restarts from this beat (docs/protocol.md, heartbeats).
+    sendHeartbeat(true);
 }
 
 void GatewayClient::Private::handleAck()
@@ -279,8 +338,10 @@ void GatewayClient::Private::handleAck()
     if (!latency)
         return;  // unsolicited ACK: harmless
     const Mark m = mark();
-    if (state == ConnectionState::Ready || state == ConnectionState::Degraded)
-        setState(*latency > config.timings.latencyWarning ? ConnectionState::Degraded : ConnectionState::Ready);
+    if (*latency > config.timings.latencyWarning)
+        setDegraded(latencyOver(config.timings.latencyWarning));
+    else if (state == ConnectionState::Degraded)
+        setState(ConnectionState::Ready);
     Q_EMIT q->heartbeatAcked(*latency);
     if (!current(m))
         return;
@@ -289,8 +350,7 @@ void GatewayClient::Private::handleAck()
 
 void GatewayClient::Private::handleAckOverdue()
 {
-    if (state == ConnectionState::Ready)
-        setState(ConnectionState::Degraded);
+    setDegraded(heartbeat.dataSinceBeat() ? AckLateWithData : AckLate);
 }
 
 } // namespace gw

@@ -4,38 +4,38 @@
 
 namespace gw {
 
-//! Every duration and count of the engine and the supervisor, in one place (architecture.md,
-//! design rule 1). Defaults are the seed's (seed-lifecycle.md §2) and protocol.md's; tests
-//! inject millisecond values and run the real code.
+//! Every duration and count of the engine and the supervisor, in one place (docs/architecture.md).
+//! Defaults are Discord's and docs/lifecycle.md's; tests inject millisecond values and run the
+//! real code.
 struct GatewayTimings
 {
-    // --- GatewayClient phases (protocol.md D1) -----------------------------------------------
+    // --- GatewayClient phases (docs/protocol.md, connecting) --------------------------------
     //! TCP + TLS + WebSocket handshake; QWebSocket has none of its own.
     std::chrono::milliseconds handshakeTimeout{std::chrono::seconds{30}};
     //! Socket open → HELLO. Longer than the supervisor's helloWatch so that the seed's
     //! stall logic (resume, resume, fresh identify) is what acts first.
     std::chrono::milliseconds helloTimeout{std::chrono::seconds{60}};
 
-    // --- Reconnect policy (protocol.md D2; Carbon's base 1 s / max 30 s, OpenClaw's 50) ----
+    // --- Reconnect policy (docs/protocol.md, reconnect policy; base 1 s / max 30 s, budget 50)
     std::chrono::milliseconds backoffBase{std::chrono::seconds{1}};
     std::chrono::milliseconds backoffMax{std::chrono::seconds{30}};
     int reconnectBudget = 50;        //!< consecutive failed attempts before ReconnectBudgetExhausted
-    //! Random wait before re-IDENTIFY after op 9 d:false (protocol.md A8).
+    //! Random wait before re-IDENTIFY after op 9 d:false (docs/protocol.md, invalid session).
     std::chrono::milliseconds invalidSessionDelayMin{std::chrono::seconds{1}};
     std::chrono::milliseconds invalidSessionDelayMax{std::chrono::seconds{5}};
 
-    // --- IdentifyGate (protocol.md A11) -------------------------------------------------------
+    // --- IdentifyGate (docs/protocol.md, identifying) ------------------------------------------
     std::chrono::milliseconds identifyBucketInterval{std::chrono::seconds{5}};
     int identifyRemainingFloor = 50;  //!< refuse to IDENTIFY when remaining is below this
 
-    // --- Send budget (protocol.md A11, D6) ------------------------------------------------------
+    // --- Send budget (docs/protocol.md, rate and size limits) -----------------------------------
     std::chrono::milliseconds sendWindow{std::chrono::seconds{60}};
     int sendLimit = 115;             //!< non-heartbeat sends per window
 
     // --- Health thresholds (seed §5 row 13) -----------------------------------------------------
     std::chrono::milliseconds latencyWarning{std::chrono::seconds{1}};  //!< over this → Degraded
 
-    // --- AccountSupervisor (seed-lifecycle.md §2) ----------------------------------------------
+    // --- AccountSupervisor (docs/lifecycle.md) ---------------------------------------------------
     std::chrono::milliseconds readyTimeout{std::chrono::seconds{15}};   //!< startup READY guard
     int startupReadyRetries = 1;                                        //!< forced fresh identifies
     std::chrono::milliseconds helloWatch{std::chrono::seconds{30}};     //!< open → READY/RESUMED

@@ -156,7 +156,9 @@ std::optional<QByteArray> GatewayTransport::inflate(const QByteArray &wire, bool
         m_warnings.warn(QStringLiteral("zlib-stream: %1; reconnecting").arg(error.message));
         if (m_socket) {
             // The inflate context is broken: this socket is done; the session is not.
-            m_events.socketEnded(SocketEnd{OwnCloseCode, error.message, CloseInitiator::Client, CloseAction::Resume,
+            const CloseCause cause =
+                error.kind == InflateError::Kind::Corrupt ? CloseCause::Protocol : CloseCause::Oversized;
+            m_events.socketEnded(SocketEnd{OwnCloseCode, error.message, CloseInitiator::Client, cause, CloseAction::Resume,
                                            GatewayError{GatewayError::Kind::Protocol, std::nullopt, error.message}});
         } else {
             m_inflater.reset();
@@ -181,7 +183,8 @@ void GatewayTransport::handleSocketError(QAbstractSocket::SocketError error)
     qCDebug(lcGateway) << "socket error" << error << m_lastError;
     if (!m_opened && m_socket) {
         // Never opened (refused, DNS, TLS, upgrade rejected): this attempt is over.
-        m_events.socketEnded(SocketEnd{std::nullopt, m_lastError, CloseInitiator::Transport, std::nullopt,
+        m_events.socketEnded(SocketEnd{std::nullopt, m_lastError, CloseInitiator::Transport, CloseCause::Transport,
+                                       std::nullopt,
                                        GatewayError{GatewayError::Kind::Transport, std::nullopt, m_lastError}});
     }
 }
@@ -193,21 +196,22 @@ void GatewayTransport::handleDisconnected()
     if (!m_closeFrameSeen) {
         const QString reason = m_lastError.isEmpty() ? QStringLiteral("connection dropped without a close frame")
                                                      : m_lastError;
-        m_events.socketEnded(SocketEnd{std::nullopt, reason, CloseInitiator::Transport, std::nullopt,
-                                       GatewayError{GatewayError::Kind::Transport, std::nullopt, reason}});
+        m_events.socketEnded(SocketEnd{std::nullopt, reason, CloseInitiator::Transport, CloseCause::Transport,
+                                       std::nullopt, GatewayError{GatewayError::Kind::Transport, std::nullopt, reason}});
         return;
     }
     const int code = int(m_socket->closeCode());
     const QString reason = m_socket->closeReason();
     if (code != QWebSocketProtocol::CloseCodeTooMuchData) {
-        m_events.socketEnded(SocketEnd{code, reason, CloseInitiator::Server, std::nullopt, std::nullopt});
+        m_events.socketEnded(SocketEnd{code, reason, CloseInitiator::Server, CloseCause::Server, std::nullopt,
+                                       std::nullopt});
         return;
     }
     // QWebSocket enforces maxAllowedIncoming{Frame,Message}Size by closing with 1009.
     ++m_stats.oversizedMessages;
     m_warnings.warn(QStringLiteral("incoming message over the %1-byte cap; reconnecting")
                         .arg(m_config.maxIncomingMessageSize));
-    m_events.socketEnded(SocketEnd{code, reason, CloseInitiator::Client, CloseAction::Resume,
+    m_events.socketEnded(SocketEnd{code, reason, CloseInitiator::Client, CloseCause::Oversized, CloseAction::Resume,
                                    GatewayError{GatewayError::Kind::Protocol, code,
                                                 QStringLiteral("Incoming message exceeded the size cap.")}});
 }
@@ -216,7 +220,8 @@ void GatewayTransport::handleHandshakeTimeout()
 {
     const QString reason = QStringLiteral("WebSocket handshake did not complete within %1 ms")
                                .arg(m_config.timings.handshakeTimeout.count());
-    m_events.socketEnded(SocketEnd{std::nullopt, reason, CloseInitiator::Transport, CloseAction::Resume,
+    m_events.socketEnded(SocketEnd{std::nullopt, reason, CloseInitiator::Transport, CloseCause::HandshakeTimeout,
+                                   CloseAction::Resume,
                                    GatewayError{GatewayError::Kind::HandshakeTimeout, std::nullopt, reason}});
 }
 

@@ -27,6 +27,7 @@ struct SocketEnd
     std::optional<int> code;                   //!< nullopt: no close frame
     QString reason;
     CloseInitiator initiator = CloseInitiator::Transport;
+    CloseCause cause = CloseCause::Transport;
     std::optional<CloseAction> forcedAction;   //!< handshake timeout, 1009, inflate error: Resume
     std::optional<GatewayError> error;         //!< the attempt's transient error, if any
 };

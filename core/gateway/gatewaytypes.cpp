@@ -86,6 +86,21 @@ QString closeCauseName(CloseCause cause)
     return QStringLiteral("unknown");
 }
 
+std::optional<CloseCause> closeCauseFromName(QStringView name)
+{
+    static constexpr CloseCause all[] = {
+        CloseCause::Server,       CloseCause::Op7,          CloseCause::Zombie,
+        CloseCause::UserResume,   CloseCause::UserIdentify, CloseCause::InvalidSession,
+        CloseCause::HelloTimeout, CloseCause::HandshakeTimeout, CloseCause::Oversized,
+        CloseCause::Protocol,     CloseCause::Transport,    CloseCause::Stopped,
+    };
+    for (const CloseCause c : all) {
+        if (name == closeCauseName(c))
+            return c;
+    }
+    return std::nullopt;
+}
+
 QString closeActionName(CloseAction action)
 {
     switch (action) {

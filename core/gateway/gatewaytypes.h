@@ -81,6 +81,8 @@ enum class CloseCause {
 };
 Q_ENUM_NS(CloseCause)
 QString closeCauseName(CloseCause cause);
+//! Parses closeCauseName() output; std::nullopt for anything else.
+std::optional<CloseCause> closeCauseFromName(QStringView name);
 
 //! One socket's end, reported exactly once per socket by GatewayClient::socketClosed.
 struct CloseInfo
@@ -187,7 +189,7 @@ struct GatewayStats
     std::chrono::milliseconds heartbeatInterval{0};
     QDateTime lastInboundAt;        //!< last frame of any kind
     QDateTime lastAckAt;
-    int missedAcks = 0;             //!< consecutive un-ACKed beats at tick time (0 or 1 normally)
+    int missedAcks = 0;             //!< ticks in a row that found the beat un-ACKed (zombie at 3, or at 1 when silent)
     qint64 lastSequence = -1;       //!< -1 = null
     quint64 heartbeatsSent = 0;
     quint64 acksReceived = 0;
@@ -206,13 +208,17 @@ struct GatewayStats
     quint64 duplicateDispatches = 0;//!< dispatches whose sequence was not above the last one
     quint64 eventsLost = 0;         //!< known lost events: live gaps + replay shortfalls
     quint64 unknownGaps = 0;        //!< sessions replaced by a fresh IDENTIFY (loss of unknown size)
-    QDateTime lastDispatchAt;       //!< wall clock of the last dispatch (UTC); invalid before one
-    int dispatchesLastMinute = 0;   //!< dispatches received in the last 60 s
+    //! Wall clock of the last dispatch (UTC); invalid before one. This and dispatchesLastMinute
+    //! are brought up to date by GatewayClient::stats() (the dispatch path only counts).
+    QDateTime lastDispatchAt;
+    int dispatchesLastMinute = 0;   //!< dispatches received in the last 60 s (per-second ring)
     QString degradedReason;         //!< why the state is Degraded ("heartbeat ACK late, data still flowing"); empty otherwise
     quint64 bytesReceivedWire = 0;  //!< before inflation
     quint64 bytesReceivedInflated = 0;
     quint64 bytesSent = 0;
     quint64 sendsDropped = 0;       //!< non-heartbeat sends refused by the 115/60 s budget
+    //! op 1 not answered: a beat is un-ACKed and one went out less than interval/4 ago.
+    quint64 extraHeartbeatRequests = 0;
 };
 
 } // namespace gw

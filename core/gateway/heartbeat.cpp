@@ -24,7 +24,9 @@ Heartbeat::Heartbeat(const GatewayTimings &timings, GatewayStats &stats, QObject
 void Heartbeat::reset()
 {
     m_awaitingAck = false;
-    m_beatSentNs = 0;
+    m_oldestUnackedNs = 0;
+    m_lastBeatNs = 0;
+    m_bytesAtBeat = m_stats.bytesReceivedWire;
     m_interval = 0ms;
 }
 
@@ -44,24 +46,53 @@ void Heartbeat::start(std::chrono::milliseconds interval, double jitter)
 
 Heartbeat::Tick Heartbeat::tick()
 {
-    if (m_awaitingAck) {
-        // Zombie: the previous beat is still un-ACKed at the next tick (docs/protocol.md).
-        ++m_stats.missedAcks;
+    if (!m_awaitingAck) {
+        startBeatTimer(m_interval);
+        return Tick::Beat;
+    }
+    // The previous beat is still un-ACKed at the next tick (docs/protocol.md, heartbeats).
+    ++m_stats.missedAcks;
+    if (!dataSinceBeat()) {
         ++m_stats.zombies;
-        qCWarning(lcHeartbeat) << "zombie connection: heartbeat not acknowledged within" << m_interval.count() << "ms";
+        qCWarning(lcHeartbeat) << "zombie connection: heartbeat not acknowledged within" << m_interval.count()
+                               << "ms and nothing received since it was sent";
         return Tick::Zombie;
     }
+    if (m_stats.missedAcks >= ZombieTicks) {
+        ++m_stats.zombies;
+        qCWarning(lcHeartbeat) << "zombie connection: no heartbeat ACK for" << m_stats.missedAcks
+                               << "intervals although data still arrives";
+        return Tick::Zombie;
+    }
+    qCInfo(lcHeartbeat) << "heartbeat ACK late, data still flowing; beating on";
     startBeatTimer(m_interval);
-    return Tick::Beat;
+    return Tick::Late;
 }
 
-void Heartbeat::beatSent()
+void Heartbeat::beatSent(bool requested)
 {
-    m_awaitingAck = true;
-    m_beatSentNs = m_mono.nsecsElapsed();
+    const qint64 now = m_mono.nsecsElapsed();
+    if (!m_awaitingAck) {
+        m_awaitingAck = true;
+        m_oldestUnackedNs = now;
+        // Overdue when the ACK takes longer than the latency threshold (or a quarter interval).
+        m_ackOverdueTimer.start(std::max(m_timings.latencyWarning, m_interval / 4));
+    }
+    m_lastBeatNs = now;
+    m_bytesAtBeat = m_stats.bytesReceivedWire;
     ++m_stats.heartbeatsSent;
-    // Overdue when the ACK takes longer than the latency threshold (or a quarter interval).
-    m_ackOverdueTimer.start(std::max(m_timings.latencyWarning, m_interval / 4));
+    if (requested && m_interval > 0ms)
+        startBeatTimer(m_interval);
+}
+
+bool Heartbeat::mayAnswerRequest() const
+{
+    if (!m_awaitingAck)
+        return true;
+    if (m_interval <= 0ms)
+        return false;
+    const auto sinceBeat = std::chrono::nanoseconds(m_mono.nsecsElapsed() - m_lastBeatNs);
+    return sinceBeat >= m_interval / 4;
 }
 
 std::optional<std::chrono::milliseconds> Heartbeat::acknowledged()
@@ -70,7 +101,7 @@ std::optional<std::chrono::milliseconds> Heartbeat::acknowledged()
         return std::nullopt;  // unsolicited ACK: harmless
     m_awaitingAck = false;
     m_ackOverdueTimer.stop();
-    const auto latency = std::chrono::milliseconds((m_mono.nsecsElapsed() - m_beatSentNs) / 1'000'000);
+    const auto latency = std::chrono::milliseconds((m_mono.nsecsElapsed() - m_oldestUnackedNs) / 1'000'000);
     m_stats.missedAcks = 0;
     ++m_stats.acksReceived;
     m_stats.lastAckAt = QDateTime::currentDateTimeUtc();

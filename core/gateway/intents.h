@@ -7,7 +7,7 @@
 
 namespace gw {
 
-//! One Gateway intent bit (protocol.md A14).
+//! One Gateway intent bit (docs/protocol.md, intents).
 struct IntentInfo
 {
     int bit = 0;                 //!< value is 1u << bit

@@ -7,8 +7,8 @@
 
 namespace gw {
 
-//! The client's send budget (protocol.md A3, A11, D6): at most `limit` (115) non-heartbeat
-//! sends per sliding `window` (60 s), leaving headroom below Discord's 120 for heartbeats;
+//! The client's send budget (docs/protocol.md, rate and size limits): at most `limit` (115)
+//! non-heartbeat sends per sliding `window` (60 s), leaving headroom below Discord's 120 for heartbeats;
 //! heartbeat, IDENTIFY and RESUME bypass the budget (like discord.js) but are still logged
 //! against Discord's hard 120; no payload over 4096 bytes is ever sent (it would earn 4002).
 //! A plain value class: the caller passes the monotonic time, so tests need no clock.

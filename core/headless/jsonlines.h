@@ -7,15 +7,17 @@
 
 namespace gw {
 
-//! The JSON Lines of headless mode (docs/headless.md): one object per event, schema version 1.
+//! The JSON Lines of headless mode (docs/headless.md): one object per event, schema version 2
+//! (2: `close.message`/`close.severity` follow the close's cause; kind `seq_gap`; new fields on
+//! `resumed`, `ready` and `close`).
 class JsonLines final
 {
 public:
     JsonLines() = delete;
 
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
 
-    //! `{"v":1,"ts":"2026-11-29T09:15:11.123Z","account":"music-bot","kind":"close",
+    //! `{"v":2,"ts":"2026-11-29T09:15:11.123Z","account":"music-bot","kind":"close",
     //!   "severity":"warning","message":"…", <the entry's fields>}` — one line, no newline.
     //! The base keys win over a field of the same name. Every string (and key) passes through
     //! Redactor::global().

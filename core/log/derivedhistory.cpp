@@ -41,6 +41,13 @@ QVariant optionalText(const QJsonObject &fields, QLatin1String key)
     return QVariant(QMetaType::fromType<QString>());
 }
 
+// A count the client reports as -1 when unknown (RESUMED's `missed` without a sequence): NULL.
+QVariant knownCount(const QJsonObject &fields, QLatin1String key)
+{
+    const QVariant v = optionalInt(fields, key);
+    return !v.isNull() && v.toLongLong() < 0 ? QVariant(QMetaType::fromType<qint64>()) : v;
+}
+
 // The three classes of account state for uptime: ready/degraded count as up; `stopped` (paused
 // or not started) is no data, like the time Gatewatch did not run; everything else is down.
 enum class StateClass { Up, Down, NoData };
@@ -80,6 +87,7 @@ bool DerivedHistory::feeds(EventKind kind)
     case EventKind::Error:
     case EventKind::UserAction:
     case EventKind::GatewayInfo:
+    case EventKind::SeqGap:
         return false;
     }
     return false;
@@ -262,12 +270,13 @@ bool DerivedHistory::disconnected(EventLogWriter &writer, const PendingEvent &e,
     const QJsonObject &f = e.fieldObject;
     qint64 id = 0;
     if (!writer.exec(QStringLiteral("INSERT INTO disconnects (account_id, account_name, start_at, close_code, "
-                                    "meaning, initiator, seq_before, close_event_id) "
-                                    "VALUES (coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?)"),
+                                    "meaning, initiator, cause, seq_before, close_event_id) "
+                                    "VALUES (coalesce(?, ''), coalesce(?, ''), ?, ?, ?, ?, ?, ?, ?)"),
                      {e.accountId, e.accountName, e.at,
                       isClose ? optionalInt(f, QLatin1String("code")) : QVariant(QMetaType::fromType<qint64>()),
                       isClose ? optionalText(f, QLatin1String("meaning")) : QVariant(QStringLiteral("invalid session")),
                       isClose ? optionalText(f, QLatin1String("initiator")) : QVariant(QStringLiteral("server")),
+                      isClose ? optionalText(f, QLatin1String("cause")) : QVariant(QStringLiteral("invalid_session")),
                       optionalInt(f, QLatin1String("seq")), e.id},
                      error, &id)) {
         return false;
@@ -276,8 +285,10 @@ bool DerivedHistory::disconnected(EventLogWriter &writer, const PendingEvent &e,
     return true;
 }
 
-// `resumed` ends the open disconnect recovered by RESUME; `ready` ends it recovered by a new
-// IDENTIFY (the events sent while the session was gone are lost).
+// `resumed` ends the open disconnect recovered by RESUME, with what it reported missed and lost
+// (a RESUMED row without `lost`, written before lost-event accounting, counts as none lost);
+// `ready` ends it recovered by a new IDENTIFY: the events sent while the session was gone are
+// lost, in a number nobody knows (lost stays NULL, events_lost = 1).
 bool DerivedHistory::recovered(EventLogWriter &writer, const PendingEvent &e, QString *error)
 {
     const auto it = m_openDisconnects.constFind(e.accountId);
@@ -287,9 +298,10 @@ bool DerivedHistory::recovered(EventLogWriter &writer, const PendingEvent &e, QS
     const bool ok = *e.derivedKind == EventKind::Resumed
         ? writer.exec(QStringLiteral("UPDATE disconnects SET end_at = max(start_at, ?), recovered_by = 'resume', "
                                      "events_lost = 0, replayed = ?, seq_before = coalesce(?, seq_before), "
-                                     "seq_after = ?, end_event_id = ? WHERE id = ?"),
+                                     "seq_after = ?, missed = ?, lost = coalesce(?, 0), end_event_id = ? WHERE id = ?"),
                       {e.at, optionalInt(f, QLatin1String("replayed")), optionalInt(f, QLatin1String("seq_before")),
-                       optionalInt(f, QLatin1String("seq_after")), e.id, it.value()},
+                       optionalInt(f, QLatin1String("seq_after")), knownCount(f, QLatin1String("missed")),
+                       optionalInt(f, QLatin1String("lost")), e.id, it.value()},
                       error)
         : writer.exec(QStringLiteral("UPDATE disconnects SET end_at = max(start_at, ?), recovered_by = 'identify', "
                                      "events_lost = 1, end_event_id = ? WHERE id = ?"),

@@ -19,7 +19,7 @@ namespace gw::eventlogschema {
 namespace {
 
 // Stored codes: append only. Changing a code would silently relabel every stored row.
-constexpr std::array<std::pair<EventKind, int>, 20> k_kindCodes{{
+constexpr std::array<std::pair<EventKind, int>, 21> k_kindCodes{{
     {EventKind::State, 1},
     {EventKind::Hello, 2},
     {EventKind::Identify, 3},
@@ -40,6 +40,7 @@ constexpr std::array<std::pair<EventKind, int>, 20> k_kindCodes{{
     {EventKind::MonitorStarted, 18},
     {EventKind::MonitorStopped, 19},
     {EventKind::GatewayInfo, 20},
+    {EventKind::SeqGap, 21},
 }};
 
 constexpr std::array<std::pair<Severity, int>, 4> k_severityCodes{{
@@ -115,6 +116,21 @@ bool migrateToV1(QSqlDatabase &db, QString *error)
     return execAll(db, sql, error);
 }
 
+// v2: lost-event accounting. The kind `seq_gap` (code 21) for the view's kinds table, and on
+// each disconnect what its RESUMED reported (missed, lost) and why it began (the close's cause).
+bool migrateToV2(QSqlDatabase &db, QString *error)
+{
+    const QStringList sql{
+        QStringLiteral("INSERT OR IGNORE INTO kinds (code, name) VALUES (%1, '%2')")
+            .arg(kindCode(EventKind::SeqGap))
+            .arg(eventKindName(EventKind::SeqGap)),
+        QStringLiteral("ALTER TABLE disconnects ADD COLUMN missed INTEGER"),
+        QStringLiteral("ALTER TABLE disconnects ADD COLUMN lost INTEGER"),
+        QStringLiteral("ALTER TABLE disconnects ADD COLUMN cause TEXT"),
+    };
+    return execAll(db, sql, error);
+}
+
 } // namespace
 
 int kindCode(EventKind kind)
@@ -157,6 +173,7 @@ const std::vector<Migration> &migrations()
 {
     static const std::vector<Migration> steps{
         {1, &migrateToV1},
+        {2, &migrateToV2},
     };
     return steps;
 }

@@ -376,7 +376,7 @@ Expected<QList<DisconnectRecord>, EventLogError> EventQuery::disconnects(const Q
     auto selected = d->select(
         QStringLiteral("SELECT id, account_id, account_name, start_at, end_at, close_code, meaning, initiator, "
                        "recovered_by, fatal, events_lost, replayed, seq_before, seq_after, close_count, "
-                       "close_event_id, end_event_id FROM disconnects WHERE start_at >= ? AND start_at < ? %1 "
+                       "close_event_id, end_event_id, missed, lost, cause FROM disconnects WHERE start_at >= ? AND start_at < ? %1 "
                        "ORDER BY start_at DESC, id DESC")
             .arg(accountId.isEmpty() ? QString() : QStringLiteral("AND account_id = ?")),
         values);
@@ -405,6 +405,9 @@ Expected<QList<DisconnectRecord>, EventLogError> EventQuery::disconnects(const Q
         r.closeCount = query.value(14).toInt();
         r.closeEventId = query.value(15).toLongLong();
         r.endEventId = query.value(16).toLongLong();
+        r.missed = optionalInt(query.value(17));
+        r.lost = optionalInt(query.value(18));
+        r.cause = query.value(19).toString();
         out.append(r);
     }
     return out;

@@ -23,11 +23,11 @@ public:
         Hello,               //!< heartbeat_interval_ms
         Identify,            //!< shard_id, shard_count, intents
         Resume,              //!< session_id (shortened), seq
-        Ready,               //!< session_id, resume_host, user, guilds
-        Resumed,             //!< replayed, seq_before, seq_after
+        Ready,               //!< session_id, resume_host, user, guilds; after a replaced session gap_ms, gap_from, gap_to
+        Resumed,             //!< replayed, seq_before, seq_after, missed, lost
         ReconnectRequested,  //!< op 7
         InvalidSession,      //!< resumable
-        Close,               //!< code, meaning, initiator, action, was_ready
+        Close,               //!< code, meaning, initiator, action, was_ready, cause, session_kept
         Zombie,              //!< missed_acks
         HelloTimeout,        //!< stall n/max, mode
         ReadyTimeout,        //!< attempt
@@ -39,6 +39,7 @@ public:
         MonitorStarted,      //!< the monitor itself began watching (uptime excludes gaps)
         MonitorStopped,
         GatewayInfo,         //!< remaining, total, reset_after_ms, max_concurrency, shards
+        SeqGap,              //!< expected, got, lost: live dispatches skipped a sequence number
     };
     Q_ENUM(Kind)
 

@@ -27,7 +27,9 @@ struct ExportOptions
 
 //! The version of the export format (the "version" of the JSON Lines header, the "v" of each
 //! row and of each CSV record). Bumped only for incompatible changes; new keys may be added.
-constexpr int k_exportFormatVersion = 1;
+//! 2: a `close` row's message is the close summary and its severity the close's (info for a
+//! close Gatewatch made on purpose); kind `seq_gap`; `resumed`, `ready`, `close` gained fields.
+constexpr int k_exportFormatVersion = 2;
 
 //! Streams events of an event log to a QIODevice (a QSaveFile in the app) as JSON Lines or CSV,
 //! row by row from a forward-only query in time order: memory stays bounded whatever the size of

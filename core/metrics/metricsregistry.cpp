@@ -42,9 +42,26 @@ struct AccountSeries
     QHash<QString, prometheus::Counter *> disconnects;  //!< by close_code label
     prometheus::Counter *reconnectsResume = nullptr;
     prometheus::Counter *reconnectsIdentify = nullptr;
+    prometheus::Counter *dispatchesLive = nullptr;
+    prometheus::Counter *dispatchesReplayed = nullptr;
+    prometheus::Counter *eventsLost = nullptr;
+    prometheus::Gauge *lastDispatch = nullptr;       //!< lazily, after the first dispatch
     int lastIdentifies = 0;
     quint64 lastAcks = 0;
+    quint64 lastLive = 0;
+    quint64 lastReplayed = 0;
+    quint64 lastLost = 0;
 };
+
+//! Moves `counter` forward by what the status counter `now` gained since `last`. A smaller value
+//! means the account's sessions were restarted (counters from zero): the counter keeps its total
+//! and follows from the new base.
+void advance(prometheus::Counter *counter, quint64 now, quint64 &last)
+{
+    if (now > last)
+        counter->Increment(double(now - last));
+    last = now;
+}
 
 const prometheus::Histogram::BucketBoundaries &rttBuckets()
 {
@@ -90,6 +107,17 @@ public:
     prometheus::Family<prometheus::Gauge> &lastReady = prometheus::BuildGauge()
         .Name("gatewatch_last_ready_timestamp_seconds").Help("Unix time of the last READY or RESUMED.")
         .Register(registry);
+    prometheus::Family<prometheus::Counter> &dispatches = prometheus::BuildCounter()
+        .Name("gatewatch_dispatches_total")
+        .Help("Gateway dispatches received, by kind (live, or replayed between RESUME and RESUMED).")
+        .Register(registry);
+    prometheus::Family<prometheus::Counter> &eventsLost = prometheus::BuildCounter()
+        .Name("gatewatch_events_lost_total")
+        .Help("Dispatches known to be lost: sequence gaps and events a RESUME did not replay.")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &lastDispatch = prometheus::BuildGauge()
+        .Name("gatewatch_last_dispatch_timestamp_seconds").Help("Unix time of the last dispatch received.")
+        .Register(registry);
 
     LabelFilter filter;
     QHash<QString, AccountSeries> accounts;  // by account id
@@ -117,7 +145,23 @@ public:
         s.identifies = &identifies.Add({{"account", a}});
         s.reconnectsResume = &reconnects.Add({{"account", a}, {"kind", "resume"}});
         s.reconnectsIdentify = &reconnects.Add({{"account", a}, {"kind", "identify"}});
+        s.dispatchesLive = &dispatches.Add({{"account", a}, {"kind", "live"}});
+        s.dispatchesReplayed = &dispatches.Add({{"account", a}, {"kind", "replayed"}});
+        s.eventsLost = &eventsLost.Add({{"account", a}});
         return *accounts.insert(accountId, s);
+    }
+
+    //! The dispatch and lost-event series from the (shard-summed) client counters.
+    void updateData(AccountSeries &s, const GatewayStats &stats)
+    {
+        advance(s.dispatchesLive, stats.liveDispatches, s.lastLive);
+        advance(s.dispatchesReplayed, stats.replayedDispatches, s.lastReplayed);
+        advance(s.eventsLost, stats.eventsLost, s.lastLost);
+        if (stats.lastDispatchAt.isValid()) {
+            if (!s.lastDispatch)
+                s.lastDispatch = &lastDispatch.Add({{"account", utf8(s.label)}});
+            s.lastDispatch->Set(double(stats.lastDispatchAt.toMSecsSinceEpoch()) / 1000.0);
+        }
     }
 
     void drop(const QString &accountId)
@@ -143,6 +187,11 @@ public:
             disconnects.Remove(c);
         reconnects.Remove(s.reconnectsResume);
         reconnects.Remove(s.reconnectsIdentify);
+        dispatches.Remove(s.dispatchesLive);
+        dispatches.Remove(s.dispatchesReplayed);
+        eventsLost.Remove(s.eventsLost);
+        if (s.lastDispatch)
+            lastDispatch.Remove(s.lastDispatch);
         accounts.erase(it);
     }
 };
@@ -201,6 +250,7 @@ void MetricsRegistry::updateStatus(const AccountStatus &status)
             s.lastReady = &d->lastReady.Add({{"account", a}});
         s.lastReady->Set(double(status.lastConnectedAt.toMSecsSinceEpoch()) / 1000.0);
     }
+    d->updateData(s, status.stats);
 }
 
 void MetricsRegistry::recordEvent(const EventLogEntry &entry)

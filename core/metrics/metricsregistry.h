@@ -16,8 +16,9 @@ namespace gw {
 //! prometheus-cpp `Registry` and rendered by its `TextSerializer` (exposition format 0.0.4).
 //!
 //! Fed from two places, both usually AccountManager signals:
-//! - updateStatus(AccountStatus): gauges (up, state, latency, identify budget, last READY) and the
-//!   heartbeat RTT histogram (one observation per new ACK);
+//! - updateStatus(AccountStatus): gauges (up, state, latency, identify budget, last READY, last
+//!   dispatch), the heartbeat RTT histogram (one observation per new ACK) and the counters kept
+//!   by the client (dispatches by kind, events lost), advanced by what they gained;
 //! - recordEvent(EventLogEntry): counters (disconnects by close code, reconnects by mode).
 //!
 //! The `account` label is the account's display name passed through the label filter (the

@@ -44,6 +44,25 @@ int stateRank(ConnectionState state)
     return 0;
 }
 
+//! The data counters of a shard folded into the account's: dispatch and loss counts add up,
+//! the last dispatch is the latest of any shard, the degraded reason is the first shard's that
+//! has one.
+void addDataCounters(GatewayStats &into, const GatewayStats &shard)
+{
+    into.dispatches += shard.dispatches;
+    into.liveDispatches += shard.liveDispatches;
+    into.replayedDispatches += shard.replayedDispatches;
+    into.duplicateDispatches += shard.duplicateDispatches;
+    into.eventsLost += shard.eventsLost;
+    into.unknownGaps += shard.unknownGaps;
+    into.dispatchesLastMinute += shard.dispatchesLastMinute;
+    if (shard.lastDispatchAt.isValid()
+        && (!into.lastDispatchAt.isValid() || shard.lastDispatchAt > into.lastDispatchAt))
+        into.lastDispatchAt = shard.lastDispatchAt;
+    if (into.degradedReason.isEmpty())
+        into.degradedReason = shard.degradedReason;
+}
+
 } // namespace
 
 AccountStatus aggregateShards(const QList<AccountStatus> &shards)
@@ -62,6 +81,7 @@ AccountStatus aggregateShards(const QList<AccountStatus> &shards)
         s.identifies += o.identifies;
         s.resumes += o.resumes;
         s.disconnects += o.disconnects;
+        addDataCounters(s.stats, o.stats);
         s.helloStalls = std::max(s.helloStalls, o.helloStalls);
         if (o.lastEventAt > s.lastEventAt)
             s.lastEventAt = o.lastEventAt;

@@ -31,7 +31,7 @@ public:
         : state(std::move(o))
         , sessions(state, q)
         , sockets(state, sessions, q)
-        , faults(state)
+        , faults(state, q)
         , api(state, q)
     {
     }
@@ -185,6 +185,43 @@ void GatewaySimulator::setDispatchInterval(std::chrono::milliseconds interval)
     }
 }
 
+void GatewaySimulator::setOutboundRate(int messagesPerSecond)
+{
+    d->state.options.outboundRate = std::max(0, messagesPerSecond);
+}
+
+void GatewaySimulator::setAckDelay(std::chrono::milliseconds delay)
+{
+    d->state.options.ackDelay = std::max(delay, 0ms);
+}
+
+void GatewaySimulator::setReplayBufferLimit(int dispatches)
+{
+    d->state.options.replayBufferLimit = std::max(1, dispatches);
+    for (auto &[id, session] : d->state.sessions) {
+        while (session.replay.size() > static_cast<size_t>(d->state.options.replayBufferLimit))
+            session.replay.pop_front();
+    }
+}
+
+bool GatewaySimulator::setBotLoad(const QString &botName, const SimLoad &load)
+{
+    sim::Bot *bot = d->state.botByName(botName);
+    if (!bot)
+        return false;
+    bot->load = load;
+    return true;
+}
+
+bool GatewaySimulator::setConnectionLoad(int connectionId, const SimLoad &load)
+{
+    sim::Connection *c = d->state.connectionById(connectionId);
+    if (!c)
+        return false;
+    c->load = load;
+    return true;
+}
+
 void GatewaySimulator::addBot(const QString &token, const SimBotPolicy &policy)
 {
     // One name per bot: re-adding a name under another token replaces it.
@@ -248,15 +285,20 @@ QList<SimReceived> GatewaySimulator::receivedFrom(const QString &botName) const
 QList<SimConnectionInfo> GatewaySimulator::connections() const
 {
     QList<SimConnectionInfo> out;
-    for (const auto &[id, c] : d->state.connections)
+    for (const auto &[id, c] : d->state.connections) {
         out.append(c->info);
+        out.last().outboundQueued = c->outbound->queued();
+    }
     return out;
 }
 
 std::optional<SimConnectionInfo> GatewaySimulator::connection(int id) const
 {
-    if (const sim::Connection *c = d->state.connectionById(id))
-        return c->info;
+    if (const sim::Connection *c = d->state.connectionById(id)) {
+        SimConnectionInfo info = c->info;
+        info.outboundQueued = c->outbound->queued();
+        return info;
+    }
     return std::nullopt;
 }
 

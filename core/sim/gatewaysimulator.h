@@ -47,16 +47,18 @@ public:
         RequestHeartbeat,  //!< live: op 1
         Close,             //!< live: close frame with `closeCode`
         DropTcp,           //!< live: abort the TCP connection without a close frame
-        Flood,             //!< live: `count` dispatches back to back
+        Flood,             //!< live: `count` dispatches, back to back or `rate` per second
         Malformed,         //!< live: a frame that is not valid JSON / has wrong types
         Oversized,         //!< live: a message of `size` bytes
+        SkipSequence,      //!< live: the session's next dispatch skips `count` sequence numbers
     };
     Q_ENUM(Kind)
 
     Kind kind = Kind::Close;
     int closeCode = 4000;
     bool resumable = false;
-    int count = 1;                   //!< Flood: number of dispatches
+    int count = 1;                   //!< Flood: number of dispatches; SkipSequence: numbers skipped
+    int rate = 0;                    //!< Flood: dispatches per second (0 = back to back)
     int connections = 1;             //!< sticky faults: how many new sockets they apply to
     qint64 size = 0;                 //!< Oversized: bytes
     std::chrono::milliseconds delay{0};
@@ -65,6 +67,14 @@ public:
     {
         return kind == Kind::WithholdHello || kind == Kind::WithholdReady || kind == Kind::SlowHandshake;
     }
+};
+
+//! Per-bot or per-connection overrides of Options::outboundRate and Options::ackDelay
+//! (nullopt = follow the next level: connection → bot → Options).
+struct SimLoad
+{
+    std::optional<int> outboundRate;                 //!< messages per second, 0 = unpaced
+    std::optional<std::chrono::milliseconds> ackDelay;
 };
 
 //! One payload a client sent, as recorded by the simulator (for assertions).
@@ -94,6 +104,7 @@ struct SimConnectionInfo
     QString sessionId;
     qint64 openedAtMs = 0;
     qint64 closedAtMs = 0;
+    int outboundQueued = 0;          //!< payloads waiting in the outbound queue (Options::outboundRate)
 };
 
 //! A Discord Gateway v10 and its REST endpoints on loopback (docs/simulator.md, docs/protocol.md).
@@ -103,7 +114,8 @@ struct SimConnectionInfo
 //! - REST: GET {apiBase}/gateway, /gateway/bot and /users/@me (401 for unknown tokens);
 //! - control: HTTP on `controlUrl()` (documented in docs/simulator.md);
 //! - Discord's rules: HELLO, ACK per beat, READY with session_id and resume_gateway_url,
-//!   resume replay from a per-session buffer then RESUMED, 4004 unknown token, 4014 privileged
+//!   resume replay from a finite per-session buffer then RESUMED (a dispatch with its own s),
+//!   one ordered outbound queue per socket (optionally paced, so an ACK waits behind a burst), 4004 unknown token, 4014 privileged
 //!   intents without permission, 4013 bad bitfield, 4011 > 2500 guilds/shard, 4002 payload
 //!   > 4096 bytes or bad JSON, 4005 identify twice, 4003 before identify, 4008 > 120 sends / 60 s,
 //!   4009 session timeout when no beat for interval × 1.5, op 9 on stale resume and when
@@ -139,7 +151,15 @@ public:
         //! zlib-stream only: send every compressed message as two WebSocket messages (the first
         //! without the 00 00 ff ff suffix) to exercise client buffering. Discord never does this.
         bool splitCompressedMessages = false;
-        int replayBufferLimit = 10000;                   //!< dispatches kept per session
+        //! Dispatches kept per session for RESUME; older missed ones are not replayed (Discord's
+        //! buffer is finite too).
+        int replayBufferLimit = 5000;
+        //! Every payload to a socket (dispatch, ACK, op 1/7/9, close frame) leaves through one
+        //! ordered queue; this many per second drain it (0 = written at once). A burst backs up
+        //! and an ACK waits behind it, as on a loaded gateway.
+        int outboundRate = 0;
+        //! How long after a heartbeat its ACK is put in the outbound queue.
+        std::chrono::milliseconds ackDelay{0};
         int recordLimit = 100000;                        //!< SimReceived entries kept (oldest dropped)
     };
 
@@ -159,6 +179,13 @@ public:
 
     void setHeartbeatInterval(std::chrono::milliseconds interval);
     void setDispatchInterval(std::chrono::milliseconds interval);
+    void setOutboundRate(int messagesPerSecond);
+    void setAckDelay(std::chrono::milliseconds delay);
+    void setReplayBufferLimit(int dispatches);
+    //! Overrides for one bot's connections (replacing earlier ones); false for an unknown bot.
+    bool setBotLoad(const QString &botName, const SimLoad &load);
+    //! Overrides for one connection (replacing earlier ones); false for an unknown connection.
+    bool setConnectionLoad(int connectionId, const SimLoad &load);
 
     void addBot(const QString &token, const SimBotPolicy &policy);
     void removeBot(const QString &token);

@@ -65,6 +65,7 @@ bool FaultInjector::applyLive(Connection &c, const SimFault &f)
     case SimFault::Kind::GoSilent:
         c.silent = true;
         c.heartbeatDeadline->stop();
+        c.outbound->clear();
         return true;
     case SimFault::Kind::Reconnect:
         m_state.sendRaw(c, envelope(7, "null"));
@@ -89,7 +90,7 @@ bool FaultInjector::applyLive(Connection &c, const SimFault &f)
         c.socket->abort();
         return true;
     case SimFault::Kind::Flood:
-        return flood(c, f.count);
+        return flood(c, f);
     case SimFault::Kind::Malformed:
         for (int i = 0; i < std::max(1, f.count); ++i) {
             m_state.sendRaw(c, "{\"op\":0,\"t\":\"MESSAGE_CREATE\",\"s\":");
@@ -103,18 +104,76 @@ bool FaultInjector::applyLive(Connection &c, const SimFault &f)
         m_state.sendRaw(c, head + filler(padBytes) + tail);
         return true;
     }
+    case SimFault::Kind::SkipSequence:
+        return skipSequence(c, f.count);
     }
     return false;
 }
 
-// `count` MESSAGE_CREATEs back to back on the connection's own session.
-bool FaultInjector::flood(Connection &c, int count)
+// `count` MESSAGE_CREATEs on the connection's own session: back to back, or `rate` per second
+// (each then its own frame and its own write).
+bool FaultInjector::flood(Connection &c, const SimFault &f)
 {
     Session *s = m_state.sessionById(c.info.sessionId);
     if (!s || s->connectionId != c.info.id)
         return false;
-    for (int i = 0; i < std::max(1, count); ++i)
+    const int count = std::max(1, f.count);
+    if (f.rate <= 0) {
+        for (int i = 0; i < count; ++i)
+            m_state.emitMessageCreate(*s);
+        return true;
+    }
+    PacedFlood &flood = c.flood;
+    if (!flood.timer) {
+        flood.timer = std::make_unique<QTimer>();
+        flood.timer->setSingleShot(true);
+        flood.timer->setTimerType(Qt::PreciseTimer);
+        const int id = c.info.id;
+        flood.timer->callOnTimeout(q, [this, id] { floodTick(id); });
+    }
+    // A flood while one is running: the rest of both at the new rate, from now.
+    flood.remaining += count;
+    flood.rate = f.rate;
+    flood.sent = 0;
+    flood.start = std::chrono::steady_clock::now();
+    floodTick(c.info.id);
+    return true;
+}
+
+void FaultInjector::floodTick(int connectionId)
+{
+    Connection *c = m_state.connectionById(connectionId);
+    if (!c || !c->info.open)
+        return;
+    PacedFlood &flood = c->flood;
+    Session *s = m_state.sessionById(c->info.sessionId);
+    if (!s || s->connectionId != connectionId) {
+        flood.remaining = 0;  // the session moved on: the flood ends with this socket
+        return;
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - flood.start;
+    const auto dueNow = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() * flood.rate / 1000000 + 1;
+    while (flood.remaining > 0 && flood.sent < dueNow) {
         m_state.emitMessageCreate(*s);
+        ++flood.sent;
+        --flood.remaining;
+        if (c->socket)
+            c->socket->flush();  // its own write (unless Options::outboundRate queues it)
+    }
+    if (flood.remaining <= 0)
+        return;
+    const auto next = flood.start + std::chrono::microseconds(qint64(flood.sent) * 1000000 / flood.rate);
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - std::chrono::steady_clock::now());
+    flood.timer->start(std::max(wait, 0ms));
+}
+
+// The session's next dispatch skips `count` sequence numbers (never sent, never replayed).
+bool FaultInjector::skipSequence(Connection &c, int count)
+{
+    Session *s = m_state.sessionById(c.info.sessionId);
+    if (!s || count < 1)
+        return false;
+    s->skipPending += count;
     return true;
 }
 

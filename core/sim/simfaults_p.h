@@ -17,7 +17,7 @@ class FaultInjector final
     Q_DISABLE_COPY_MOVE(FaultInjector)
 
 public:
-    explicit FaultInjector(State &state) : m_state(state) {}
+    FaultInjector(State &state, GatewaySimulator *q) : m_state(state), q(q) {}
     ~FaultInjector() = default;
 
     //! GatewaySimulator::injectFault: a sticky fault, or a live one on the bot's newest open
@@ -28,9 +28,13 @@ public:
 
 private:
     bool applyLive(Connection &c, const SimFault &fault);
-    bool flood(Connection &c, int count);
+    bool flood(Connection &c, const SimFault &fault);
+    //! A paced flood's timer: sends the dispatches now due, then waits for the next one.
+    void floodTick(int connectionId);
+    bool skipSequence(Connection &c, int count);
 
     State &m_state;
+    GatewaySimulator *const q;
 };
 
 } // namespace gw::sim

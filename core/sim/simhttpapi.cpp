@@ -46,7 +46,8 @@ QJsonObject connectionJson(const SimConnectionInfo &i)
                        {QStringLiteral("via_resume_url"), i.viaResumeUrl},
                        {QStringLiteral("session_id"), i.sessionId},
                        {QStringLiteral("opened_at_ms"), i.openedAtMs},
-                       {QStringLiteral("closed_at_ms"), i.closedAtMs}};
+                       {QStringLiteral("closed_at_ms"), i.closedAtMs},
+                       {QStringLiteral("outbound_queued"), i.outboundQueued}};
 }
 
 QJsonObject receivedJson(const SimReceived &r)
@@ -170,6 +171,9 @@ SimHttpResponse HttpApi::status(const Control &c)
         {QStringLiteral("control"), q->controlUrl().toString()},
         {QStringLiteral("heartbeat_interval_ms"), qint64(m_state.options.heartbeatInterval.count())},
         {QStringLiteral("dispatch_interval_ms"), qint64(m_state.options.dispatchInterval.count())},
+        {QStringLiteral("outbound_rate"), m_state.options.outboundRate},
+        {QStringLiteral("ack_delay_ms"), qint64(m_state.options.ackDelay.count())},
+        {QStringLiteral("replay_buffer_limit"), m_state.options.replayBufferLimit},
         {QStringLiteral("open_connections"), q->openConnectionCount()},
         {QStringLiteral("live_sessions"), q->liveSessionCount()}}));
 }
@@ -232,6 +236,7 @@ SimHttpResponse HttpApi::fault(const Control &c)
     f.closeCode = body.value(QLatin1String("code")).toInt(f.closeCode);
     f.resumable = body.value(QLatin1String("resumable")).toBool(f.resumable);
     f.count = body.value(QLatin1String("count")).toInt(f.count);
+    f.rate = body.value(QLatin1String("rate")).toInt(f.rate);
     f.connections = body.value(QLatin1String("connections")).toInt(f.connections);
     f.size = body.value(QLatin1String("size")).toInteger(f.size);
     f.delay = std::chrono::milliseconds(body.value(QLatin1String("delay_ms")).toInteger(0));
@@ -301,10 +306,55 @@ SimHttpResponse HttpApi::settings(const Control &c)
 {
     if (!c.is("POST"))
         return discordError(405);
+    if (!c.isJson())
+        return errorJson(400, QStringLiteral("body is not JSON"));
+    if (c.body.contains(QLatin1String("bot")) || c.body.contains(QLatin1String("connection")))
+        return loadOverride(c);
+    const auto millis = [&c](const char *key) {
+        return std::chrono::milliseconds(c.body.value(QLatin1String(key)).toInteger());
+    };
     if (c.body.contains(QLatin1String("heartbeat_interval_ms")))
-        q->setHeartbeatInterval(std::chrono::milliseconds(c.body.value(QLatin1String("heartbeat_interval_ms")).toInteger()));
+        q->setHeartbeatInterval(millis("heartbeat_interval_ms"));
     if (c.body.contains(QLatin1String("dispatch_interval_ms")))
-        q->setDispatchInterval(std::chrono::milliseconds(c.body.value(QLatin1String("dispatch_interval_ms")).toInteger()));
+        q->setDispatchInterval(millis("dispatch_interval_ms"));
+    if (c.body.contains(QLatin1String("outbound_rate")))
+        q->setOutboundRate(c.body.value(QLatin1String("outbound_rate")).toInt());
+    if (c.body.contains(QLatin1String("ack_delay_ms")))
+        q->setAckDelay(millis("ack_delay_ms"));
+    if (c.body.contains(QLatin1String("replay_buffer_limit")))
+        q->setReplayBufferLimit(c.body.value(QLatin1String("replay_buffer_limit")).toInt());
+    return ok();
+}
+
+// {"bot": name | "connection": id, "outbound_rate": n, "ack_delay_ms": n}: overrides for one
+// bot or connection; a field that is null drops its override, one that is absent keeps it.
+SimHttpResponse HttpApi::loadOverride(const Control &c)
+{
+    SimLoad *load = nullptr;
+    if (c.body.contains(QLatin1String("connection"))) {
+        Connection *conn = m_state.connectionById(c.body.value(QLatin1String("connection")).toInt());
+        if (!conn)
+            return errorJson(404, QStringLiteral("unknown connection"));
+        load = &conn->load;
+    } else {
+        Bot *bot = m_state.botByName(c.body.value(QLatin1String("bot")).toString());
+        if (!bot)
+            return errorJson(404, QStringLiteral("unknown bot"));
+        load = &bot->load;
+    }
+    for (auto it = c.body.constBegin(); it != c.body.constEnd(); ++it) {
+        const QString key = it.key();
+        if (key == QLatin1String("bot") || key == QLatin1String("connection"))
+            continue;
+        if (key == QLatin1String("outbound_rate")) {
+            load->outboundRate = it->isNull() ? std::nullopt : std::optional<int>(std::max(0, it->toInt()));
+        } else if (key == QLatin1String("ack_delay_ms")) {
+            load->ackDelay = it->isNull() ? std::nullopt
+                                          : std::optional(std::chrono::milliseconds(std::max<qint64>(0, it->toInteger())));
+        } else {
+            return errorJson(400, QStringLiteral("only outbound_rate and ack_delay_ms can be set per bot or connection"));
+        }
+    }
     return ok();
 }
 

@@ -51,6 +51,7 @@ private:
     SimHttpResponse received(const Control &c);
     SimHttpResponse dispatch(const Control &c);
     SimHttpResponse settings(const Control &c);
+    SimHttpResponse loadOverride(const Control &c);
 
     State &m_state;
     GatewaySimulator *const q;

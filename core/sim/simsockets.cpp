@@ -84,6 +84,7 @@ Connection &SocketHandler::adopt(QWebSocket *socket, bool viaResume)
     if (c.info.compressed)
         c.deflater = std::make_unique<SimDeflater>();
     c.socket = socket;
+    c.outbound = std::make_unique<Outbound>(m_state, c, q);
     socket->setParent(q);
     socket->setMaxAllowedIncomingMessageSize(MaxIncomingMessageBytes);
     watch(c);
@@ -154,6 +155,9 @@ void SocketHandler::handleDisconnected(int id)
     c->info.closedAtMs = nowMs();
     c->heartbeatDeadline->stop();
     c->reconnectCloseTimer->stop();
+    c->outbound->clear();
+    if (c->flood.timer)
+        c->flood.timer->stop();
     int clientCode = -1;
     if (c->socket) {
         if (c->clientCloseFrame)
@@ -260,7 +264,7 @@ void SocketHandler::route(Connection &c, qint64 op, const QJsonValue &d)
         }
         m_state.armHeartbeatDeadline(c);
         if (!c.stopAcks)
-            m_state.sendRaw(c, envelope(11, "null"));
+            c.outbound->pushAck();  // behind what is queued, after the ACK delay
         return;
     case 2:
         m_sessions.identify(c, d);

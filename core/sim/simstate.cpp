@@ -66,18 +66,7 @@ void State::sendRaw(Connection &c, const QByteArray &payload)
 {
     if (c.silent || !c.socket || !c.info.open)
         return;
-    if (!c.info.compressed) {
-        c.socket->sendTextMessage(QString::fromUtf8(payload));
-        return;
-    }
-    const QByteArray z = c.deflater->compress(payload);
-    if (options.splitCompressedMessages && z.size() > 4) {
-        const qsizetype half = z.size() / 2;
-        c.socket->sendBinaryMessage(z.left(half));
-        c.socket->sendBinaryMessage(z.mid(half));
-    } else {
-        c.socket->sendBinaryMessage(z);
-    }
+    c.outbound->push(payload);
 }
 
 void State::closeConnection(Connection &c, int code, const QString &reason)
@@ -89,7 +78,25 @@ void State::closeConnection(Connection &c, int code, const QString &reason)
         invalidateSessionOf(c);
     c.serverClosing = true;
     c.heartbeatDeadline->stop();
-    c.socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    c.outbound->pushClose(code, reason);
+}
+
+int State::outboundRateFor(const Connection &c)
+{
+    if (c.load.outboundRate)
+        return *c.load.outboundRate;
+    if (const Bot *bot = c.token.isEmpty() ? nullptr : botByToken(c.token); bot && bot->load.outboundRate)
+        return *bot->load.outboundRate;
+    return options.outboundRate;
+}
+
+std::chrono::milliseconds State::ackDelayFor(const Connection &c)
+{
+    if (c.load.ackDelay)
+        return *c.load.ackDelay;
+    if (const Bot *bot = c.token.isEmpty() ? nullptr : botByToken(c.token); bot && bot->load.ackDelay)
+        return *bot->load.ackDelay;
+    return options.ackDelay;
 }
 
 void State::invalidateSessionOf(Connection &c)
@@ -111,7 +118,8 @@ void State::armHeartbeatDeadline(Connection &c)
 
 void State::emitDispatch(Session &s, const QByteArray &event, const QByteArray &dJson, bool replayable)
 {
-    ++s.seq;
+    s.seq += 1 + s.skipPending;  // skipped numbers are never sent nor kept for replay
+    s.skipPending = 0;
     const QByteArray payload = dispatchEnvelope(event, s.seq, dJson);
     if (replayable) {
         s.replay.emplace_back(s.seq, payload);

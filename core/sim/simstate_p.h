@@ -5,12 +5,14 @@
 
 #include "gatewaysimulator.h"
 #include "simdeflater_p.h"
+#include "simoutbound_p.h"
 
 #include <QHash>
 #include <QPointer>
 #include <QTimer>
 #include <QWebSocket>
 
+#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
@@ -24,6 +26,7 @@ struct Bot
     SimBotPolicy policy;
     QHash<int, qint64> bucketLastIdentifyMs;   //!< identify bucket → time of its last IDENTIFY
     int withholdReadyPending = 0;              //!< WithholdReady armed for this many sockets
+    SimLoad load;                              //!< overrides for this bot's connections
 };
 
 //! A gateway session: created by IDENTIFY, resumable while live.
@@ -33,12 +36,23 @@ struct Session
     QString token;
     QString botName;
     qint64 seq = 0;
+    qint64 skipPending = 0;         //!< SkipSequence: numbers the next dispatch jumps over
     std::deque<std::pair<qint64, QByteArray>> replay;   //!< (seq, payload) for RESUME
     int connectionId = 0;           //!< 0 = not attached to an open socket
     qint64 disconnectedAtMs = 0;
     bool invalid = false;
     int shardId = 0;
     int shardCount = 1;
+};
+
+//! A Flood with a rate: `remaining` more dispatches, the n-th due `n / rate` s after `start`.
+struct PacedFlood
+{
+    int remaining = 0;
+    int rate = 0;
+    int sent = 0;
+    std::chrono::steady_clock::time_point start;
+    std::unique_ptr<QTimer> timer;
 };
 
 //! One accepted WebSocket.
@@ -49,6 +63,9 @@ struct Connection
     std::unique_ptr<SimDeflater> deflater;
     std::unique_ptr<QTimer> heartbeatDeadline;   //!< 4009 when the client stops beating
     std::unique_ptr<QTimer> reconnectCloseTimer; //!< op 7 fault: close 4000 if the client did not
+    std::unique_ptr<Outbound> outbound;          //!< every payload to the client, in order
+    PacedFlood flood;
+    SimLoad load;                                //!< overrides for this connection
     QString token;                  //!< kept to match RESUME against the session; never logged
     bool authenticated = false;     //!< IDENTIFY/RESUME accepted (answered or withheld)
     bool withholdReady = false;
@@ -91,17 +108,22 @@ public:
     Bot *addDefaultBot(const QString &token);
 
     // ---- sending
-    //! Sends one payload as the socket expects it (text, or zlib-stream binary); nothing on a
-    //! silent or closed connection.
+    //! Queues one payload for the socket (text, or zlib-stream binary; see Outbound); nothing
+    //! on a silent or closed connection.
     void sendRaw(Connection &c, const QByteArray &payload);
-    //! Closes with `code` (invalidating the session where Discord does).
+    //! Closes with `code` (invalidating the session where Discord does); the close frame
+    //! follows whatever is queued before it.
     void closeConnection(Connection &c, int code, const QString &reason);
+    //! Messages per second for the connection's outbound queue (connection → bot → Options).
+    [[nodiscard]] int outboundRateFor(const Connection &c);
+    //! How long its ACKs are held back (connection → bot → Options).
+    [[nodiscard]] std::chrono::milliseconds ackDelayFor(const Connection &c);
     void invalidateSessionOf(Connection &c);
     //! (Re)starts the 4009 deadline: interval × 1.5 + grace.
     void armHeartbeatDeadline(Connection &c);
 
     // ---- dispatches
-    //! Next seq of the session; kept for replay unless `replayable` is false (READY,
+    //! Next seq of the session (after any SkipSequence jump); kept for replay unless `replayable` is false (READY,
     //! RESUMED); sent at once when the session has a socket.
     void emitDispatch(Session &s, const QByteArray &event, const QByteArray &dJson, bool replayable = true);
     //! One MESSAGE_CREATE of Options::dispatchPayloadBytes.

@@ -56,6 +56,10 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     m_helloTimer.setInterval(m_options.timings.helloWatch);
     m_helloTimer.callOnTimeout(this, &AccountSupervisor::handleHelloTimeout);
 
+    m_statsTimer.setSingleShot(true);
+    m_statsTimer.setInterval(m_options.statsRefresh);
+    m_statsTimer.callOnTimeout(this, &AccountSupervisor::handleStatsChanged);
+
     connect(&m_reconnectWatchdog, &StallWatchdog::timedOut, this,
             &AccountSupervisor::handleWatchdogTimeout);
 
@@ -76,7 +80,9 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     connect(c, &GatewayClient::resumeSent, this, &AccountSupervisor::handleResumeSent);
     connect(c, &GatewayClient::ready, this, &AccountSupervisor::handleReady);
     connect(c, &GatewayClient::resumed, this, &AccountSupervisor::handleResumed);
-    connect(c, &GatewayClient::dispatchReceived, this, &AccountSupervisor::handleDispatch);
+    connect(c, &GatewayClient::sequenceGap, this, &AccountSupervisor::handleSequenceGap);
+    connect(c, &GatewayClient::sessionReplaced, this, &AccountSupervisor::handleSessionReplaced);
+    connect(c, &GatewayClient::dispatchReceived, this, &AccountSupervisor::handleDispatchReceived);
     connect(c, &GatewayClient::heartbeatAcked, this, &AccountSupervisor::handleDispatch);
     connect(c, &GatewayClient::zombieDetected, this, &AccountSupervisor::handleZombie);
     connect(c, &GatewayClient::reconnectRequested, this, &AccountSupervisor::handleReconnectRequested);
@@ -238,6 +244,7 @@ void AccountSupervisor::teardown()
     m_reconnectWatchdog.stop();
     m_helloTimer.stop();
     m_readyTimer.stop();
+    m_statsTimer.stop();
     if (m_client) {
         disconnect(m_client, nullptr, this, nullptr);
         m_client->stop();
@@ -349,26 +356,6 @@ void AccountSupervisor::handleResumeSent(const QString &sessionId, qint64 sequen
     logEvent(lifecycle::resumeSent(sessionId, sequence));
 }
 
-void AccountSupervisor::handleReady(const SessionInfo &session)
-{
-    if (isStopping())
-        return;
-    const qint64 at = nowMs();
-    m_status.session = session;
-    logEvent(lifecycle::ready(session));
-    handleConnected(at);
-}
-
-void AccountSupervisor::handleResumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter)
-{
-    if (isStopping())
-        return;
-    const qint64 at = nowMs();
-    ++m_status.resumes;
-    logEvent(lifecycle::resumed(replayed, sequenceBefore, sequenceAfter));
-    handleConnected(at);
-}
-
 void AccountSupervisor::handleConnected(qint64 at)
 {
     // The first sight of a live session: reset the stall counter, disarm the watchdog (one of
@@ -385,14 +372,6 @@ void AccountSupervisor::handleConnected(qint64 at)
         patch.applyTo(s);
         s.helloStalls = 0;
     });
-}
-
-void AccountSupervisor::handleDispatch()
-{
-    // Dispatches and ACKs refresh lastEventAt silently (see the header): a flood of events
-    // must not become a flood of status signals.
-    if (!isStopping())
-        m_status.lastEventAt = toDateTime(nowMs());
 }
 
 void AccountSupervisor::handleZombie()
@@ -419,40 +398,6 @@ void AccountSupervisor::handleInvalidSession(bool resumable)
     logEvent(lifecycle::invalidSession(resumable));
 }
 
-void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
-{
-    if (isStopping())
-        return;
-    const qint64 at = info.at.isValid() ? info.at.toMSecsSinceEpoch() : nowMs();
-    // A close that ends a live session resets the stall counter (read from the close's own
-    // wasReady, never a stale "is connected" flag).
-    if (info.wasReady)
-        m_helloStalls = 0;
-    // The watchdog measures since the account last left Ready; arm only if unarmed.
-    m_reconnectWatchdog.armIfUnarmed(at);
-    m_helloTimer.stop();
-
-    DisconnectInfo disconnect;
-    disconnect.at = toDateTime(at);
-    disconnect.closeCode = info.code;
-    disconnect.error = info.reason;
-    updateStatus([&](AccountStatus &s) {
-        s.connected = false;
-        s.lastEventAt = toDateTime(at);
-        s.lastDisconnect = disconnect;
-        ++s.disconnects;
-        s.helloStalls = m_helloStalls;
-    });
-
-    CloseContext context;
-    if (m_client) {
-        context.requestedIntents = m_client->config().intents;
-        if (const auto info = m_client->gatewayInfo())
-            context.recommendedShards = info->shards;
-    }
-    logEvent(lifecycle::socketClosed(info, context));
-}
-
 void AccountSupervisor::handleReconnectScheduled(int attempt, std::chrono::milliseconds delay,
                                                  ReconnectMode mode)
 {
@@ -473,13 +418,6 @@ void AccountSupervisor::handleGatewayInfo(const GatewayBotInfo &info)
         return;
     updateStatus([&](AccountStatus &s) { s.gatewayInfo = info; });
     logEvent(lifecycle::gatewayInfo(info));
-}
-
-void AccountSupervisor::handleStatsChanged()
-{
-    if (isStopping())
-        return;
-    updateStatus([](AccountStatus &) {});
 }
 
 void AccountSupervisor::handleError(const GatewayError &error)

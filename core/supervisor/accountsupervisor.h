@@ -15,6 +15,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <utility>
 
 namespace gw {
 
@@ -52,7 +53,10 @@ struct LifecycleEvent;
 //!
 //! Status: the supervisor keeps one AccountStatus; each change emits statusChanged once
 //! (dispatches and heartbeat ACKs update `lastEventAt` silently: they ride on the next emission,
-//! so a flood of dispatches does not flood the status signal). Every lifecycle fact is also
+//! so a flood of dispatches does not flood the status signal). While dispatches flow,
+//! `m_statsTimer` (Options::statsRefresh, single-shot, armed by a dispatch when idle) emits one
+//! status per period so the client's counters in `stats` (live/replayed dispatches, dispatches
+//! in the last minute, last dispatch) never lag more than that period. Every lifecycle fact is also
 //! emitted as an EventLogEntry (eventLogged) for the event log, JSON Lines and the UI.
 //!
 //! Single-threaded: the supervisor, its client and its timers live in one thread.
@@ -76,6 +80,8 @@ public:
         QString accountName;
         GatewayTimings timings;
         Clock clock;                          //!< empty: QDateTime::currentMSecsSinceEpoch
+        //! Longest lag of `status().stats` behind the client while dispatches flow.
+        std::chrono::milliseconds statsRefresh{1000};
     };
 
     //! Takes ownership of `client` (reparented to the supervisor). Connects every client signal
@@ -95,7 +101,8 @@ public:
     [[nodiscard]] int consecutiveHelloStalls() const { return m_helloStalls; }
     [[nodiscard]] int startupRetriesUsed() const { return m_startupRetries; }
     [[nodiscard]] const StallWatchdog &reconnectWatchdog() const { return m_reconnectWatchdog; }
-    //! Any of the three timers is running (false after finish: "no timer fires after stop()").
+    //! Any of the three lifecycle timers is running (false after finish: "no timer fires after
+    //! stop()"). The status refresh timer is not one of them (it only re-emits the status).
     [[nodiscard]] bool hasActiveTimers() const;
     [[nodiscard]] bool isHelloWatchActive() const { return m_helloTimer.isActive(); }
     [[nodiscard]] bool isReadyGuardActive() const { return m_readyTimer.isActive(); }
@@ -142,9 +149,12 @@ private:
     void handleIdentifySent(int shardId, int shardCount);
     void handleResumeSent(const QString &sessionId, qint64 sequence);
     void handleReady(const gw::SessionInfo &session);
-    void handleResumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter);
+    void handleResumed(const gw::ResumeOutcome &outcome);
+    void handleSequenceGap(qint64 expected, qint64 got);
+    void handleSessionReplaced(const QDateTime &gapFrom, const QDateTime &gapTo);
     void handleConnected(qint64 at);
     void handleDispatch();
+    void handleDispatchReceived();
     void handleZombie();
     void handleReconnectRequested();
     void handleInvalidSession(bool resumable);
@@ -163,6 +173,7 @@ private:
     QPointer<GatewayClient> m_client;
     QTimer m_readyTimer;
     QTimer m_helloTimer;
+    QTimer m_statsTimer;
     StallWatchdog m_reconnectWatchdog;
     AccountStatus m_status;
     Phase m_phase = Phase::Idle;
@@ -174,6 +185,8 @@ private:
     bool m_tornDown = false;
     bool m_sawIntentsError = false;
     ConnectionState m_lastClientState = ConnectionState::Stopped;
+    //! From sessionReplaced() until the READY that follows it.
+    std::optional<std::pair<QDateTime, QDateTime>> m_pendingGap;
 };
 
 } // namespace gw

@@ -2,6 +2,8 @@
 
 #include <QJsonValue>
 
+#include <algorithm>
+
 namespace gw::lifecycle {
 
 namespace {
@@ -14,6 +16,21 @@ QString shortSession(const QString &sessionId)
 QJsonValue codeValue(std::optional<int> code)
 {
     return code ? QJsonValue(*code) : QJsonValue();
+}
+
+QString isoUtc(const QDateTime &at)
+{
+    return at.toUTC().toString(Qt::ISODateWithMs);
+}
+
+Severity severityOf(CloseSeverity severity)
+{
+    switch (severity) {
+    case CloseSeverity::Info: return Severity::Info;
+    case CloseSeverity::Warning: return Severity::Warning;
+    case CloseSeverity::Error: return Severity::Error;
+    }
+    return Severity::Warning;
 }
 
 // OpenClaw's 4014 log line, kept word for word.
@@ -98,31 +115,65 @@ LifecycleEvent resumeSent(const QString &sessionId, qint64 sequence)
             fields};
 }
 
-LifecycleEvent ready(const SessionInfo &session)
+LifecycleEvent ready(const SessionInfo &session, const std::optional<SessionGap> &gap)
 {
     QJsonObject fields;
     fields.insert(QStringLiteral("session_id"), shortSession(session.sessionId));
     fields.insert(QStringLiteral("resume_host"), session.resumeGatewayUrl.host());
     fields.insert(QStringLiteral("user"), session.userName);
     fields.insert(QStringLiteral("guilds"), session.guildCount);
-    return {EventKind::Ready, Severity::Info,
-            QStringLiteral("READY as %1 (session %2…, %3 guilds)")
-                .arg(session.userName, shortSession(session.sessionId))
-                .arg(session.guildCount),
-            fields};
+    QString message = QStringLiteral("READY as %1 (session %2…, %3 guilds)")
+                          .arg(session.userName, shortSession(session.sessionId))
+                          .arg(session.guildCount);
+    if (!gap)
+        return {EventKind::Ready, Severity::Info, message, fields};
+    const QDateTime from = gap->from.toUTC();
+    const QDateTime to = gap->to.toUTC();
+    fields.insert(QStringLiteral("gap_ms"), std::max<qint64>(0, from.msecsTo(to)));
+    fields.insert(QStringLiteral("gap_from"), isoUtc(from));
+    fields.insert(QStringLiteral("gap_to"), isoUtc(to));
+    message += QStringLiteral("; events between %1 and %2 were not delivered")
+                   .arg(from.toString(QStringLiteral("HH:mm:ss")), to.toString(QStringLiteral("HH:mm:ss")));
+    return {EventKind::Ready, Severity::Warning, message, fields};
 }
 
-LifecycleEvent resumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter)
+LifecycleEvent resumed(const ResumeOutcome &outcome)
 {
+    const bool missedKnown = outcome.missed >= 0;
     QJsonObject fields;
-    fields.insert(QStringLiteral("replayed"), replayed);
-    fields.insert(QStringLiteral("seq_before"), sequenceBefore);
-    fields.insert(QStringLiteral("seq_after"), sequenceAfter);
-    return {EventKind::Resumed, Severity::Info,
-            QStringLiteral("RESUMED: %1 events replayed (seq %2 → %3)")
-                .arg(replayed)
-                .arg(sequenceBefore)
-                .arg(sequenceAfter),
+    fields.insert(QStringLiteral("replayed"), outcome.replayed);
+    fields.insert(QStringLiteral("seq_before"), outcome.sequenceBefore);
+    fields.insert(QStringLiteral("seq_after"), outcome.sequenceAfter);
+    fields.insert(QStringLiteral("missed"), missedKnown ? QJsonValue(outcome.missed) : QJsonValue());
+    fields.insert(QStringLiteral("lost"), outcome.lost);
+    const QString seq = QStringLiteral("(seq %1 → %2)")
+                            .arg(outcome.sequenceBefore)
+                            .arg(outcome.sequenceAfter >= 0 ? QString::number(outcome.sequenceAfter)
+                                                            : QStringLiteral("?"));
+    if (outcome.lost <= 0) {
+        return {EventKind::Resumed, Severity::Info,
+                QStringLiteral("RESUMED: %1 events replayed, none lost %2").arg(outcome.replayed).arg(seq), fields};
+    }
+    const QString replayed = missedKnown
+        ? QStringLiteral("%1 of %2 missed events replayed").arg(outcome.replayed).arg(outcome.missed)
+        : QStringLiteral("%1 events replayed").arg(outcome.replayed);
+    return {EventKind::Resumed, Severity::Warning,
+            QStringLiteral("RESUMED: %1, %2 lost %3").arg(replayed).arg(outcome.lost).arg(seq), fields};
+}
+
+LifecycleEvent sequenceGap(qint64 expected, qint64 got)
+{
+    const qint64 lost = std::max<qint64>(0, got - expected);
+    QJsonObject fields;
+    fields.insert(QStringLiteral("expected"), expected);
+    fields.insert(QStringLiteral("got"), got);
+    fields.insert(QStringLiteral("lost"), lost);
+    return {EventKind::SeqGap, Severity::Warning,
+            QStringLiteral("%1 %2 missing: sequence jumped from %3 to %4")
+                .arg(lost)
+                .arg(lost == 1 ? QStringLiteral("event") : QStringLiteral("events"))
+                .arg(expected - 1)
+                .arg(got),
             fields};
 }
 
@@ -152,20 +203,17 @@ LifecycleEvent invalidSession(bool resumable)
 
 LifecycleEvent socketClosed(const CloseInfo &info, const CloseContext &context)
 {
-    const QString meaning = CloseCodes::describe(info.code, context);
     QJsonObject fields;
     fields.insert(QStringLiteral("code"), codeValue(info.code));
     fields.insert(QStringLiteral("name"), CloseCodes::nameFor(info.code));
-    fields.insert(QStringLiteral("meaning"), meaning);
+    fields.insert(QStringLiteral("meaning"), CloseCodes::describe(info.code, context));
     fields.insert(QStringLiteral("reason"), info.reason);
     fields.insert(QStringLiteral("initiator"), closeInitiatorName(info.initiator));
     fields.insert(QStringLiteral("action"), closeActionName(info.action));
     fields.insert(QStringLiteral("was_ready"), info.wasReady);
-    const QString code = info.code ? QString::number(*info.code) : QStringLiteral("none");
-    return {EventKind::Close, info.action == CloseAction::Fatal ? Severity::Error : Severity::Warning,
-            QStringLiteral("WebSocket connection closed with code %1 (%2) by %3; next: %4")
-                .arg(code, meaning, closeInitiatorName(info.initiator), closeActionName(info.action)),
-            fields};
+    fields.insert(QStringLiteral("cause"), closeCauseName(info.cause));
+    fields.insert(QStringLiteral("session_kept"), info.sessionKept);
+    return {EventKind::Close, severityOf(closeSeverity(info)), closeSummary(info), fields};
 }
 
 LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode)

@@ -6,6 +6,7 @@
 #include "eventtypes.h"
 #include "gatewaytypes.h"
 
+#include <QDateTime>
 #include <QJsonObject>
 #include <QString>
 
@@ -36,8 +37,19 @@ LifecycleEvent userReconnect(ReconnectMode mode);
 LifecycleEvent hello(std::chrono::milliseconds interval);
 LifecycleEvent identifySent(int shardId, int shardCount, std::optional<quint32> intents);
 LifecycleEvent resumeSent(const QString &sessionId, qint64 sequence);
-LifecycleEvent ready(const SessionInfo &session);
-LifecycleEvent resumed(int replayed, qint64 sequenceBefore, qint64 sequenceAfter);
+//! The span during which a replaced session's events were not delivered (sessionReplaced).
+struct SessionGap
+{
+    QDateTime from;   //!< the old session's last dispatch (or its close)
+    QDateTime to;     //!< READY of the new session
+};
+
+//! READY; after a replaced session (`gap`) it says which events were not delivered (warning).
+LifecycleEvent ready(const SessionInfo &session, const std::optional<SessionGap> &gap = std::nullopt);
+//! RESUMED with what the replay recovered: warning when events were lost.
+LifecycleEvent resumed(const ResumeOutcome &outcome);
+//! Live dispatches skipped sequence numbers: `expected` = last + 1, `got` > expected.
+LifecycleEvent sequenceGap(qint64 expected, qint64 got);
 LifecycleEvent zombie(int missedAcks);
 LifecycleEvent reconnectRequested();
 LifecycleEvent invalidSession(bool resumable);

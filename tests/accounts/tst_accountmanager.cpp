@@ -2,6 +2,7 @@
 // isolation between accounts, and the isolation rule of docs/lifecycle.md (a force-stop restarts only that account,
 // after a visible backoff).
 
+#include "accountaggregate_p.h"
 #include "accountmanager.h"
 #include "accountsfixture.h"
 #include "gatewaysimulator.h"
@@ -413,10 +414,46 @@ private Q_SLOTS:
                                  10000);
         QCOMPARE(m.status(r.id)->identifies, identifiesBefore);  // the dropped shard resumed
         QTRY_COMPARE(sim.openConnectionCount(), 3);
+
+        // Dispatch counters are the sum over the shards: two events on each of the three.
+        const quint64 dispatchesBefore = m.status(r.id)->stats.dispatches;
+        for (int i = 0; i < 2; ++i)
+            sim.dispatch(QStringLiteral("sharded"), QStringLiteral("MESSAGE_CREATE"), QByteArrayLiteral("{}"));
+        QTRY_VERIFY_WITH_TIMEOUT(m.status(r.id)->stats.dispatches >= dispatchesBefore + 6, 5000);
+        QVERIFY(m.status(r.id)->stats.dispatchesLastMinute >= 6);
         QSignalSpy stopped(&m, &AccountManager::allStopped);
         m.stopAll();
         QVERIFY(stopped.wait(5000));
         QTRY_COMPARE(sim.openConnectionCount(), 0);
+    }
+
+    //! A sharded account's data counters are its shards' summed; the last dispatch is the latest.
+    void aggregateSumsDataCounters()
+    {
+        QList<AccountStatus> shards(3);
+        const QDateTime t0 = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
+        for (int i = 0; i < 3; ++i) {
+            gw::GatewayStats &st = shards[i].stats;
+            st.liveDispatches = quint64(100 * (i + 1));
+            st.replayedDispatches = quint64(i);
+            st.dispatches = st.liveDispatches + st.replayedDispatches;
+            st.eventsLost = quint64(5 * i);
+            st.unknownGaps = i == 2 ? 1 : 0;
+            st.dispatchesLastMinute = 10;
+            st.lastDispatchAt = t0.addSecs(i == 1 ? 30 : i);
+        }
+        shards[2].stats.degradedReason = QStringLiteral("heartbeat ACK late, data still flowing");
+        const AccountStatus s = gw::aggregateShards(shards);
+        QCOMPARE(s.stats.liveDispatches, quint64(600));
+        QCOMPARE(s.stats.replayedDispatches, quint64(3));
+        QCOMPARE(s.stats.dispatches, quint64(603));
+        QCOMPARE(s.stats.eventsLost, quint64(15));
+        QCOMPARE(s.stats.unknownGaps, quint64(1));
+        QCOMPARE(s.stats.dispatchesLastMinute, 30);
+        QCOMPARE(s.stats.lastDispatchAt, t0.addSecs(30));
+        QCOMPARE(s.stats.degradedReason, QStringLiteral("heartbeat ACK late, data still flowing"));
+        // One shard: unchanged.
+        QCOMPARE(gw::aggregateShards({shards.at(1)}).stats.eventsLost, quint64(5));
     }
 
     //! A terminal reason a person must fix (4014) is not restarted.

@@ -20,6 +20,11 @@ private Q_SLOTS:
     void shardingRequiredSaysHowMany();
     void ourBugFlags();
     void intentsTable();
+    void summary_data();
+    void summary();
+    void recoveredServerCloseIsInfo();
+    void causeNames_data();
+    void causeNames();
 };
 
 void tst_CloseCode::action_data()
@@ -159,6 +164,157 @@ void tst_CloseCode::intentsTable()
     CloseContext ctx;
     ctx.requestedIntents = 1u << 30;
     QVERIFY(CloseCodes::describe(4013, ctx).contains(QStringLiteral("1<<30")));
+}
+
+namespace {
+CloseInfo closeOf(CloseCause cause, std::optional<int> code, bool kept, const QString &reason = {})
+{
+    CloseInfo info;
+    info.cause = cause;
+    info.code = code;
+    info.sessionKept = kept;
+    info.reason = reason;
+    info.initiator = cause == CloseCause::Server      ? CloseInitiator::Server
+                   : cause == CloseCause::Transport   ? CloseInitiator::Transport
+                                                      : CloseInitiator::Client;
+    return info;
+}
+} // namespace
+
+void tst_CloseCode::summary_data()
+{
+    QTest::addColumn<CloseCause>("cause");
+    QTest::addColumn<int>("code");  // -1 = no close frame
+    QTest::addColumn<bool>("kept");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<QString>("summary");
+    QTest::addColumn<CloseSeverity>("severity");
+    using C = CloseCause;
+    using S = CloseSeverity;
+    const QString kept = QStringLiteral(" · session kept resumable");
+    const QString none;
+
+    // Closes Gatewatch made: what it did, and whether the session survived.
+    QTest::newRow("op7") << C::Op7 << 4000 << true << none
+                         << QStringLiteral("closed by Gatewatch: gateway asked to reconnect (op 7)") + kept << S::Info;
+    QTest::newRow("zombie") << C::Zombie << 4000 << true << none
+                            << QStringLiteral("closed by Gatewatch: heartbeat not acknowledged (zombie)") + kept
+                            << S::Warning;
+    QTest::newRow("user_resume") << C::UserResume << 4000 << true << none
+                                 << QStringLiteral("closed by Gatewatch: you asked for a reconnect") + kept << S::Info;
+    QTest::newRow("user_identify") << C::UserIdentify << 4000 << false << none
+                                   << QStringLiteral("closed by Gatewatch: fresh IDENTIFY you asked for") << S::Info;
+    QTest::newRow("invalid_session resumable") << C::InvalidSession << 4000 << true << none
+                                               << QStringLiteral("closed by Gatewatch after op 9 (invalid session)") + kept
+                                               << S::Info;
+    QTest::newRow("invalid_session dropped") << C::InvalidSession << 4000 << false << none
+                                             << QStringLiteral("closed by Gatewatch after op 9 (invalid session)")
+                                             << S::Warning;
+    QTest::newRow("hello_timeout") << C::HelloTimeout << 4000 << true << none
+                                   << QStringLiteral("closed by Gatewatch: no HELLO in time") + kept << S::Warning;
+    QTest::newRow("handshake_timeout") << C::HandshakeTimeout << -1 << false << none
+                                       << QStringLiteral("the WebSocket handshake did not complete in time")
+                                       << S::Warning;
+    QTest::newRow("oversized 1009") << C::Oversized << 1009 << true << none
+                                    << QStringLiteral("1009 · message larger than the 16 MiB limit") + kept << S::Warning;
+    QTest::newRow("oversized inflated") << C::Oversized << 4000 << true << none
+                                        << QStringLiteral("closed by Gatewatch: message larger than the 16 MiB limit") + kept
+                                        << S::Warning;
+    QTest::newRow("protocol") << C::Protocol << 4000 << true << QStringLiteral("inflate error")
+                              << QStringLiteral("closed by Gatewatch: undecodable stream (inflate error)") + kept
+                              << S::Warning;
+    QTest::newRow("stopped") << C::Stopped << 1000 << false << none
+                             << QStringLiteral("closed by Gatewatch: monitoring stopped") << S::Info;
+
+    // No close frame.
+    QTest::newRow("transport") << C::Transport << -1 << true << QStringLiteral("connection dropped without a close frame")
+                               << QStringLiteral("connection dropped without a close frame") << S::Warning;
+    QTest::newRow("transport with error") << C::Transport << -1 << true << QStringLiteral("Connection refused")
+                                          << QStringLiteral("connection dropped without a close frame (Connection refused)")
+                                          << S::Warning;
+
+    // Server close frames: Discord's meaning, or the RFC 6455 name; never "closed by Gatewatch".
+    QTest::newRow("4009") << C::Server << 4009 << false << none << QStringLiteral("4009 · session timed out (Discord)")
+                          << S::Warning;
+    QTest::newRow("4000") << C::Server << 4000 << true << none << QStringLiteral("4000 · unknown error (Discord)")
+                          << S::Warning;
+    QTest::newRow("4004") << C::Server << 4004 << false << none
+                          << QStringLiteral("4004 · authentication failed (Discord)") << S::Error;
+    QTest::newRow("4014") << C::Server << 4014 << false << none << QStringLiteral("4014 · disallowed intents (Discord)")
+                          << S::Error;
+    QTest::newRow("4321") << C::Server << 4321 << true << none
+                          << QStringLiteral("4321 · close code unknown to Gatewatch") << S::Warning;
+    QTest::newRow("1000") << C::Server << 1000 << true << none << QStringLiteral("1000 · normal closure") << S::Info;
+    QTest::newRow("1001") << C::Server << 1001 << true << none << QStringLiteral("1001 · going away") << S::Info;
+    QTest::newRow("1002") << C::Server << 1002 << true << none << QStringLiteral("1002 · protocol error") << S::Warning;
+    QTest::newRow("1003") << C::Server << 1003 << true << none << QStringLiteral("1003 · unsupported data") << S::Warning;
+    QTest::newRow("1007") << C::Server << 1007 << true << none << QStringLiteral("1007 · invalid payload data")
+                          << S::Warning;
+    QTest::newRow("1008") << C::Server << 1008 << true << none << QStringLiteral("1008 · policy violation") << S::Warning;
+    QTest::newRow("1010") << C::Server << 1010 << true << none << QStringLiteral("1010 · mandatory extension")
+                          << S::Warning;
+    QTest::newRow("1011") << C::Server << 1011 << true << none << QStringLiteral("1011 · internal error") << S::Warning;
+    QTest::newRow("1012") << C::Server << 1012 << true << none << QStringLiteral("1012 · service restart") << S::Warning;
+    QTest::newRow("1013") << C::Server << 1013 << true << none << QStringLiteral("1013 · try again later") << S::Warning;
+    QTest::newRow("1014") << C::Server << 1014 << true << none << QStringLiteral("1014 · bad gateway") << S::Warning;
+    QTest::newRow("1015") << C::Server << 1015 << true << none << QStringLiteral("1015 · TLS handshake") << S::Warning;
+    QTest::newRow("server without a code") << C::Server << -1 << true << none
+                                           << QStringLiteral("connection dropped without a close frame") << S::Warning;
+}
+
+void tst_CloseCode::summary()
+{
+    QFETCH(CloseCause, cause);
+    QFETCH(int, code);
+    QFETCH(bool, kept);
+    QFETCH(QString, reason);
+    QFETCH(QString, summary);
+    QFETCH(CloseSeverity, severity);
+    const CloseInfo info = closeOf(cause, code < 0 ? std::nullopt : std::optional<int>(code), kept, reason);
+    QCOMPARE(closeSummary(info), summary);
+    QCOMPARE(closeSeverity(info), severity);
+}
+
+void tst_CloseCode::recoveredServerCloseIsInfo()
+{
+    const CloseInfo resumable = closeOf(CloseCause::Server, 4000, true);
+    QCOMPARE(closeSeverity(resumable), CloseSeverity::Warning);
+    QCOMPARE(closeSeverity(resumable, true), CloseSeverity::Info);
+    // A NewSession code lost the session: recovering it by IDENTIFY is still a warning.
+    const CloseInfo newSession = closeOf(CloseCause::Server, 4009, false);
+    QCOMPARE(closeSeverity(newSession, true), CloseSeverity::Warning);
+    QCOMPARE(closeSeverity(closeOf(CloseCause::Server, 4004, false), true), CloseSeverity::Error);
+    QCOMPARE(closeSeverityName(CloseSeverity::Info), QStringLiteral("info"));
+    QCOMPARE(closeSeverityName(CloseSeverity::Warning), QStringLiteral("warning"));
+    QCOMPARE(closeSeverityName(CloseSeverity::Error), QStringLiteral("error"));
+}
+
+void tst_CloseCode::causeNames_data()
+{
+    QTest::addColumn<CloseCause>("cause");
+    QTest::addColumn<QString>("name");
+    using C = CloseCause;
+    QTest::newRow("server") << C::Server << QStringLiteral("server");
+    QTest::newRow("op7") << C::Op7 << QStringLiteral("op7");
+    QTest::newRow("zombie") << C::Zombie << QStringLiteral("zombie");
+    QTest::newRow("user_resume") << C::UserResume << QStringLiteral("user_resume");
+    QTest::newRow("user_identify") << C::UserIdentify << QStringLiteral("user_identify");
+    QTest::newRow("invalid_session") << C::InvalidSession << QStringLiteral("invalid_session");
+    QTest::newRow("hello_timeout") << C::HelloTimeout << QStringLiteral("hello_timeout");
+    QTest::newRow("handshake_timeout") << C::HandshakeTimeout << QStringLiteral("handshake_timeout");
+    QTest::newRow("oversized") << C::Oversized << QStringLiteral("oversized");
+    QTest::newRow("protocol") << C::Protocol << QStringLiteral("protocol");
+    QTest::newRow("transport") << C::Transport << QStringLiteral("transport");
+    QTest::newRow("stopped") << C::Stopped << QStringLiteral("stopped");
+}
+
+void tst_CloseCode::causeNames()
+{
+    QFETCH(CloseCause, cause);
+    QFETCH(QString, name);
+    QCOMPARE(closeCauseName(cause), name);
+    QCOMPARE(closeCauseFromName(name), std::optional<CloseCause>(cause));
+    QCOMPARE(closeCauseFromName(QStringLiteral("Zombie")), std::nullopt);
 }
 
 QTEST_GUILESS_MAIN(tst_CloseCode)

@@ -9,6 +9,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 
 #include <memory>
 #include <utility>
@@ -118,6 +119,8 @@ private Q_SLOTS:
     void identifyRefusedBelowFloor();
     void heartbeatJitterAndSequence();
     void answersOpOneAtOnce();
+    void opOneStormIsBounded();
+    void opOneWhileUnackedIsAnsweredAndRestartsTheSchedule();
     void zombieResumesOnResumeUrlWithSameQuery();
     void countsReplayedDispatches();
     void opSevenResumes();
@@ -149,6 +152,7 @@ void tst_GatewayClient::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     qRegisterMetaType<gw::CloseInfo>();
+    qRegisterMetaType<gw::ResumeOutcome>();
     qRegisterMetaType<gw::SessionInfo>();
     qRegisterMetaType<gw::GatewayError>();
     qRegisterMetaType<gw::GatewayBotInfo>();
@@ -350,6 +354,60 @@ void tst_GatewayClient::answersOpOneAtOnce()
     QTRY_VERIFY(client.stats().acksReceived >= 1);
 }
 
+void tst_GatewayClient::opOneStormIsBounded()
+{
+    auto &sim = startSim(5000ms);
+    auto &client = makeClient(config());
+    QVERIFY(startReady(client));
+    const quint64 beats = client.stats().heartbeatsSent;
+    // 20,000 op 1 without running the event loop (no ACK can arrive in between): at most one
+    // answer; the rest are counted, not sent (heartbeats bypass the send budget).
+    for (int i = 0; i < 20000; ++i)
+        client.injectMessageForTest(R"({"op":1,"d":null})", false);
+    QVERIFY(client.stats().heartbeatsSent - beats <= 1);
+    QVERIFY(client.stats().extraHeartbeatRequests >= 19999);
+    QCOMPARE(client.stats().sendsDropped, 0u);
+    QTRY_VERIFY(client.stats().acksReceived >= 1);
+    QCOMPARE(client.state(), ConnectionState::Ready);
+    QVERIFY(ops(sim, 1).size() <= 2);
+}
+
+void tst_GatewayClient::opOneWhileUnackedIsAnsweredAndRestartsTheSchedule()
+{
+    constexpr auto interval = 400ms;
+    auto &sim = startSim(interval);
+    auto &client = makeClient(config());
+    QVERIFY(startReady(client));
+    QSignalSpy beats(&client, &GatewayClient::heartbeatSent);
+    QVERIFY(beats.wait(2000));  // a regular beat
+    // Half an interval later (past interval/4, before the next tick) the gateway asks for a beat.
+    SimFault op1;
+    op1.kind = SimFault::Kind::RequestHeartbeat;
+    QTimer::singleShot(interval / 2, this, [&] { QVERIFY(sim.injectFault(Bot, op1)); });
+    // Meanwhile ACKs stop (that beat's ACK may or may not be in) and the sequence moves.
+    SimFault stop;
+    stop.kind = SimFault::Kind::StopAcks;
+    QVERIFY(sim.injectFault(Bot, stop));
+    const qint64 seq = client.stats().lastSequence;
+    sim.dispatch(Bot, QStringLiteral("MOVES_THE_SEQUENCE"), "{}");
+    QTRY_COMPARE(client.stats().lastSequence, seq + 1);
+    QSignalSpy zombie(&client, &GatewayClient::zombieDetected);
+    QElapsedTimer sinceAnswer;
+    qint64 zombieAfterMs = -1;
+    QObject::connect(&client, &GatewayClient::heartbeatSent, this, [&](qint64, bool requested) {
+        if (requested)
+            sinceAnswer.start();
+    });
+    QObject::connect(&client, &GatewayClient::zombieDetected, this, [&] { zombieAfterMs = sinceAnswer.elapsed(); });
+    QTRY_VERIFY_WITH_TIMEOUT(beats.size() >= 2, 1000);
+    QCOMPARE(beats.at(1).at(1).toBool(), true);      // the answer, at once
+    QCOMPARE(beats.at(1).at(0).toLongLong(), seq + 1);  // with the current sequence
+    // The next regular tick is one interval after the answer, not after the first beat: that
+    // tick finds the answer un-ACKed with nothing received since, a zombie.
+    QVERIFY(zombie.size() == 1 || zombie.wait(3000));
+    QVERIFY2(zombieAfterMs >= interval.count() - 5, qPrintable(QString::number(zombieAfterMs)));
+}
+
 void tst_GatewayClient::zombieResumesOnResumeUrlWithSameQuery()
 {
     auto &sim = startSim(100ms);
@@ -415,9 +473,13 @@ void tst_GatewayClient::countsReplayedDispatches()
     QCOMPARE(info.code, std::nullopt);  // no close frame
     QCOMPARE(info.initiator, CloseInitiator::Transport);
     QCOMPARE(info.action, CloseAction::Resume);
-    QCOMPARE(resumed.at(0).at(0).toInt(), 3);
-    QCOMPARE(resumed.at(0).at(1).toLongLong(), before);
-    QCOMPARE(resumed.at(0).at(2).toLongLong(), before + 4);  // 3 replayed + RESUMED
+    const auto outcome = resumed.at(0).at(0).value<ResumeOutcome>();
+    QCOMPARE(outcome.replayed, 3);
+    QCOMPARE(outcome.sequenceBefore, before);
+    QCOMPARE(outcome.sequenceAfter, before + 4);  // 3 replayed + RESUMED
+    QCOMPARE(outcome.missed, 3);
+    QCOMPARE(outcome.lost, 0);
+    QCOMPARE(client.stats().eventsLost, 0u);
     QCOMPARE(client.stats().lastSequence, before + 4);       // kept across the resume
     QCOMPARE(client.stats().replayedDispatches, 3u);
     int missed = 0;
@@ -550,7 +612,7 @@ void tst_GatewayClient::seededResumeStateResumesOnFirstConnect()
     QTRY_COMPARE(resumed.size(), 1);
     QCOMPARE(identify.size(), 0);
     QCOMPARE(connecting.at(0).at(1).value<ReconnectMode>(), ReconnectMode::Resume);
-    QCOMPARE(resumed.at(0).at(1).toLongLong(), saved.sequence);
+    QCOMPARE(resumed.at(0).at(0).value<ResumeOutcome>().sequenceBefore, saved.sequence);
     QVERIFY(second.session().has_value());  // no READY here: what the seeded state knows
     QCOMPARE(second.session()->sessionId, saved.sessionId);
     QCOMPARE(second.session()->resumeGatewayUrl, saved.resumeGatewayUrl);

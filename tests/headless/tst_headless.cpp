@@ -196,7 +196,8 @@ void tst_Headless::formatRedactsAndKeepsBaseKeys()
     QVERIFY(!line.contains(known.toUtf8()));
     QVERIFY(!line.contains(shaped.toUtf8()));
     const QJsonObject o = QJsonDocument::fromJson(line).object();
-    QCOMPARE(o.value(QLatin1String("v")).toInt(), 1);
+    QCOMPARE(o.value(QLatin1String("v")).toInt(), JsonLines::SchemaVersion);
+    QCOMPARE(JsonLines::SchemaVersion, 2);
     QCOMPARE(o.value(QLatin1String("ts")).toString(), QStringLiteral("2026-11-29T09:15:11.007Z"));
     QCOMPARE(o.value(QLatin1String("kind")).toString(), QStringLiteral("error"));     // not the field "kind"
     QCOMPARE(o.value(QLatin1String("severity")).toString(), QStringLiteral("warning"));
@@ -288,7 +289,7 @@ void tst_Headless::jsonLinesKindByKind()
     const QStringList severities{QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error")};
     for (const QJsonObject &o : all) {
         const QByteArray text = QJsonDocument(o).toJson(QJsonDocument::Compact);
-        QVERIFY2(o.value(QLatin1String("v")).toInt() == 1, text.constData());
+        QVERIFY2(o.value(QLatin1String("v")).toInt() == JsonLines::SchemaVersion, text.constData());
         QVERIFY2(ts.match(o.value(QLatin1String("ts")).toString()).hasMatch(), text.constData());
         QVERIFY2(kinds.contains(o.value(QLatin1String("kind")).toString()), text.constData());
         QVERIFY2(severities.contains(o.value(QLatin1String("severity")).toString()), text.constData());
@@ -308,6 +309,9 @@ void tst_Headless::jsonLinesKindByKind()
             QVERIFY2(!o.value(QLatin1String("session_id")).toString().isEmpty(), text.constData());
         } else if (kind == QLatin1String("resumed")) {
             QVERIFY2(o.value(QLatin1String("replayed")).isDouble(), text.constData());
+            QVERIFY2(o.value(QLatin1String("lost")).isDouble(), text.constData());
+            QVERIFY2(o.value(QLatin1String("missed")).isDouble() || o.value(QLatin1String("missed")).isNull(),
+                     text.constData());
         } else if (kind == QLatin1String("invalid_session")) {
             QVERIFY2(o.value(QLatin1String("resumable")).isBool(), text.constData());
         } else if (kind == QLatin1String("close")) {
@@ -317,6 +321,11 @@ void tst_Headless::jsonLinesKindByKind()
                          .contains(o.value(QLatin1String("initiator")).toString()), text.constData());
             QVERIFY2(QStringList({QStringLiteral("resume"), QStringLiteral("new_session"), QStringLiteral("fatal")})
                          .contains(o.value(QLatin1String("action")).toString()), text.constData());
+            QVERIFY2(!o.value(QLatin1String("cause")).toString().isEmpty(), text.constData());
+            QVERIFY2(o.value(QLatin1String("session_kept")).isBool(), text.constData());
+        } else if (kind == QLatin1String("seq_gap")) {
+            for (const char *key : {"expected", "got", "lost"})
+                QVERIFY2(o.value(QLatin1String(key)).isDouble(), text.constData());
         } else if (kind == QLatin1String("reconnect_scheduled")) {
             QVERIFY2(o.value(QLatin1String("delay_ms")).isDouble(), text.constData());
             QVERIFY2(QStringList({QStringLiteral("resume"), QStringLiteral("identify"), QStringLiteral("restart")})
@@ -332,6 +341,21 @@ void tst_Headless::jsonLinesKindByKind()
         QVERIFY2(!select(all, healthy, QString::fromLatin1(kind)).isEmpty(), kind);
     QCOMPARE(select(all, healthy, QStringLiteral("invalid_session")).first().value(QLatin1String("resumable")).toBool(), false);
     QVERIFY(select(all, healthy, QStringLiteral("resumed")).size() >= 2);
+    // op 7: a close Gatewatch made on purpose is info, with its cause; the session stayed resumable.
+    bool op7Info = false;
+    for (const QJsonObject &o : select(all, healthy, QStringLiteral("close"))) {
+        op7Info = op7Info
+            || (o.value(QLatin1String("cause")).toString() == QLatin1String("op7")
+                && o.value(QLatin1String("severity")).toString() == QLatin1String("info")
+                && o.value(QLatin1String("session_kept")).toBool());
+    }
+    QVERIFY(op7Info);
+    // op 9 d:false replaced the session: the READY after it names the gap.
+    const QJsonObject replaced = select(all, healthy, QStringLiteral("ready")).last();
+    QVERIFY2(replaced.value(QLatin1String("gap_ms")).isDouble(), QJsonDocument(replaced).toJson().constData());
+    QVERIFY(!replaced.value(QLatin1String("gap_from")).toString().isEmpty());
+    QVERIFY(!replaced.value(QLatin1String("gap_to")).toString().isEmpty());
+    QCOMPARE(replaced.value(QLatin1String("severity")).toString(), QStringLiteral("warning"));
     QCOMPARE(select(all, healthy, QStringLiteral("fatal")).size(), 0);
     // The healthy account's last state line before the shutdown was "ready"; the shutdown took it to stopped.
     const auto healthyStates = select(all, healthy, QStringLiteral("state"));

@@ -74,6 +74,8 @@ private Q_SLOTS:
     void filters();
     void redactor();
     void disconnectHistory();
+    void disconnectLostEvents();
+    void migratesVersionOneFile();
     void heartbeatAggregation();
     void retentionKeepsAggregates();
     void migrationPath();
@@ -456,6 +458,112 @@ void tst_EventLog::disconnectHistory()
     QCOMPARE(query.disconnects(a, {}, {})->at(0).end, minutes(30));
 }
 
+// What a RESUMED reported lost (and missed) and the close's cause land on the disconnect; a
+// new session leaves the loss unknown (nullopt) and marks events as lost.
+void tst_EventLog::disconnectLostEvents()
+{
+    EventLog log(m_path, manualOptions());
+    QVERIFY(log.open());
+    const QString a = QStringLiteral("a");
+    const auto close = [](const char *cause, bool kept) {
+        return QJsonObject{{QStringLiteral("code"), 4000}, {QStringLiteral("meaning"), QStringLiteral("x")},
+                           {QStringLiteral("initiator"), QStringLiteral("client")},
+                           {QStringLiteral("cause"), QLatin1String(cause)}, {QStringLiteral("session_kept"), kept}};
+    };
+    const auto resumed = [](qint64 replayed, QJsonValue missed, QJsonValue lost) {
+        QJsonObject f{{QStringLiteral("replayed"), replayed}, {QStringLiteral("seq_before"), 100},
+                      {QStringLiteral("seq_after"), 121}, {QStringLiteral("missed"), missed}};
+        if (!lost.isUndefined())
+            f.insert(QStringLiteral("lost"), lost);
+        return f;
+    };
+    // 1: zombie, RESUMED with 5 of 20 replayed: 15 lost.
+    log.append(entry(minutes(0), a, EventKind::Close, QStringLiteral("zombie"), close("zombie", true)));
+    log.append(entry(minutes(1), a, EventKind::Resumed, QStringLiteral("r"), resumed(5, 20, 15), Severity::Warning));
+    // 2: op 7, everything replayed.
+    log.append(entry(minutes(2), a, EventKind::Close, QStringLiteral("op 7"), close("op7", true)));
+    log.append(entry(minutes(3), a, EventKind::Resumed, QStringLiteral("r"), resumed(4, 4, 0)));
+    // 3: dropped, then a new session: lost, in an unknown number.
+    log.append(entry(minutes(4), a, EventKind::Close, QStringLiteral("dropped"), close("transport", true)));
+    log.append(entry(minutes(5), a, EventKind::Ready, QStringLiteral("ready")));
+    // 4: RESUMED without a sequence (missed unknown), a row without `lost` from an older build.
+    log.append(entry(minutes(6), a, EventKind::Close, QStringLiteral("f5"), close("user_resume", true)));
+    log.append(entry(minutes(7), a, EventKind::Resumed, QStringLiteral("r"), resumed(3, -1, QJsonValue::Undefined)));
+    // 5: op 9 not resumable opens one too.
+    log.append(entry(minutes(8), a, EventKind::InvalidSession, QStringLiteral("op 9"), {{QStringLiteral("resumable"), false}}));
+    log.append(entry(minutes(9), a, EventKind::Ready, QStringLiteral("ready")));
+    QVERIFY(log.flush());
+
+    EventQuery query(m_path);
+    QVERIFY(query.open());
+    const auto list = query.disconnects(a, {}, {});
+    QVERIFY(list);
+    QCOMPARE(list->size(), 5);
+    const DisconnectRecord &zombie = list->at(4);   // newest first
+    QCOMPARE(zombie.cause, QStringLiteral("zombie"));
+    QCOMPARE(zombie.missed, 20);
+    QCOMPARE(zombie.lost, 15);
+    QCOMPARE(zombie.replayed, 5);
+    QVERIFY(!zombie.eventsLost);
+    const DisconnectRecord &op7 = list->at(3);
+    QCOMPARE(op7.cause, QStringLiteral("op7"));
+    QCOMPARE(op7.missed, 4);
+    QCOMPARE(op7.lost, 0);
+    const DisconnectRecord &dropped = list->at(2);
+    QCOMPARE(dropped.cause, QStringLiteral("transport"));
+    QCOMPARE(dropped.recoveredBy, DisconnectRecord::Recovery::Identify);
+    QVERIFY(!dropped.lost);
+    QVERIFY(!dropped.missed);
+    QVERIFY(dropped.eventsLost);
+    const DisconnectRecord &f5 = list->at(1);
+    QCOMPARE(f5.cause, QStringLiteral("user_resume"));
+    QVERIFY(!f5.missed);     // -1 from the client: unknown
+    QCOMPARE(f5.lost, 0);    // an older RESUMED row: nothing known lost
+    const DisconnectRecord &op9 = list->at(0);
+    QCOMPARE(op9.cause, QStringLiteral("invalid_session"));
+    QVERIFY(!op9.lost);
+    QVERIFY(op9.eventsLost);
+}
+
+// A file written by the first schema keeps its rows; the new columns start empty and the new
+// kind is known to the view.
+void tst_EventLog::migratesVersionOneFile()
+{
+    const QString name = QStringLiteral("tst-migrate-v1");
+    {
+        auto db = eventlogschema::openConnection(m_path, name, false);
+        QVERIFY(db);
+        QSqlDatabase conn = db.value();
+        const std::vector<eventlogschema::Migration> v1{eventlogschema::migrations().front()};
+        QCOMPARE(eventlogschema::migrate(conn, v1).value(), 1);
+        QSqlQuery insert(conn);
+        QVERIFY(insert.exec(QStringLiteral("INSERT INTO disconnects (account_id, account_name, start_at, end_at, "
+                                           "recovered_by, replayed) VALUES ('a', 'bot', 0, 1000, 'resume', 3)")));
+        conn.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    {
+        EventLog log(m_path, manualOptions());
+        QVERIFY(log.open());
+        QCOMPARE(log.schemaVersion(), eventlogschema::k_currentVersion);
+        log.append(entry(minutes(0), QStringLiteral("a"), EventKind::SeqGap, QStringLiteral("gap"),
+                         {{QStringLiteral("expected"), 5}, {QStringLiteral("got"), 7}, {QStringLiteral("lost"), 2}},
+                         Severity::Warning));
+    }
+    EventQuery query(m_path);
+    QVERIFY(query.open());
+    const auto list = query.disconnects(QStringLiteral("a"), {}, {});
+    QVERIFY(list);
+    QCOMPARE(list->size(), 1);
+    QCOMPARE(list->at(0).replayed, 3);
+    QVERIFY(!list->at(0).lost);
+    QVERIFY(list->at(0).cause.isEmpty());
+    const auto rows = query.page(EventFilter{}, 0, 10);
+    QVERIFY(rows);
+    QCOMPARE(rows->size(), 1);
+    QCOMPARE(rows->at(0).kind, EventKind::SeqGap);
+}
+
 void tst_EventLog::heartbeatAggregation()
 {
     EventLog log(m_path, manualOptions());
@@ -539,20 +647,21 @@ void tst_EventLog::migrationPath()
         auto db = eventlogschema::openConnection(m_path, name, false);
         QVERIFY(db);
         QSqlDatabase conn = db.value();
-        // An empty file is version 0; the path brings it to v1.
+        // An empty file is version 0; the path brings it to this build's version.
+        const int current = eventlogschema::k_currentVersion;
         QCOMPARE(eventlogschema::schemaVersion(conn).value(), 0);
-        QCOMPARE(eventlogschema::migrate(conn, eventlogschema::migrations()).value(), 1);
+        QCOMPARE(eventlogschema::migrate(conn, eventlogschema::migrations()).value(), current);
         QSqlQuery insert(conn);
         QVERIFY(insert.exec(QStringLiteral("INSERT INTO sources (id, account_id, account_name) VALUES (1, 'a', 'bot')")));
         QVERIFY(insert.exec(QStringLiteral("INSERT INTO events (id, at, source, kind, severity, message) "
                                            "VALUES (1, 0, 1, 2, 1, 'kept')")));
-        // A later step (as a future build would add) upgrades the v1 file in place.
+        // A later step (as a future build would add) upgrades the file in place.
         std::vector<eventlogschema::Migration> steps = eventlogschema::migrations();
-        steps.push_back({2, [](QSqlDatabase &d, QString *error) {
+        steps.push_back({current + 1, [](QSqlDatabase &d, QString *error) {
                              return eventlogschema::exec(d, QStringLiteral("ALTER TABLE events ADD COLUMN note TEXT"), error);
                          }});
-        QCOMPARE(eventlogschema::migrate(conn, steps).value(), 2);
-        QCOMPARE(eventlogschema::migrate(conn, steps).value(), 2);   // idempotent
+        QCOMPARE(eventlogschema::migrate(conn, steps).value(), current + 1);
+        QCOMPARE(eventlogschema::migrate(conn, steps).value(), current + 1);   // idempotent
         QSqlQuery check(conn);
         QVERIFY(check.exec(QStringLiteral("SELECT message, note FROM events")));
         QVERIFY(check.next());
@@ -560,7 +669,10 @@ void tst_EventLog::migrationPath()
         QVERIFY(check.value(1).isNull());
         QVERIFY(check.exec(QStringLiteral("SELECT group_concat(version) FROM schema_version")));
         QVERIFY(check.next());
-        QCOMPARE(check.value(0).toString(), QStringLiteral("1,2"));
+        QStringList versions;
+        for (int v = 1; v <= current + 1; ++v)
+            versions << QString::number(v);
+        QCOMPARE(check.value(0).toString(), versions.join(QLatin1Char(',')));
         conn.close();
     }
     QSqlDatabase::removeDatabase(name);
@@ -583,14 +695,14 @@ void tst_EventLog::migrationFailureKeepsVersion()
         QSqlDatabase conn = db.value();
         QVERIFY(eventlogschema::migrate(conn, eventlogschema::migrations()));
         std::vector<eventlogschema::Migration> steps = eventlogschema::migrations();
-        steps.push_back({2, [](QSqlDatabase &d, QString *error) {
+        steps.push_back({eventlogschema::k_currentVersion + 1, [](QSqlDatabase &d, QString *error) {
                              return eventlogschema::exec(d, QStringLiteral("CREATE TABLE half_done (x)"), error)
                                     && eventlogschema::exec(d, QStringLiteral("ALTER TABLE no_such_table ADD y"), error);
                          }});
         const auto result = eventlogschema::migrate(conn, steps);
         QVERIFY(!result);
         QCOMPARE(result.error().code, EventLogError::Code::MigrationFailed);
-        QCOMPARE(eventlogschema::schemaVersion(conn).value(), 1);
+        QCOMPARE(eventlogschema::schemaVersion(conn).value(), eventlogschema::k_currentVersion);
         QSqlQuery check(conn);
         QVERIFY(check.exec(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'")));
         QVERIFY(check.next());
@@ -599,7 +711,7 @@ void tst_EventLog::migrationFailureKeepsVersion()
     }
     QSqlDatabase::removeDatabase(name);
     EventLog log(m_path, manualOptions());
-    QVERIFY(log.open());   // still a good v1 file
+    QVERIFY(log.open());   // still a good file of this build's version
 }
 
 void tst_EventLog::schemaTooNewIsRefused()

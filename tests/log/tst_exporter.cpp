@@ -100,6 +100,7 @@ private Q_SLOTS:
     void progressAndCancel();
     void refusesUnwritableDevice();
     void writesThroughQSaveFile();
+    void lostEventFields();
 
 private:
     QList<EventLogEntry> allRowsOldestFirst(const EventFilter &filter = {});
@@ -369,6 +370,74 @@ void tst_Exporter::writesThroughQSaveFile()
     QFile check(target);
     QVERIFY(check.open(QIODevice::ReadOnly));
     QCOMPARE(check.readAll().count('\n'), 201);
+}
+
+// The rows of lost-event accounting leave with their fields, in both formats: seq_gap's
+// expected/got/lost, resumed's missed/lost, ready's gap, close's cause/session_kept.
+void tst_Exporter::lostEventFields()
+{
+    const QString path = m_dir.filePath(QStringLiteral("lost.sqlite"));
+    {
+        EventLogOptions options;
+        options.maintenanceInterval = 0ms;
+        options.retentionDays = 0;
+        EventLog log(path, options);
+        QVERIFY(log.open());
+        const auto add = [&log](int second, EventKind kind, Severity severity, const QString &message,
+                                const QJsonObject &fields) {
+            EventLogEntry e;
+            e.at = k_t0.addSecs(second);
+            e.accountId = QStringLiteral("id-1");
+            e.accountName = QStringLiteral("bot");
+            e.kind = kind;
+            e.severity = severity;
+            e.message = message;
+            e.fields = fields;
+            log.append(e);
+        };
+        add(0, EventKind::SeqGap, Severity::Warning, QStringLiteral("2 events missing: sequence jumped from 41 to 44"),
+            {{QStringLiteral("expected"), 42}, {QStringLiteral("got"), 44}, {QStringLiteral("lost"), 2}});
+        add(1, EventKind::Close, Severity::Info, QStringLiteral("closed by Gatewatch"),
+            {{QStringLiteral("code"), 4000}, {QStringLiteral("cause"), QStringLiteral("op7")},
+             {QStringLiteral("session_kept"), true}});
+        add(2, EventKind::Resumed, Severity::Warning, QStringLiteral("RESUMED: 5 of 20 missed events replayed, 15 lost"),
+            {{QStringLiteral("replayed"), 5}, {QStringLiteral("missed"), 20}, {QStringLiteral("lost"), 15}});
+        add(3, EventKind::Ready, Severity::Warning, QStringLiteral("READY; events between … were not delivered"),
+            {{QStringLiteral("gap_ms"), 12000}, {QStringLiteral("gap_from"), QStringLiteral("2026-12-03T10:41:07.000Z")},
+             {QStringLiteral("gap_to"), QStringLiteral("2026-12-03T10:41:19.000Z")}});
+        QVERIFY(log.flush());
+    }
+    const auto exportAs = [&path](ExportOptions::Format format) {
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        ExportOptions options;
+        options.format = format;
+        return Exporter(path).exportTo(&buffer, options) ? buffer.data() : QByteArray();
+    };
+    QList<QByteArray> lines = exportAs(ExportOptions::Format::JsonLines).split('\n');
+    QCOMPARE(lines.size(), 6);   // header, four rows, the empty tail
+    const auto row = [&lines](int i) { return QJsonDocument::fromJson(lines.at(i)).object(); };
+    QCOMPARE(row(0).value(QStringLiteral("version")).toInt(), 2);
+    QCOMPARE(row(1).value(QStringLiteral("kind")).toString(), QStringLiteral("seq_gap"));
+    QCOMPARE(row(1).value(QStringLiteral("severity")).toString(), QStringLiteral("warning"));
+    QCOMPARE(row(1).value(QStringLiteral("fields")).toObject().value(QStringLiteral("lost")).toInt(), 2);
+    QCOMPARE(row(2).value(QStringLiteral("severity")).toString(), QStringLiteral("info"));
+    QCOMPARE(row(2).value(QStringLiteral("fields")).toObject().value(QStringLiteral("cause")).toString(), QStringLiteral("op7"));
+    QVERIFY(row(2).value(QStringLiteral("fields")).toObject().value(QStringLiteral("session_kept")).toBool());
+    QCOMPARE(row(3).value(QStringLiteral("fields")).toObject().value(QStringLiteral("missed")).toInt(), 20);
+    QCOMPARE(row(3).value(QStringLiteral("fields")).toObject().value(QStringLiteral("lost")).toInt(), 15);
+    QCOMPARE(row(4).value(QStringLiteral("fields")).toObject().value(QStringLiteral("gap_ms")).toInt(), 12000);
+
+    const auto records = parseCsv(exportAs(ExportOptions::Format::Csv));
+    QVERIFY(records);
+    QCOMPARE(records->size(), 5);
+    QCOMPARE(records->at(1).at(0), QStringLiteral("2"));
+    QCOMPARE(records->at(1).at(5), QStringLiteral("seq_gap"));
+    const auto fields = [&records](int i) { return QJsonDocument::fromJson(records->at(i).at(8).toUtf8()).object(); };
+    QCOMPARE(fields(1).value(QStringLiteral("expected")).toInt(), 42);
+    QCOMPARE(fields(2).value(QStringLiteral("cause")).toString(), QStringLiteral("op7"));
+    QCOMPARE(fields(3).value(QStringLiteral("lost")).toInt(), 15);
+    QCOMPARE(fields(4).value(QStringLiteral("gap_to")).toString(), QStringLiteral("2026-12-03T10:41:19.000Z"));
 }
 
 QTEST_GUILESS_MAIN(tst_Exporter)

@@ -103,6 +103,7 @@ private Q_SLOTS:
     void upFollowsState();
     void countersFromEvents();
     void gaugesFromStatus();
+    void dispatchAndLossSeries();
     void removeAccountDropsSeries();
     void seriesAreSorted();
     void labelFilterRedacts();
@@ -148,7 +149,8 @@ void tst_Metrics::helpAndTypeOncePerName()
         QCOMPARE(help.value(it.key()), 1);
     }
     for (const char *name : {"gatewatch_build_info", "gatewatch_up", "gatewatch_state", "gatewatch_disconnects_total",
-                             "gatewatch_reconnects_total", "gatewatch_identify_total", "gatewatch_heartbeat_rtt_seconds"})
+                             "gatewatch_reconnects_total", "gatewatch_identify_total", "gatewatch_heartbeat_rtt_seconds",
+                             "gatewatch_dispatches_total", "gatewatch_events_lost_total"})
         QVERIFY2(type.contains(QString::fromLatin1(name)), name);
     QVERIFY(text.contains("# TYPE gatewatch_disconnects_total counter\n"));
     QVERIFY(text.contains("# TYPE gatewatch_up gauge\n"));
@@ -272,6 +274,56 @@ void tst_Metrics::gaugesFromStatus()
     QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_heartbeat_rtt_seconds_count")).value(0)), 2.0);
     QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_heartbeat_rtt_seconds_bucket"), {QStringLiteral("le=\"0.05\"")}).value(0)), 1.0);
     QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_heartbeat_rtt_seconds_bucket"), {QStringLiteral("le=\"+Inf\"")}).value(0)), 2.0);
+}
+
+// The client's counters (summed over shards in the status) become counters that only grow: by
+// kind of dispatch, events lost; the last dispatch is a gauge that appears with the first one.
+void tst_Metrics::dispatchAndLossSeries()
+{
+    MetricsRegistry m;
+    AccountStatus s = status(QStringLiteral("a"), QStringLiteral("alpha"), ConnectionState::Ready);
+    m.updateStatus(s);
+    QByteArray text = m.exposition();
+    QCOMPARE(samples(text, QStringLiteral("gatewatch_dispatches_total")),
+             QStringList({QStringLiteral("gatewatch_dispatches_total{account=\"alpha\",kind=\"live\"} 0"),
+                          QStringLiteral("gatewatch_dispatches_total{account=\"alpha\",kind=\"replayed\"} 0")}));
+    QCOMPARE(samples(text, QStringLiteral("gatewatch_events_lost_total")),
+             QStringList({QStringLiteral("gatewatch_events_lost_total{account=\"alpha\"} 0")}));
+    QVERIFY(samples(text, QStringLiteral("gatewatch_last_dispatch_timestamp_seconds")).isEmpty());   // none yet
+
+    s.stats.liveDispatches = 120;
+    s.stats.replayedDispatches = 5;
+    s.stats.eventsLost = 15;
+    s.stats.lastDispatchAt = QDateTime::fromMSecsSinceEpoch(1700000000500, Qt::UTC);
+    m.updateStatus(s);
+    m.updateStatus(s);   // the same status again: no increment
+    s.stats.liveDispatches = 130;
+    s.stats.eventsLost = 17;
+    m.updateStatus(s);
+    text = m.exposition();
+    QVERIFY(text.contains("# TYPE gatewatch_dispatches_total counter\n"));
+    QVERIFY(text.contains("# TYPE gatewatch_events_lost_total counter\n"));
+    QVERIFY(text.contains("# TYPE gatewatch_last_dispatch_timestamp_seconds gauge\n"));
+    QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_dispatches_total"), {QStringLiteral("kind=\"live\"")}).value(0)), 130.0);
+    QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_dispatches_total"), {QStringLiteral("kind=\"replayed\"")}).value(0)), 5.0);
+    QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_events_lost_total")).value(0)), 17.0);
+    QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_last_dispatch_timestamp_seconds")).value(0)), 1700000000.5);
+
+    // The account's sessions restarted (counters from zero): the series keep their totals.
+    s.stats.liveDispatches = 4;
+    s.stats.eventsLost = 0;
+    m.updateStatus(s);
+    s.stats.liveDispatches = 6;
+    m.updateStatus(s);
+    text = m.exposition();
+    QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_dispatches_total"), {QStringLiteral("kind=\"live\"")}).value(0)), 132.0);
+    QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_events_lost_total")).value(0)), 17.0);
+
+    m.removeAccount(QStringLiteral("a"));
+    text = m.exposition();
+    QVERIFY(samples(text, QStringLiteral("gatewatch_dispatches_total")).isEmpty());
+    QVERIFY(samples(text, QStringLiteral("gatewatch_events_lost_total")).isEmpty());
+    QVERIFY(samples(text, QStringLiteral("gatewatch_last_dispatch_timestamp_seconds")).isEmpty());
 }
 
 void tst_Metrics::removeAccountDropsSeries()

@@ -154,6 +154,10 @@ async function scenario(botName, token, compression) {
         await waitFor('a heartbeat ACK after the drop resume', () => state.acks > acksAfterDrop);
         check(state.closes.length >= 2, `the library saw the closes (${state.closes.join(', ')})`);
 
+        if (process.env.SIM_REPLAY_BUFFER) {
+            await underLoad(botName, state);
+        }
+
         // Sequence numbers only move forward across both resumes.
         let monotonic = true;
         for (let i = 1; i < state.seqs.length; ++i) {
@@ -166,6 +170,31 @@ async function scenario(botName, token, compression) {
     } finally {
         await manager.destroy({ reason: 'acceptance test done' });
     }
+}
+
+// Only when gatewatch-sim runs with --outbound-rate, --ack-delay and --replay-buffer (run_acceptance.sh
+// load): the replay after the drop was capped by the small buffer, and a skipped sequence number
+// plus a paced flood behind the paced outbound queue neither break the library nor make it
+// take the late ACKs for a zombie connection (no further RESUME or IDENTIFY).
+async function underLoad(botName, state) {
+    const limit = Number(env('SIM_REPLAY_BUFFER'));
+    check(state.replays[1] <= limit + 1, `the replay after the drop was capped by the buffer of ${limit} (${state.replays[1]})`);
+    const before = state.seqs.length;
+    const acks = state.acks;
+    await control('POST', '/fault', { bot: botName, kind: 'SkipSequence', count: 5 });
+    await control('POST', '/fault', { bot: botName, kind: 'Flood', count: 60, rate: 500 });
+    await waitFor('the paced flood', () => state.seqs.length >= before + 60);
+    let jumps = 0;
+    for (let i = before; i < state.seqs.length; ++i) {
+        if (state.seqs[i] - state.seqs[i - 1] === 6) {
+            jumps += 1;
+        }
+    }
+    check(jumps === 1, 'one dispatch jumped 5 sequence numbers (SkipSequence)');
+    await waitFor('heartbeat ACKs through the paced queue', () => state.acks >= acks + 2);
+    const recs = await received(botName);
+    check(state.resumed === 2 && ops(recs, 6).length === 2 && ops(recs, 2).length === 1,
+        'late ACKs behind the queue caused no reconnect');
 }
 
 async function main() {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # CTest wrapper for the third-party client check (docs/simulator.md).
-#   run_acceptance.sh <gatewatch-sim binary> <tests/thirdparty source dir> <work dir>
+#   run_acceptance.sh <gatewatch-sim binary> <tests/thirdparty source dir> <work dir> [load]
+# With `load`, gatewatch-sim runs with a paced outbound queue, late ACKs and a small replay
+# buffer, and discordjs_acceptance.js adds its load checks (docs/simulator.md, "Load modelling").
 # Starts gatewatch-sim on free ports, reads the URLs it prints, installs the pinned npm packages
 # (npm ci, into <work dir> unless tests/thirdparty/node_modules already matches the lock file),
 # and runs discordjs_acceptance.js against it. Exit 77 (CTest skip) only when Node.js >= 20 or
@@ -10,7 +12,14 @@ set -euo pipefail
 SIM="$1"
 SRC="$2"
 WORK="$3"
+MODE="${4:-}"
 mkdir -p "$WORK"
+SIM_EXTRA=()
+unset SIM_REPLAY_BUFFER
+if [ "$MODE" = "load" ]; then
+    export SIM_REPLAY_BUFFER=8
+    SIM_EXTRA=(--outbound-rate 200 --ack-delay 100 --replay-buffer "$SIM_REPLAY_BUFFER")
+fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     echo "SKIP: node and npm are required (Node.js >= 20)"
@@ -39,9 +48,9 @@ fi
 # --- the simulator -----------------------------------------------------------------------------
 PLAIN_TOKEN="plain-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 ZLIB_TOKEN="zlib-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-OUT="$WORK/sim.out"
-ERR="$WORK/sim.err"
-"$SIM" --heartbeat-interval 1000 --dispatch-interval 50 \
+OUT="$WORK/sim${MODE:+-$MODE}.out"
+ERR="$WORK/sim${MODE:+-$MODE}.err"
+"$SIM" --heartbeat-interval 1000 --dispatch-interval 50 "${SIM_EXTRA[@]}" \
     --bot "djs-plain:$PLAIN_TOKEN" --bot "djs-zlib:$ZLIB_TOKEN" >"$OUT" 2>"$ERR" &
 SIM_PID=$!
 cleanup() {
@@ -64,7 +73,7 @@ export SIM_GATEWAY="$(url gateway)" SIM_RESUME="$(url resume)" SIM_REST="$(url r
 if [ -z "$SIM_CONTROL" ] || [ -z "$SIM_GATEWAY" ]; then
     echo "FAIL: gatewatch-sim did not print its URLs"; cat "$OUT" "$ERR"; exit 1
 fi
-echo "gatewatch-sim: gateway $SIM_GATEWAY resume $SIM_RESUME rest $SIM_REST control $SIM_CONTROL"
+echo "gatewatch-sim ${SIM_EXTRA[*]}: gateway $SIM_GATEWAY resume $SIM_RESUME rest $SIM_REST control $SIM_CONTROL"
 
 export BOT_PLAIN_NAME=djs-plain BOT_PLAIN_TOKEN="$PLAIN_TOKEN" BOT_ZLIB_NAME=djs-zlib BOT_ZLIB_TOKEN="$ZLIB_TOKEN"
 RC=0
