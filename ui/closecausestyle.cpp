@@ -1,9 +1,9 @@
 #include "closecausestyle.h"
 
+#include "closecode.h"
 #include "uiformat.h"
 
 #include <QCoreApplication>
-#include <QMetaEnum>
 
 namespace gw {
 
@@ -13,19 +13,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("gw::CloseCauseStyle", text);
 }
 } // namespace
-
-std::optional<CloseCause> CloseCauseStyle::fromName(const QString &name)
-{
-    if (name.isEmpty())
-        return std::nullopt;
-    const QMetaEnum meta = QMetaEnum::fromType<CloseCause>();
-    for (int i = 0; i < meta.keyCount(); ++i) {
-        const auto cause = CloseCause(meta.value(i));
-        if (closeCauseName(cause) == name)
-            return cause;
-    }
-    return std::nullopt;
-}
 
 QString CloseCauseStyle::text(CloseCause cause)
 {
@@ -48,31 +35,34 @@ QString CloseCauseStyle::text(CloseCause cause)
 
 QString CloseCauseStyle::text(const QString &name)
 {
-    const auto cause = fromName(name);
+    const auto cause = closeCauseFromName(name);
     return cause ? text(*cause) : uiformat::dash();
 }
 
-bool CloseCauseStyle::isDeliberate(CloseCause cause)
+Severity CloseCauseStyle::severity(const DisconnectRecord &record)
 {
-    switch (cause) {
-    case CloseCause::Op7:
-    case CloseCause::UserResume:
-    case CloseCause::UserIdentify:
-    case CloseCause::Stopped:
-        return true;
-    default:
-        return false;
+    if (record.fatal)
+        return Severity::Error;
+    const auto cause = closeCauseFromName(record.cause);
+    if (!cause)
+        return Severity::Warning;
+    CloseInfo info;
+    info.code = record.closeCode;
+    info.cause = *cause;
+    const bool resumed = record.recoveredBy == DisconnectRecord::Recovery::Resume;
+    info.sessionKept = resumed;
+    switch (closeSeverity(info, resumed)) {
+    case CloseSeverity::Info: return Severity::Info;
+    case CloseSeverity::Warning: return Severity::Warning;
+    case CloseSeverity::Error: return Severity::Error;
     }
+    return Severity::Warning;
 }
 
-Severity CloseCauseStyle::severity(const QString &name, bool fatal, bool resumed)
+bool CloseCauseStyle::isDeliberate(const DisconnectRecord &record)
 {
-    if (fatal)
-        return Severity::Error;
-    const auto cause = fromName(name);
-    if (cause && (isDeliberate(*cause) || (*cause == CloseCause::Server && resumed)))
-        return Severity::Info;
-    return Severity::Warning;
+    const auto cause = closeCauseFromName(record.cause);
+    return cause && *cause != CloseCause::Server && severity(record) == Severity::Info;
 }
 
 } // namespace gw

@@ -2,6 +2,7 @@
 
 #include "eventtypes.h"
 #include "gatewaytypes.h"
+#include "historytypes.h"
 
 #include <QString>
 
@@ -9,27 +10,24 @@
 
 namespace gw {
 
-//! How the cause of a close reads in the disconnect history: a few words per cause (the close
-//! row's own message, closeSummary() in core/gateway/closecode.h, stays the full sentence), and
-//! whether it is worth a warning: closes Gatewatch made on purpose are information.
+//! How the cause of a disconnect reads in the history: a few words per cause (the close row's
+//! own message, closeSummary() in core/gateway/closecode.h, stays the full sentence), and its
+//! severity by closeSeverity(): closes Gatewatch made on purpose are information, not warnings.
 class CloseCauseStyle final
 {
 public:
     CloseCauseStyle() = delete;
 
-    //! The cause for its stored name ("op7", "user_resume", …; closeCauseName()); nullopt for an
-    //! empty or unknown name (rows written before causes were recorded).
-    static std::optional<CloseCause> fromName(const QString &name);
     //! "gateway asked to reconnect (op 7)", "connection dropped", …
     static QString text(CloseCause cause);
-    //! text() for a stored name; "—" when unknown.
+    //! text() for a stored name (closeCauseName()); "—" for an empty or unknown name (rows
+    //! written before causes were recorded).
     static QString text(const QString &name);
-    //! True for the closes Gatewatch made on purpose (op 7, a reconnect or new session you asked
-    //! for, monitoring stopped).
-    static bool isDeliberate(CloseCause cause);
-    //! Severity of one disconnect of the history: Error when it ended monitoring (`fatal`), Info
-    //! for a deliberate close or a server close that recovered by RESUME, Warning otherwise.
-    static Severity severity(const QString &name, bool fatal, bool resumed);
+    //! Error when it ended monitoring (`fatal`); otherwise closeSeverity() of its close, with
+    //! the session kept and recovered when RESUME ended it; Warning when the cause is unknown.
+    static Severity severity(const DisconnectRecord &record);
+    //! True for a close Gatewatch made on purpose (its severity is Info and it is not the server's).
+    static bool isDeliberate(const DisconnectRecord &record);
 };
 
 } // namespace gw

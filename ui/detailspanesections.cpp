@@ -239,8 +239,10 @@ void EventsSection::render(const GatewayStats &stats, const QDateTime &now)
     rate->setText(DetailsPane::tr("%1 events").arg(locale.toString(stats.dispatchesLastMinute)));
     lastEvent->setText(uiformat::age(stats.lastDispatchAt, now));
     QStringList parts;
-    parts << (stats.eventsLost == 0 ? DetailsPane::tr("none lost")
-                                    : DetailsPane::tr("%1 lost").arg(locale.toString(stats.eventsLost)));
+    if (stats.eventsLost > 0)
+        parts << DetailsPane::tr("%1 events").arg(locale.toString(stats.eventsLost));
+    else
+        parts << (stats.unknownGaps > 0 ? DetailsPane::tr("none known") : DetailsPane::tr("none"));
     if (stats.unknownGaps > 0)
         parts << DetailsPane::tr("%1 unknown (new session)").arg(locale.toString(stats.unknownGaps));
     lost->setText(parts.join(QStringLiteral(" · ")));

@@ -107,14 +107,20 @@ QVariant downtimeCell(const DisconnectRecord &r, int role)
 
 QVariant codeCell(const DisconnectRecord &r, int role)
 {
+    // a code Gatewatch sent does not carry Discord's meaning of it (4000 keeps a session resumable)
+    const bool ours = r.initiator == closeInitiatorName(CloseInitiator::Client);
     if (role == Qt::DisplayRole) {
         QString meaning = r.meaning.isEmpty() ? CloseCodes::nameFor(r.closeCode) : r.meaning;
+        if (r.closeCode && ours)
+            return DisconnectHistoryModel::tr("%1 · sent by Gatewatch").arg(*r.closeCode);
         if (r.closeCode)
             return DisconnectHistoryModel::tr("%1 · %2").arg(*r.closeCode).arg(meaning);
-        return meaning.isEmpty() ? DisconnectHistoryModel::tr("no close frame") : meaning;
+        if (meaning.isEmpty() || r.cause == closeCauseName(CloseCause::Transport))
+            return DisconnectHistoryModel::tr("no close frame");
+        return meaning;
     }
     if (role == Qt::ToolTipRole)
-        return CloseCodes::describe(r.closeCode);
+        return ours ? QVariant() : QVariant(CloseCodes::describe(r.closeCode));
     if (role == DisconnectHistoryModel::RawValueRole)
         return r.closeCode.value_or(0);
     return {};
@@ -162,11 +168,6 @@ QVariant replayedCell(const DisconnectRecord &r, int role)
     return {};
 }
 
-Severity rowSeverity(const DisconnectRecord &r)
-{
-    return CloseCauseStyle::severity(r.cause, r.fatal, r.recoveredBy == DisconnectRecord::Recovery::Resume);
-}
-
 QVariant causeCell(const DisconnectRecord &r, int role)
 {
     if (role == Qt::DisplayRole)
@@ -174,15 +175,11 @@ QVariant causeCell(const DisconnectRecord &r, int role)
     if (role == DisconnectHistoryModel::RawValueRole)
         return r.cause;
     if (role == Qt::DecorationRole) {
-        const QIcon icon = StateStyle::icon(rowSeverity(r));
+        const QIcon icon = StateStyle::icon(CloseCauseStyle::severity(r));
         return icon.isNull() ? QVariant() : QVariant(icon);
     }
-    if (role == Qt::ToolTipRole) {
-        const auto cause = CloseCauseStyle::fromName(r.cause);
-        if (cause && CloseCauseStyle::isDeliberate(*cause))
-            return DisconnectHistoryModel::tr("Gatewatch closed this connection on purpose");
-        return {};
-    }
+    if (role == Qt::ToolTipRole && CloseCauseStyle::isDeliberate(r))
+        return DisconnectHistoryModel::tr("Gatewatch closed this connection on purpose");
     return {};
 }
 
@@ -225,7 +222,7 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
     if (role == RecordIdRole)
         return r.id;
     if (role == SeverityRole)
-        return int(rowSeverity(r));
+        return int(CloseCauseStyle::severity(r));
     switch (Column(index.column())) {
     case StartColumn:
         if (role == Qt::DisplayRole)

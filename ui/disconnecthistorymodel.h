@@ -8,8 +8,8 @@ namespace gw {
 
 //! The details pane's disconnect history, newest first: start, downtime, the cause in words
 //! (an icon only when it is worth a warning: closes Gatewatch made on purpose are information),
-//! close code and meaning, who closed, how it recovered (RESUME, or IDENTIFY: a new session),
-//! events replayed and events lost ("lost N", "none lost", "unknown (new session)"). setRecords() diffs by record id: new disconnects are inserted
+//! events lost ("lost N", "none lost", "unknown (new session)"), close code and meaning, who
+//! closed, how it recovered (RESUME, or IDENTIFY: a new session), events replayed. setRecords() diffs by record id: new disconnects are inserted
 //! at the top and changed ones (a disconnect that ended) emit dataChanged; no reset per refresh.
 class DisconnectHistoryModel final : public QAbstractTableModel
 {
@@ -21,11 +21,11 @@ public:
         StartColumn,
         DowntimeColumn,
         CauseColumn,
+        LostColumn,
         CodeColumn,
         InitiatorColumn,
         RecoveryColumn,
         ReplayedColumn,
-        LostColumn,
         ColumnCount
     };
     Q_ENUM(Column)

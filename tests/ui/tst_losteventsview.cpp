@@ -99,7 +99,7 @@ public:
 
 } // namespace
 
-class tst_LostEvents final : public QObject
+class tst_LostEventsView final : public QObject
 {
     Q_OBJECT
 
@@ -151,7 +151,11 @@ private Q_SLOTS:
         fatal.fatal = true;
         DisconnectRecord open = record(4, CloseCause::Transport, Recovery::None, std::nullopt);
         open.end.reset();
-        model.setRecords({fatal, open, record(3, CloseCause::Zombie, Recovery::Resume, 6413),
+        DisconnectRecord zombie = record(3, CloseCause::Zombie, Recovery::Resume, 6413);
+        zombie.closeCode = 4000;
+        zombie.initiator = QStringLiteral("client");
+        zombie.meaning = QStringLiteral("Discord reported an unknown error");
+        model.setRecords({fatal, open, zombie,
                           record(2, CloseCause::Op7, Recovery::Resume, 0),
                           record(1, CloseCause::UserIdentify, Recovery::Identify, std::nullopt)});
         const int lost = DisconnectHistoryModel::LostColumn;
@@ -163,6 +167,9 @@ private Q_SLOTS:
         QCOMPARE(text(model, 2, lost, Qt::ToolTipRole),
                  QStringLiteral("%1 events were sent while disconnected, 12 replayed").arg(QLocale().toString(6425)));
         QCOMPARE(model.index(2, lost).data(DisconnectHistoryModel::RawValueRole).toLongLong(), 6413);
+        // a code Gatewatch sent is not explained with Discord's meaning; no frame at all is said so
+        QCOMPARE(text(model, 2, DisconnectHistoryModel::CodeColumn), QStringLiteral("4000 · sent by Gatewatch"));
+        QCOMPARE(text(model, 1, DisconnectHistoryModel::CodeColumn), QStringLiteral("no close frame"));
         QCOMPARE(text(model, 3, lost), QStringLiteral("none lost"));
         QVERIFY(!model.index(3, lost).data(Qt::ForegroundRole).isValid());
         QVERIFY(!hasIcon(model, 3, DisconnectHistoryModel::CauseColumn));  // op 7: information
@@ -187,8 +194,13 @@ private Q_SLOTS:
         QCOMPARE(text(model, 1, lost), QStringLiteral("lost 7"));
         QVERIFY(hasIcon(model, 1, DisconnectHistoryModel::CauseColumn));   // a dropped connection: warning
         // a server close recovered by RESUME is information, not a warning
-        QCOMPARE(gw::CloseCauseStyle::severity(QStringLiteral("server"), false, true), gw::Severity::Info);
-        QCOMPARE(gw::CloseCauseStyle::severity(QString(), false, true), gw::Severity::Warning);
+        DisconnectRecord server = record(9, CloseCause::Server, Recovery::Resume, 0);
+        server.closeCode = 4000;
+        QCOMPARE(gw::CloseCauseStyle::severity(server), gw::Severity::Info);
+        server.recoveredBy = Recovery::Identify;
+        QCOMPARE(gw::CloseCauseStyle::severity(server), gw::Severity::Warning);
+        server.cause.clear();   // a row written before causes were recorded
+        QCOMPARE(gw::CloseCauseStyle::severity(server), gw::Severity::Warning);
         QCOMPARE(gw::CloseCauseStyle::text(QStringLiteral("no_such_cause")), QStringLiteral("—"));
     }
 
@@ -264,14 +276,17 @@ private Q_SLOTS:
                                               .arg(l.toString(25006), l.toString(20006), l.toString(5000)));
         QCOMPARE(label("eventsRate"), QStringLiteral("42 events"));
         QCOMPARE(label("eventsLastEvent"), QStringLiteral("3 s ago"));
-        QCOMPARE(label("eventsLost"), QStringLiteral("%1 lost · 1 unknown (new session)").arg(l.toString(6413)));
+        QCOMPARE(label("eventsLost"), QStringLiteral("%1 events · 1 unknown (new session)").arg(l.toString(6413)));
         QVERIFY(!label("sessionPhase").contains(QLatin1String("ACK late")));
 
         AccountStatus clean = statusWith(10, 0, 0, 0);
         clean.state = ConnectionState::Degraded;
         clean.stats.degradedReason = QStringLiteral("heartbeat ACK late, data still flowing");
         pane.updateStatus(clean);
-        QCOMPARE(label("eventsLost"), QStringLiteral("none lost"));
+        QCOMPARE(label("eventsLost"), QStringLiteral("none"));
+        clean.stats.unknownGaps = 2;
+        pane.updateStatus(clean);
+        QCOMPARE(label("eventsLost"), QStringLiteral("none known · 2 unknown (new session)"));
         QVERIFY2(label("sessionPhase").endsWith(QStringLiteral(" · heartbeat ACK late, data still flowing")),
                  qPrintable(label("sessionPhase")));
 
@@ -287,5 +302,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(tst_LostEvents)
-#include "tst_lostevents.moc"
+QTEST_MAIN(tst_LostEventsView)
+#include "tst_losteventsview.moc"
