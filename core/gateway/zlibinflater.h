@@ -24,9 +24,9 @@ struct InflateError
     QString message;
 };
 
-//! Discord's zlib-stream transport compression (protocol.md A13, D5): ONE inflate context per
-//! connection; binary messages are buffered until one ends with 00 00 ff ff (Z_SYNC_FLUSH),
-//! then the buffer is inflated into one complete JSON message.
+//! Discord's zlib-stream transport compression (docs/protocol.md, transport compression): ONE
+//! inflate context per connection; binary messages are buffered until one ends with 00 00 ff ff
+//! (Z_SYNC_FLUSH), then the buffer is inflated into one complete JSON message.
 //! Not a QObject: a plain member of the client, reset() on every new connection.
 class ZlibInflater final
 {

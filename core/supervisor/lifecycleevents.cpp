@@ -128,12 +128,20 @@ LifecycleEvent ready(const SessionInfo &session, const std::optional<SessionGap>
     if (!gap)
         return {EventKind::Ready, Severity::Info, message, fields};
     const QDateTime from = gap->from.toUTC();
-    const QDateTime to = gap->to.toUTC();
+    const QDateTime to = gap->to.isValid() ? gap->to.toUTC() : QDateTime::currentDateTimeUtc();
+    const QString clock = QStringLiteral("HH:mm:ss");
+    fields.insert(QStringLiteral("gap_to"), isoUtc(to));
+    if (!from.isValid()) {
+        // Nothing is known of the old session's end: only the upper bound.
+        fields.insert(QStringLiteral("gap_ms"), QJsonValue());
+        fields.insert(QStringLiteral("gap_from"), QJsonValue());
+        message += QStringLiteral("; events before %1 were not delivered").arg(to.toString(clock));
+        return {EventKind::Ready, Severity::Warning, message, fields};
+    }
     fields.insert(QStringLiteral("gap_ms"), std::max<qint64>(0, from.msecsTo(to)));
     fields.insert(QStringLiteral("gap_from"), isoUtc(from));
-    fields.insert(QStringLiteral("gap_to"), isoUtc(to));
     message += QStringLiteral("; events between %1 and %2 were not delivered")
-                   .arg(from.toString(QStringLiteral("HH:mm:ss")), to.toString(QStringLiteral("HH:mm:ss")));
+                   .arg(from.toString(clock), to.toString(clock));
     return {EventKind::Ready, Severity::Warning, message, fields};
 }
 

@@ -32,7 +32,7 @@ void tst_CloseCode::action_data()
     QTest::addColumn<int>("code");  // -1 = no close frame
     QTest::addColumn<CloseAction>("action");
     using A = CloseAction;
-    // protocol.md A10 / A15 item 9.
+    // The close-code table of docs/protocol.md.
     QTest::newRow("no code") << -1 << A::Resume;
     QTest::newRow("1000 from server") << 1000 << A::Resume;
     QTest::newRow("1001") << 1001 << A::Resume;

@@ -594,7 +594,7 @@ void tst_GatewayClient::failedResumeFallsBackToIdentify()
 
 void tst_GatewayClient::seededResumeStateResumesOnFirstConnect()
 {
-    // A restart within minutes (protocol.md D8): the persisted state resumes, no IDENTIFY spent.
+    // A restart within minutes (docs/protocol.md, resuming): the persisted state resumes, no IDENTIFY spent.
     auto &sim = startSim(100ms);
     auto &first = makeClient(config());
     QVERIFY(startReady(first));

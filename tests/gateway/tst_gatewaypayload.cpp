@@ -338,7 +338,7 @@ void tst_GatewayPayload::encodesIdentify()
     QCOMPARE(props.value(QLatin1String("device")).toString(), QStringLiteral("gw-device"));
     QCOMPARE(d.value(QLatin1String("shard")).toArray(), (QJsonArray{2, 5}));
     QCOMPARE(d.value(QLatin1String("large_threshold")).toInt(), 100);
-    QVERIFY(!d.contains(QLatin1String("compress")));  // never with zlib-stream (protocol.md A13)
+    QVERIFY(!d.contains(QLatin1String("compress")));  // never with zlib-stream (docs/protocol.md, transport compression)
     QVERIFY(bytes.size() < 4096);
 }
 
