@@ -175,6 +175,31 @@ budget</source>
         <source>Reconnecting (in %1 s)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Lost
+events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events that never arrived: sequence gaps and events not replayed after a RESUME; &quot;+N?&quot; counts new sessions, whose gap has no known size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> +%1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No events known to be lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 events lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New sessions (events in the gap lost, number unknown): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gw::AddBotDialog</name>
@@ -376,6 +401,64 @@ budget</source>
     </message>
 </context>
 <context>
+    <name>gw::CloseCauseStyle</name>
+    <message>
+        <source>closed by Discord</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>gateway asked to reconnect (op 7)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>heartbeat not acknowledged (zombie)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>you asked for a reconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>you asked for a new session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>session invalidated (op 9)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no HELLO in time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>handshake timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>message over the 16 MiB limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>undecodable stream</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connection dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>monitoring stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::DemoBanner</name>
+    <message>
+        <source>&lt;b&gt;Demo mode:&lt;/b&gt; these bots talk to a built-in gateway simulator, not to Discord. Watch them connect, resume, go zombie, get invalidated and fail — no token needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>gw::DetailsPane</name>
     <message>
         <source>Discord closed the connection with %1.</source>
@@ -548,6 +631,54 @@ budget</source>
             <numerusform>%n disconnects in this range, %1 down in total · %2 by RESUME, %3 by IDENTIFY, %4 open</numerusform>
         </translation>
     </message>
+    <message>
+        <source> · %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last minute:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last event:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lost:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Known losses are sequence gaps in live traffic and events the gateway did not replay after a RESUME. A new session (IDENTIFY) loses the events sent in the gap without saying how many: those gaps are counted separately.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 live, %3 replayed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 unknown (new session)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>gw::DisconnectHistoryModel</name>
@@ -596,10 +727,6 @@ budget</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>IDENTIFY — events in the gap lost</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>not yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -609,6 +736,81 @@ budget</source>
     </message>
     <message>
         <source>Sequence %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · sent by Gatewatch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>IDENTIFY (new session)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gatewatch closed this connection on purpose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lost %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown (new session)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new session replaced the old one: the events sent in the gap were not delivered and their number is not known</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 events were sent while disconnected, %2 replayed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::EventDock</name>
+    <message>
+        <source>Event log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All severities</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search messages (Ctrl+F; Esc clears)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1009,73 +1211,11 @@ budget</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&lt;b&gt;Demo mode:&lt;/b&gt; these bots talk to a built-in gateway simulator, not to Discord. Watch them connect, resume, go zombie, get invalidated and fail — no token needed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Event log</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All severities</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Info and above</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Warnings and errors</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Errors only</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>All kinds</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Search messages (Ctrl+F; Esc clears)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Show only %1 accounts (click again to show all)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Monitoring %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>No token for %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Worst: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Worst state of the accounts that are not muted: %1
-%2
-Click to show only those accounts</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Network appears offline:&lt;/b&gt; every account lost its connection. Gatewatch keeps retrying and reconnects by itself.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;You are offline:&lt;/b&gt; the system reports no network. Gatewatch keeps retrying and reconnects by itself.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1183,6 +1323,17 @@ Force reconnect (F5) resumes the session instead and spends nothing.</source>
     </message>
     <message>
         <source>No gateway session for %1; Gatewatch keeps retrying.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::OfflineBanner</name>
+    <message>
+        <source>&lt;b&gt;Network appears offline:&lt;/b&gt; every account lost its connection. Gatewatch keeps retrying and reconnects by itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;You are offline:&lt;/b&gt; the system reports no network. Gatewatch keeps retrying and reconnects by itself.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1365,6 +1516,27 @@ Force reconnect (F5) resumes the session instead and spends nothing.</source>
     </message>
     <message>
         <source>Paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>gw::StatusSummary</name>
+    <message>
+        <source>Show only %1 accounts (click again to show all)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worst: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Worst state of the accounts that are not muted: %1
+%2
+Click to show only those accounts</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -6,6 +6,7 @@
 #include "uiformat.h"
 
 #include <QGuiApplication>
+#include <QLocale>
 #include <QPalette>
 
 #include <algorithm>
@@ -148,6 +149,7 @@ QVariant AccountTableModel::headerData(int section, Qt::Orientation orientation,
         case ReconnectsColumn: return tr("Resumes /\nIdentifies");
         case LastDisconnectColumn: return tr("Last\ndisconnect");
         case IdentifyBudgetColumn: return tr("Identify\nbudget");
+        case LostColumn: return tr("Lost\nevents");
         case ColumnCount: break;
         }
     } else if (role == Qt::ToolTipRole) {
@@ -159,6 +161,8 @@ QVariant AccountTableModel::headerData(int section, Qt::Orientation orientation,
         case ReconnectsColumn: return tr("Successful RESUMEs (no events lost) vs IDENTIFYs (new session; events in the gap are lost)");
         case LastDisconnectColumn: return tr("Close code and its meaning of the most recent disconnect");
         case IdentifyBudgetColumn: return tr("session_start_limit: IDENTIFYs remaining of the daily total");
+        case LostColumn: return tr("Events that never arrived: sequence gaps and events not replayed after a RESUME; "
+                                   "\"+N?\" counts new sessions, whose gap has no known size");
         default: break;
         }
     }
@@ -340,6 +344,34 @@ QVariant identifyBudgetCell(const AccountStatus &s, int role)
     return {};
 }
 
+QVariant lostCell(const AccountStatus &s, int role)
+{
+    const GatewayStats &st = s.stats;
+    if (role == Qt::DisplayRole) {
+        if (!s.session && st.eventsLost == 0 && st.unknownGaps == 0)
+            return uiformat::dash();
+        QString text = QLocale().toString(st.eventsLost);
+        if (st.unknownGaps > 0)
+            text += AccountTableModel::tr(" +%1?").arg(st.unknownGaps);
+        return text;
+    }
+    if (role == AccountTableModel::RawValueRole)
+        return qint64(st.eventsLost) + (st.unknownGaps > 0 ? 1 : 0);
+    if (role == Qt::ForegroundRole && (st.eventsLost > 0 || st.unknownGaps > 0))
+        return StateStyle::color(StateStyle::Group::Degraded, QGuiApplication::palette());
+    if (role == Qt::ToolTipRole) {
+        QString tip = st.eventsLost == 0 ? AccountTableModel::tr("No events known to be lost")
+                                         : AccountTableModel::tr("%1 events lost").arg(QLocale().toString(st.eventsLost));
+        if (st.unknownGaps > 0)
+            tip += QLatin1Char('\n') + AccountTableModel::tr("New sessions (events in the gap lost, number unknown): %1")
+                                            .arg(st.unknownGaps);
+        return tip;
+    }
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
 } // namespace
 
 QVariant AccountTableModel::data(const QModelIndex &index, int role) const
@@ -380,6 +412,7 @@ QVariant AccountTableModel::data(const QModelIndex &index, int role) const
     case ReconnectsColumn: return reconnectsCell(s, role);
     case LastDisconnectColumn: return lastDisconnectCell(s, role);
     case IdentifyBudgetColumn: return identifyBudgetCell(s, role);
+    case LostColumn: return lostCell(s, role);
     case ColumnCount: break;
     }
     return {};

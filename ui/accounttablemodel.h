@@ -42,6 +42,7 @@ public:
         ReconnectsColumn,
         LastDisconnectColumn,
         IdentifyBudgetColumn,
+        LostColumn,             //!< events lost: known count, plus gaps of unknown size
         ColumnCount
     };
     Q_ENUM(Column)

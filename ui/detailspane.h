@@ -21,8 +21,11 @@ struct FailureGuidance
 //! The details of the selected account (after Uptime Kuma's detail page): a big status
 //! badge, latency now / mean / p95 and uptime 24 h / 7 d / 30 d, the reason and the fix when it
 //! is `failed`, session facts (session id shortened, resume host, sequence, heartbeat interval,
-//! time in the current phase), a latency chart with a 1 h / 24 h / 7 d / 30 d range selector and
-//! the disconnect history with a "N disconnects, X total" summary.
+//! time in the current phase, and why it is degraded), the events of the session (received live
+//! and replayed, the last minute's count, the age of the last dispatch, events lost: known counts
+//! and gaps of unknown size where a new session replaced the old one), a latency chart with a
+//! 1 h / 24 h / 7 d / 30 d range selector and the disconnect history (cause and events lost per
+//! disconnect) with a "N disconnects, X total" summary. The sections are in detailspanesections_p.h.
 class DetailsPane final : public QWidget
 {
     Q_OBJECT

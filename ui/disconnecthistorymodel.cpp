@@ -1,10 +1,12 @@
 #include "disconnecthistorymodel.h"
 
+#include "closecausestyle.h"
 #include "closecode.h"
 #include "statestyle.h"
 #include "uiformat.h"
 
 #include <QGuiApplication>
+#include <QLocale>
 
 namespace gw {
 
@@ -47,7 +49,8 @@ void DisconnectHistoryModel::setRecords(const QList<DisconnectRecord> &records)
         const auto &n = records.at(i);
         const auto &o = m_records.at(i);
         if (n.end != o.end || n.recoveredBy != o.recoveredBy || n.closeCount != o.closeCount || n.fatal != o.fatal
-            || n.replayed != o.replayed) {
+            || n.replayed != o.replayed || n.lost != o.lost || n.missed != o.missed || n.eventsLost != o.eventsLost
+            || n.cause != o.cause) {
             m_records[i] = n;
             if (first < 0)
                 first = int(i);
@@ -75,10 +78,12 @@ QVariant DisconnectHistoryModel::headerData(int section, Qt::Orientation orienta
     switch (Column(section)) {
     case StartColumn: return tr("Start");
     case DowntimeColumn: return tr("Downtime");
+    case CauseColumn: return tr("Cause");
     case CodeColumn: return tr("Close code");
     case InitiatorColumn: return tr("Closed by");
     case RecoveryColumn: return tr("Recovered by");
     case ReplayedColumn: return tr("Replayed");
+    case LostColumn: return tr("Lost");
     case ColumnCount: break;
     }
     return {};
@@ -102,14 +107,20 @@ QVariant downtimeCell(const DisconnectRecord &r, int role)
 
 QVariant codeCell(const DisconnectRecord &r, int role)
 {
+    // a code Gatewatch sent does not carry Discord's meaning of it (4000 keeps a session resumable)
+    const bool ours = r.initiator == closeInitiatorName(CloseInitiator::Client);
     if (role == Qt::DisplayRole) {
         QString meaning = r.meaning.isEmpty() ? CloseCodes::nameFor(r.closeCode) : r.meaning;
+        if (r.closeCode && ours)
+            return DisconnectHistoryModel::tr("%1 · sent by Gatewatch").arg(*r.closeCode);
         if (r.closeCode)
             return DisconnectHistoryModel::tr("%1 · %2").arg(*r.closeCode).arg(meaning);
-        return meaning.isEmpty() ? DisconnectHistoryModel::tr("no close frame") : meaning;
+        if (meaning.isEmpty() || r.cause == closeCauseName(CloseCause::Transport))
+            return DisconnectHistoryModel::tr("no close frame");
+        return meaning;
     }
     if (role == Qt::ToolTipRole)
-        return CloseCodes::describe(r.closeCode);
+        return ours ? QVariant() : QVariant(CloseCodes::describe(r.closeCode));
     if (role == DisconnectHistoryModel::RawValueRole)
         return r.closeCode.value_or(0);
     return {};
@@ -122,7 +133,7 @@ QVariant recoveryCell(const DisconnectRecord &r, int role)
             return DisconnectHistoryModel::tr("— (failed)");
         switch (r.recoveredBy) {
         case DisconnectRecord::Recovery::Resume: return DisconnectHistoryModel::tr("RESUME");
-        case DisconnectRecord::Recovery::Identify: return DisconnectHistoryModel::tr("IDENTIFY — events in the gap lost");
+        case DisconnectRecord::Recovery::Identify: return DisconnectHistoryModel::tr("IDENTIFY (new session)");
         case DisconnectRecord::Recovery::None: return DisconnectHistoryModel::tr("not yet");
         }
     }
@@ -157,6 +168,50 @@ QVariant replayedCell(const DisconnectRecord &r, int role)
     return {};
 }
 
+QVariant causeCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole)
+        return CloseCauseStyle::text(r.cause);
+    if (role == DisconnectHistoryModel::RawValueRole)
+        return r.cause;
+    if (role == Qt::DecorationRole) {
+        const QIcon icon = StateStyle::icon(CloseCauseStyle::severity(r));
+        return icon.isNull() ? QVariant() : QVariant(icon);
+    }
+    if (role == Qt::ToolTipRole && CloseCauseStyle::isDeliberate(r))
+        return DisconnectHistoryModel::tr("Gatewatch closed this connection on purpose");
+    return {};
+}
+
+//! A new session replaced the old one: events were lost, their number is not known.
+bool lostUnknown(const DisconnectRecord &r)
+{
+    return !r.lost && (r.eventsLost || r.recoveredBy == DisconnectRecord::Recovery::Identify);
+}
+
+QVariant lostCell(const DisconnectRecord &r, int role)
+{
+    if (role == Qt::DisplayRole) {
+        if (r.lost)
+            return *r.lost > 0 ? DisconnectHistoryModel::tr("lost %1").arg(QLocale().toString(*r.lost))
+                               : DisconnectHistoryModel::tr("none lost");
+        return lostUnknown(r) ? DisconnectHistoryModel::tr("unknown (new session)") : uiformat::dash();
+    }
+    if (role == DisconnectHistoryModel::RawValueRole)   // unknown sorts above every count, open below
+        return r.lost ? *r.lost : (lostUnknown(r) ? std::numeric_limits<qint64>::max() : qint64(-1));
+    if (role == Qt::ForegroundRole && ((r.lost && *r.lost > 0) || lostUnknown(r)))
+        return StateStyle::color(StateStyle::Group::Degraded, QGuiApplication::palette());
+    if (role == Qt::ToolTipRole && lostUnknown(r))
+        return DisconnectHistoryModel::tr("A new session replaced the old one: the events sent in the gap were not "
+                                          "delivered and their number is not known");
+    if (role == Qt::ToolTipRole && r.missed)
+        return DisconnectHistoryModel::tr("%1 events were sent while disconnected, %2 replayed")
+            .arg(QLocale().toString(*r.missed), r.replayed ? QLocale().toString(*r.replayed) : uiformat::dash());
+    if (role == Qt::TextAlignmentRole)
+        return k_numberAlignment;
+    return {};
+}
+
 } // namespace
 
 QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
@@ -166,6 +221,8 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
     const DisconnectRecord &r = m_records.at(index.row());
     if (role == RecordIdRole)
         return r.id;
+    if (role == SeverityRole)
+        return int(CloseCauseStyle::severity(r));
     switch (Column(index.column())) {
     case StartColumn:
         if (role == Qt::DisplayRole)
@@ -174,6 +231,7 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
             return r.start.toMSecsSinceEpoch();
         return {};
     case DowntimeColumn: return downtimeCell(r, role);
+    case CauseColumn: return causeCell(r, role);
     case CodeColumn: return codeCell(r, role);
     case InitiatorColumn:
         if (role == Qt::DisplayRole || role == RawValueRole)
@@ -181,6 +239,7 @@ QVariant DisconnectHistoryModel::data(const QModelIndex &index, int role) const
         return {};
     case RecoveryColumn: return recoveryCell(r, role);
     case ReplayedColumn: return replayedCell(r, role);
+    case LostColumn: return lostCell(r, role);
     case ColumnCount: break;
     }
     return {};

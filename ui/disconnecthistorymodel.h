@@ -6,9 +6,10 @@
 
 namespace gw {
 
-//! The details pane's disconnect history, newest first: start, downtime,
-//! close code and meaning, who closed, how it recovered (RESUME, or IDENTIFY with the events of
-//! the gap lost), events replayed. setRecords() diffs by record id: new disconnects are inserted
+//! The details pane's disconnect history, newest first: start, downtime, the cause in words
+//! (an icon only when it is worth a warning: closes Gatewatch made on purpose are information),
+//! events lost ("lost N", "none lost", "unknown (new session)"), close code and meaning, who
+//! closed, how it recovered (RESUME, or IDENTIFY: a new session), events replayed. setRecords() diffs by record id: new disconnects are inserted
 //! at the top and changed ones (a disconnect that ended) emit dataChanged; no reset per refresh.
 class DisconnectHistoryModel final : public QAbstractTableModel
 {
@@ -16,9 +17,19 @@ class DisconnectHistoryModel final : public QAbstractTableModel
     Q_DISABLE_COPY_MOVE(DisconnectHistoryModel)
 
 public:
-    enum Column { StartColumn, DowntimeColumn, CodeColumn, InitiatorColumn, RecoveryColumn, ReplayedColumn, ColumnCount };
+    enum Column {
+        StartColumn,
+        DowntimeColumn,
+        CauseColumn,
+        LostColumn,
+        CodeColumn,
+        InitiatorColumn,
+        RecoveryColumn,
+        ReplayedColumn,
+        ColumnCount
+    };
     Q_ENUM(Column)
-    enum Role { RawValueRole = Qt::UserRole, RecordIdRole };
+    enum Role { RawValueRole = Qt::UserRole, RecordIdRole, SeverityRole /*!< int(Severity) of the row */ };
     Q_ENUM(Role)
 
     explicit DisconnectHistoryModel(QObject *parent = nullptr);

@@ -241,20 +241,12 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         if (role == RawValueRole)
             return int(e->severity);
         if (role == Qt::DecorationRole) {
-            switch (e->severity) {
-            case Severity::Error: return StateStyle::icon(StateStyle::Group::Failed);
-            case Severity::Warning: return StateStyle::icon(StateStyle::Group::Degraded);
-            default: return {};
-            }
+            const QIcon icon = StateStyle::icon(e->severity);
+            return icon.isNull() ? QVariant() : QVariant(icon);
         }
         if (role == Qt::ForegroundRole) {
-            const QPalette pal = QGuiApplication::palette();
-            switch (e->severity) {
-            case Severity::Error: return StateStyle::color(StateStyle::Group::Failed, pal);
-            case Severity::Warning: return StateStyle::color(StateStyle::Group::Degraded, pal);
-            case Severity::Debug: return StateStyle::color(StateStyle::Group::Paused, pal);
-            case Severity::Info: return {};
-            }
+            const QColor colour = StateStyle::color(e->severity, QGuiApplication::palette());
+            return colour.isValid() ? QVariant(colour) : QVariant();
         }
         break;
     case KindColumn:

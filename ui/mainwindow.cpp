@@ -200,7 +200,7 @@ void MainWindow::buildCentral()
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setHighlightSections(false);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
-    const int widths[] = {165, 160, 105, 120, 58, 66, 76, 135, 76};
+    const int widths[] = {155, 150, 105, 115, 58, 66, 76, 125, 76, 60};
     for (int c = 0; c < AccountTableModel::ColumnCount; ++c)
         view->setColumnWidth(c, widths[c]);
     connect(view, &QWidget::customContextMenuRequested, this, &MainWindow::handleAccountContextMenu);

@@ -76,6 +76,28 @@ const QIcon &cachedIcon(const char *path)
 }
 } // namespace
 
+QIcon StateStyle::icon(Severity severity)
+{
+    switch (severity) {
+    case Severity::Error: return icon(Group::Failed);
+    case Severity::Warning: return icon(Group::Degraded);
+    case Severity::Info:
+    case Severity::Debug: break;
+    }
+    return {};
+}
+
+QColor StateStyle::color(Severity severity, const QPalette &palette)
+{
+    switch (severity) {
+    case Severity::Error: return color(Group::Failed, palette);
+    case Severity::Warning: return color(Group::Degraded, palette);
+    case Severity::Debug: return color(Group::Paused, palette);
+    case Severity::Info: break;
+    }
+    return {};
+}
+
 QIcon StateStyle::icon(Group g)
 {
     switch (g) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "eventtypes.h"
 #include "gatewaytypes.h"
 
 #include <QColor>
@@ -46,6 +47,11 @@ public:
     static QIcon icon(ConnectionState state);
     static QIcon icon(Group group);
     static QIcon noDataIcon();
+    //! An event's or a disconnect's severity: the failed icon for Error, the degraded one for
+    //! Warning, none (a null icon) for Info and Debug.
+    static QIcon icon(Severity severity);
+    //! Its text colour: failed / degraded / paused colours; invalid (the palette's) for Info.
+    static QColor color(Severity severity, const QPalette &palette);
     static QIcon appIcon();
     //! "Ready", "Reconnecting", … (gatewaytypes' table).
     static QString text(ConnectionState state);

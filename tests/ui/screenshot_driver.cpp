@@ -5,16 +5,19 @@
 //
 //   screenshot_driver --out DIR [--warmup-ms N]
 //
-// Accounts: music-bot (ready; one dropped TCP connection, resumed), moderation (ready; op 7 →
-// resume, op 9 → re-identify), logger (degraded: ACKs withheld), stats-collector (reconnecting:
-// HELLO withheld, backoff), ticket-helper (failed: 4014, privileged intent not allowed),
-// archive-bot (paused).
+// Accounts: music-bot (ready; a dropped TCP connection while 180 events were sent, of which the
+// gateway replays only its newest 50: 130 lost), moderation (ready; one disconnect of each cause:
+// op 7, zombie, a reconnect you asked for, a server close, a dropped connection, op 9 →
+// re-identify), logger (degraded: ACKs withheld), stats-collector (reconnecting: HELLO withheld,
+// backoff), ticket-helper (failed: 4014, privileged intent not allowed), archive-bot (paused).
+// Background dispatches every 1.5 s give every session a little live traffic.
 
 #include "accountmanager.h"
 #include "accountstore.h"
 #include "accounttablemodel.h"
 #include "addbotdialog.h"
 #include "detailspane.h"
+#include "disconnecthistorymodel.h"
 #include "eventlog.h"
 #include "monitorapp.h"
 #include "exportdialog.h"
@@ -23,6 +26,9 @@
 #include "memorytokenvault.h"
 
 #include <QAction>
+#include <QComboBox>
+#include <QHeaderView>
+#include <QScrollBar>
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
@@ -30,6 +36,9 @@
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTableView>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -71,6 +80,69 @@ bool capture(const QString &file, const QRect &area = {}, int margin = 12)
     return rc == 0;
 }
 
+//! The window filling the 1600×1000 screen (frame included), the accounts table `tableWidth`
+//! wide and the details pane scrolled to its top, or to its end when `target` (its last section)
+//! is given.
+void showDetails(gw::MainWindow &window, const QString &accountId, int tableWidth, QWidget *target = nullptr)
+{
+    window.resize(1596, 968);
+    window.move(0, 0);
+    window.selectAccount(accountId);
+    window.detailsPane()->refreshHistory();
+    QTest::qWait(200);
+    if (auto *splitter = window.findChild<QSplitter *>(QStringLiteral("mainSplitter")))
+        splitter->setSizes({tableWidth, window.width() - tableWidth});
+    QTest::qWait(200);   // let the layouts settle before scrolling
+    if (auto *scroll = window.detailsPane()->findChild<QScrollArea *>()) {
+        if (target)   // the history is the pane's last section: scrolled to the end it is whole
+            scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+        else
+            scroll->ensureVisible(0, 0);
+    }
+    QTest::qWait(100);
+}
+
+//! The event log dock showing one account's rows (all accounts for an empty id) of one kind (-1: all).
+void filterEventLog(gw::MainWindow &window, const QString &accountId, int kind)
+{
+    auto *kindFilter = window.findChild<QComboBox *>(QStringLiteral("eventKindFilter"));
+    auto *accountFilter = window.findChild<QComboBox *>(QStringLiteral("eventAccountFilter"));
+    if (kindFilter && accountFilter) {
+        kindFilter->setCurrentIndex(kindFilter->findData(kind));
+        accountFilter->setCurrentIndex(accountFilter->findData(accountId));
+    }
+}
+
+//! An account whose RESUME did not get every missed event back: the details pane's events and
+//! the account's rows in the event log (RESUMED: how many were replayed and lost).
+bool sceneLostEvents(gw::MainWindow &window, const QString &accountId, const QString &file)
+{
+    filterEventLog(window, accountId, -1);
+    showDetails(window, accountId, 1000);
+    const bool ok = capture(file, window.frameGeometry(), 0);
+    filterEventLog(window, QString(), -1);
+    return ok;
+}
+
+//! The disconnect history of an account that went through every kind of close.
+bool sceneDisconnectCauses(gw::MainWindow &window, const QString &accountId, const QString &file)
+{
+    auto *history = window.detailsPane()->findChild<QTableView *>(QStringLiteral("disconnectHistoryView"));
+    if (history) {   // every disconnect in view, without scrolling
+        history->resizeColumnsToContents();
+        history->resizeRowsToContents();
+        const int rows = history->model()->rowCount();
+        const int rowHeight = rows > 0 ? history->rowHeight(0) : history->verticalHeader()->defaultSectionSize();
+        history->setMinimumHeight(history->horizontalHeader()->height() + (rows + 1) * rowHeight + 2 * history->frameWidth());
+    }
+    // the event log shows the same closes, each in the words of its row's message
+    filterEventLog(window, accountId, int(gw::EventKind::Close));
+    showDetails(window, accountId, 250, history);
+    const bool ok = capture(file, window.frameGeometry(), 0);
+    filterEventLog(window, QString(), -1);
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -89,6 +161,8 @@ int main(int argc, char *argv[])
     QTemporaryDir dir;
     gw::GatewaySimulator::Options so;
     so.heartbeatInterval = 2500ms;
+    so.dispatchInterval = 1500ms;
+    so.replayBufferLimit = 50;
     gw::GatewaySimulator sim(so);
     const struct { const char *name; const char *user; bool privileged; quint32 intents; } bots[] = {
         {"music-bot", "Melody#4521", true, 1},
@@ -180,13 +254,40 @@ int main(int argc, char *argv[])
     waitFor([&] { return state(0) == ConnectionState::Ready && state(1) == ConnectionState::Ready; }, 15000);
     manager.pause(ids.at(5));
     store.setPaused(ids.at(5), true);
-    // history: a dropped connection (resume), op 7 (resume), op 9 (identify)
+    QElapsedTimer scripted;
+    scripted.start();
     QTest::qWait(3000);
+    // music-bot: dropped, and 180 events sent before it can come back: they wait in the
+    // gateway's replay buffer, which keeps only the newest 50; RESUME replays 50, 130 are lost
     fault(0, gw::SimFault::Kind::DropTcp);
-    fault(1, gw::SimFault::Kind::Reconnect);
-    QTest::qWait(4000);
-    fault(1, gw::SimFault::Kind::InvalidSession);
-    QTest::qWait(std::max(0, warmup - 7000));
+    for (int i = 0; i < 180; ++i)
+        sim.dispatch(QLatin1String(bots[0].name), QStringLiteral("MESSAGE_CREATE"), QByteArrayLiteral("{\"n\":1}"));
+    // moderation: one disconnect of each cause, each recovered before the next
+    auto readyAgain = [&](int i) {
+        QTest::qWait(300);
+        return waitFor([&] { return state(i) == ConnectionState::Ready; }, 15000);
+    };
+    fault(1, gw::SimFault::Kind::Reconnect);                        // op 7
+    readyAgain(1);
+    fault(1, gw::SimFault::Kind::StopAcks);                         // zombie
+    QTest::qWait(500);
+    waitFor([&] { return state(1) != ConnectionState::Ready && state(1) != ConnectionState::Degraded; }, 15000);
+    readyAgain(1);
+    window.selectAccount(ids.at(1));
+    window.action(gw::MainWindow::Action::ForceResume)->trigger();  // you asked for a reconnect
+    readyAgain(1);
+    {
+        gw::SimFault close;                                         // a server close (4000)
+        close.kind = gw::SimFault::Kind::Close;
+        close.closeCode = 4000;
+        sim.injectFault(QLatin1String(bots[1].name), close);
+    }
+    readyAgain(1);
+    fault(1, gw::SimFault::Kind::DropTcp);                          // connection dropped
+    readyAgain(1);
+    fault(1, gw::SimFault::Kind::InvalidSession);                   // op 9 → new session
+    readyAgain(1);
+    QTest::qWait(std::max<int>(0, warmup - int(scripted.elapsed())));
 
     auto sceneMain = [&](const QString &name, int select) {
         window.selectAccount(ids.at(select));
@@ -202,6 +303,8 @@ int main(int argc, char *argv[])
     ok &= sceneMain(QStringLiteral("main-window.png"), 1);
     window.selectAccount(ids.at(4));
     ok &= capture(out.filePath(QStringLiteral("details-failed.png")), window.frameGeometry(), 0);
+    ok &= sceneLostEvents(window, ids.at(0), out.filePath(QStringLiteral("lost-events.png")));
+    ok &= sceneDisconnectCauses(window, ids.at(1), out.filePath(QStringLiteral("disconnect-causes.png")));
 
     // add-bot dialog, filled in and checked against the simulator
     window.action(gw::MainWindow::Action::AddBot)->trigger();

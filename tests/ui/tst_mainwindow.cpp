@@ -2,7 +2,8 @@
 // GUI; add a bot through the dialog (the row appears and reaches `ready`); force reconnect
 // (RESUME on a new connection; with fresh identify, after the warning, an IDENTIFY); export the
 // event log through the dialog (the file holds the rows shown). Plus remove (confirmed),
-// pause/resume and filters.
+// pause/resume, filters, and a RESUME whose replay falls short: the details pane and its
+// disconnect history show the exact number of events lost.
 
 #include "accountfilterproxymodel.h"
 #include "accountmanager.h"
@@ -12,6 +13,7 @@
 #include "eventlog.h"
 #include "eventlogmodel.h"
 #include "detailspane.h"
+#include "disconnecthistorymodel.h"
 #include "exportdialog.h"
 #include "gatewaysimulator.h"
 #include "mainwindow.h"
@@ -26,6 +28,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -63,11 +66,13 @@ struct Fixture
     gw::AccountStore *store = nullptr;
     gw::MemoryTokenVault *vault = nullptr;
     std::unique_ptr<MainWindow> window;
+    int replayBufferLimit = gw::GatewaySimulator::Options().replayBufferLimit;
 
     bool start()
     {
         gw::GatewaySimulator::Options o;
         o.heartbeatInterval = 300ms;
+        o.replayBufferLimit = replayBufferLimit;
         sim = std::make_unique<gw::GatewaySimulator>(o);
         gw::SimBotPolicy p;
         p.name = kBot;
@@ -426,6 +431,52 @@ private Q_SLOTS:
         QVERIFY2(g.fix.contains(QLatin1String("GUILD_MEMBERS")), qPrintable(g.fix));
         QVERIFY(!g.reason.isEmpty());
         QTRY_VERIFY(f.window->summaryText().contains(QLatin1String("1 failed")));
+    }
+
+    void replayShortfallShowsTheLostNumber()
+    {
+        Fixture f;
+        f.replayBufferLimit = 5;   // the gateway replays only the newest 5 missed events
+        QVERIFY(f.start());
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        f.window->selectAccount(id);
+        auto stats = [&] { return f.window->accountModel()->status(id)->stats; };
+        for (int i = 0; i < 3; ++i)
+            f.sim->dispatch(kBot, QStringLiteral("MESSAGE_CREATE"), QByteArrayLiteral("{\"live\":true}"));
+        // every live dispatch has arrived: READY, GUILD_CREATE of the bot's one guild, the 3 above
+        QTRY_COMPARE_WITH_TIMEOUT(stats().liveDispatches, quint64(5), 5000);
+        QCOMPARE(stats().lastSequence, 5);
+
+        // drop the connection and, before the client can come back, send 20 events: they wait
+        // in the gateway's replay buffer, which keeps only the newest 5
+        gw::SimFault drop;
+        drop.kind = gw::SimFault::Kind::DropTcp;
+        QVERIFY(f.sim->injectFault(kBot, drop));
+        for (int i = 0; i < 20; ++i)
+            f.sim->dispatch(kBot, QStringLiteral("MESSAGE_CREATE"), QByteArrayLiteral("{\"live\":false}"));
+        QTRY_COMPARE_WITH_TIMEOUT(f.window->accountModel()->status(id)->resumes, 1, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 5000);
+        QCOMPARE(stats().replayedDispatches, quint64(5));
+        QCOMPARE(stats().eventsLost, quint64(15));
+
+        auto *pane = f.window->detailsPane();
+        QTRY_COMPARE(pane->findChild<QLabel *>(QStringLiteral("eventsLost"))->text(), QStringLiteral("15 events"));
+        auto *history = pane->findChild<QTableView *>(QStringLiteral("disconnectHistoryView"));
+        QVERIFY(history);
+        QTRY_VERIFY_WITH_TIMEOUT([&] {
+            pane->refreshHistory();
+            return history->model()->rowCount() == 1
+                && history->model()->index(0, gw::DisconnectHistoryModel::LostColumn).data().toString()
+                       == QLatin1String("lost 15");
+        }(), 5000);
+        QCOMPARE(history->model()->index(0, gw::DisconnectHistoryModel::CauseColumn).data().toString(),
+                 QStringLiteral("connection dropped"));
+        QCOMPARE(history->model()->index(0, gw::DisconnectHistoryModel::ReplayedColumn).data().toString(),
+                 QStringLiteral("5"));
+        QTRY_COMPARE(f.window->accountModel()->index(0, AccountTableModel::LostColumn).data().toString(),
+                     QStringLiteral("15"));
     }
 };
 

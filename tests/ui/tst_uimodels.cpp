@@ -277,7 +277,8 @@ private Q_SLOTS:
         QCOMPARE(inserted.size(), 1);
         QVERIFY(!changed.isEmpty());
         QCOMPARE(model.rowCount(), 3);
-        QVERIFY(model.index(1, gw::DisconnectHistoryModel::RecoveryColumn).data().toString().contains(QLatin1String("lost")));
+        QVERIFY(model.index(1, gw::DisconnectHistoryModel::RecoveryColumn).data().toString().contains(QLatin1String("IDENTIFY")));
+        QCOMPARE(model.index(1, gw::DisconnectHistoryModel::LostColumn).data().toString(), QStringLiteral("unknown (new session)"));
         QVERIFY(model.index(1, gw::DisconnectHistoryModel::CodeColumn).data().toString().startsWith(QLatin1String("4009")));
         QCOMPARE(model.index(2, gw::DisconnectHistoryModel::DowntimeColumn).data().toString(), QStringLiteral("1 s"));
         QCOMPARE(model.index(0, gw::DisconnectHistoryModel::DowntimeColumn).data().toString(), QStringLiteral("ongoing"));
