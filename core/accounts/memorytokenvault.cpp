@@ -1,25 +1,15 @@
 #include "memorytokenvault.h"
 
-
-#include <QHash>
-
 namespace gw {
 
-class MemoryTokenVault::Private
-{
-public:
-    QHash<QString, QString> tokens;
-    std::optional<VaultError> failure;
-};
-
 MemoryTokenVault::MemoryTokenVault(QObject *parent)
-    : TokenVault(parent), d(std::make_unique<Private>())
+    : TokenVault(parent)
 {
 }
 
 MemoryTokenVault::~MemoryTokenVault()
 {
-    for (auto it = d->tokens.begin(); it != d->tokens.end(); ++it)
+    for (auto it = m_tokens.begin(); it != m_tokens.end(); ++it)
         it.value().fill(QLatin1Char('\0'));
 }
 
@@ -31,9 +21,9 @@ QString MemoryTokenVault::backendName() const
 void MemoryTokenVault::doWriteToken(const QString &accountId, const QString &token, QObject *context,
                                   DoneCallback done)
 {
-    std::optional<VaultError> result = d->failure;
+    std::optional<VaultError> result = m_failure;
     if (!result) {
-        d->tokens.insert(accountId, token);
+        m_tokens.insert(accountId, token);
         dropSessionToken(accountId);
     }
     post(context, [done = std::move(done), result] { done(result); });
@@ -46,13 +36,13 @@ void MemoryTokenVault::doReadToken(const QString &accountId, QObject *context, R
         post(context, [done = std::move(done), token] { done(token); });
         return;
     }
-    if (d->failure) {
-        const VaultError error = *d->failure;
+    if (m_failure) {
+        const VaultError error = *m_failure;
         post(context, [done = std::move(done), error] { done(error); });
         return;
     }
-    const auto it = d->tokens.constFind(accountId);
-    if (it == d->tokens.cend()) {
+    const auto it = m_tokens.constFind(accountId);
+    if (it == m_tokens.cend()) {
         const VaultError error{VaultError::Kind::NotFound, 0,
                                tr("No token is stored for this account.")};
         post(context, [done = std::move(done), error] { done(error); });
@@ -65,28 +55,28 @@ void MemoryTokenVault::doReadToken(const QString &accountId, QObject *context, R
 void MemoryTokenVault::doDeleteToken(const QString &accountId, QObject *context, DoneCallback done)
 {
     dropSessionToken(accountId);
-    std::optional<VaultError> result = d->failure;
+    std::optional<VaultError> result = m_failure;
     if (!result)
-        d->tokens.remove(accountId);
+        m_tokens.remove(accountId);
     post(context, [done = std::move(done), result] { done(result); });
 }
 
 void MemoryTokenVault::setFailure(std::optional<VaultError> failure)
 {
-    d->failure = std::move(failure);
+    m_failure = std::move(failure);
 }
 
 int MemoryTokenVault::count() const
 {
-    return int(d->tokens.size());
+    return int(m_tokens.size());
 }
 
 std::optional<QString> MemoryTokenVault::peek(const QString &accountId) const
 {
     if (const auto session = sessionToken(accountId))
         return session;
-    const auto it = d->tokens.constFind(accountId);
-    if (it == d->tokens.cend())
+    const auto it = m_tokens.constFind(accountId);
+    if (it == m_tokens.cend())
         return std::nullopt;
     return it.value();
 }

@@ -2,7 +2,8 @@
 
 #include "tokenvault.h"
 
-#include <memory>
+#include <QHash>
+
 #include <optional>
 
 namespace gw {
@@ -37,8 +38,9 @@ protected:
     void doDeleteToken(const QString &accountId, QObject *context, DoneCallback done) override;
 
 private:
-    class Private;
-    std::unique_ptr<Private> d;
+    // Small and only used by tests and the demo: members by value, no pimpl.
+    QHash<QString, QString> m_tokens;
+    std::optional<VaultError> m_failure;
 };
 
 } // namespace gw
