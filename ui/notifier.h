@@ -61,8 +61,8 @@ public:
     explicit Notifier(QObject *parent = nullptr);
     ~Notifier() override;
 
-    void setSettings(const NotifierSettings &settings);
     [[nodiscard]] NotifierSettings settings() const;
+    void setSettings(const NotifierSettings &settings);
 
     //! Feed every status snapshot (any rate).
     void updateStatus(const AccountStatus &status);

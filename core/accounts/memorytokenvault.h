@@ -32,9 +32,9 @@ public:
     [[nodiscard]] std::optional<QString> peek(const QString &accountId) const;
 
 protected:
+    void doReadToken(const QString &accountId, QObject *context, ReadCallback done) override;
     void doWriteToken(const QString &accountId, const QString &token, QObject *context,
                       DoneCallback done) override;
-    void doReadToken(const QString &accountId, QObject *context, ReadCallback done) override;
     void doDeleteToken(const QString &accountId, QObject *context, DoneCallback done) override;
 
 private:

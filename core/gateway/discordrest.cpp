@@ -16,10 +16,10 @@ namespace gw {
 class DiscordRest::Private
 {
 public:
+    std::chrono::milliseconds timeout = 15s;
     QUrl apiBase;
     QNetworkAccessManager *nam = nullptr;
     std::unique_ptr<QNetworkAccessManager> ownNam;
-    std::chrono::milliseconds timeout = 15s;
 
     QUrl endpoint(const QString &path) const
     {

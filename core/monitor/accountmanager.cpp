@@ -34,11 +34,15 @@ AccountManager::AccountManager(const GatewayTimings &timings, QObject *parent)
     d->worker = new AccountWorker(timings, &d->shared);
     d->worker->moveToThread(&d->thread);
     connect(&d->thread, &QThread::finished, d->worker, &QObject::deleteLater);
-    connect(d->worker, &AccountWorker::statusChanged, this, &AccountManager::statusChanged);
-    connect(d->worker, &AccountWorker::eventLogged, this, &AccountManager::eventLogged);
-    connect(d->worker, &AccountWorker::accountAdded, this, &AccountManager::accountAdded);
-    connect(d->worker, &AccountWorker::accountRemoved, this, &AccountManager::accountRemoved);
-    connect(d->worker, &AccountWorker::allStopped, this, &AccountManager::allStopped);
+    connect(d->worker, &AccountWorker::statusPublished, this, &AccountManager::statusChanged);
+    connect(d->worker, &AccountWorker::eventPublished, this, &AccountManager::eventLogged);
+    connect(d->worker, &AccountWorker::membershipChanged, this, [this](const QString &id, bool present) {
+        if (present)
+            Q_EMIT accountAdded(id);
+        else
+            Q_EMIT accountRemoved(id);
+    });
+    connect(d->worker, &AccountWorker::stoppedAll, this, &AccountManager::allStopped);
     d->thread.start();
 }
 

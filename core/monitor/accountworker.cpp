@@ -34,7 +34,7 @@ void AccountWorker::add(const AccountRecord &record, const QString &token)
     const QString id = record.id;
     entry.restartTimer->callOnTimeout(this, [this, id] { startEntry(id); });
     m_entries.insert(id, entry);
-    Q_EMIT accountAdded(id);
+    Q_EMIT membershipChanged(id, true);
     publish(m_entries[id], true);
     if (!record.paused)
         startEntry(id);
@@ -77,7 +77,7 @@ void AccountWorker::remove(const QString &id)
     const QByteArray gateKey = it->gateKey;
     m_entries.erase(it);
     releaseGate(gateKey);
-    Q_EMIT accountRemoved(id);
+    Q_EMIT membershipChanged(id, false);
     checkAllStopped();
 }
 
@@ -161,7 +161,7 @@ void AccountWorker::checkAllStopped()
             return;
     }
     m_stoppingAll = false;
-    Q_EMIT allStopped();
+    Q_EMIT stoppedAll();
 }
 
 void AccountWorker::shutdown()
@@ -197,7 +197,7 @@ void AccountWorker::publish(Entry &entry, bool force)
         entry.lastEmitMs = now;
         entry.lastEmittedState = entry.status.state;
         entry.lastEmittedPaused = entry.status.paused;
-        Q_EMIT statusChanged(entry.status);
+        Q_EMIT statusPublished(entry.status);
         return;
     }
     entry.dirty = true;
@@ -220,7 +220,7 @@ void AccountWorker::flushCoalesced()
         entry.lastEmitMs = now;
         entry.lastEmittedState = entry.status.state;
         entry.lastEmittedPaused = entry.status.paused;
-        Q_EMIT statusChanged(entry.status);
+        Q_EMIT statusPublished(entry.status);
     }
     if (pending)
         m_coalesceTimer.start();
@@ -238,7 +238,7 @@ void AccountWorker::logManagerEvent(const Entry &entry, EventKind kind, Severity
     e.message = message;
     e.fields = fields;
     qCInfo(lcAccounts).noquote() << entry.record.name << message;
-    Q_EMIT eventLogged(e);
+    Q_EMIT eventPublished(e);
 }
 
 } // namespace gw

@@ -70,11 +70,12 @@ public:
     void shutdown();
 
 Q_SIGNALS:
-    void statusChanged(const gw::AccountStatus &status);
-    void eventLogged(const gw::EventLogEntry &entry);
-    void accountAdded(const QString &accountId);
-    void accountRemoved(const QString &accountId);
-    void allStopped();
+    // What the worker publishes; AccountManager turns these into its own public signals.
+    void statusPublished(const gw::AccountStatus &status);
+    void eventPublished(const gw::EventLogEntry &entry);
+    //! `present`: the account was added (true) or removed (false).
+    void membershipChanged(const QString &accountId, bool present);
+    void stoppedAll();
 
 private:
     struct Entry

@@ -152,7 +152,7 @@ void AccountWorker::startShards(const QString &id, int shardCount)
                 [this, id, generation, shard](const AccountStatus &status) {
                     handleSupervisorStatus(id, generation, shard, status);
                 });
-        connect(supervisor, &AccountSupervisor::eventLogged, this, &AccountWorker::eventLogged);
+        connect(supervisor, &AccountSupervisor::eventLogged, this, &AccountWorker::eventPublished);
         connect(supervisor, &AccountSupervisor::finished, this,
                 [this, id, generation, shard](AccountSupervisor::Outcome outcome, const GatewayError &error) {
                     handleSupervisorFinished(id, generation, shard, outcome, error);
