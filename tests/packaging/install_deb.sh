@@ -118,10 +118,10 @@ GW_PKGTEST_TOKEN=$token timeout 60 /usr/bin/gatewatch --headless --config "$tmp/
 rc=$?
 cat "$tmp/headless.jsonl"
 if ((rc == 0)); then pass "gatewatch --headless --duration 3 exits 0"; else fail "gatewatch --headless exited $rc"; cat "$tmp/headless.err"; fi
-if [[ -s $tmp/headless.jsonl ]] && ! grep -qv '^{"' "$tmp/headless.jsonl" && ! grep -qv '"v":1[,}]' "$tmp/headless.jsonl"; then
-    pass "every stdout line is a JSON object with \"v\":1"
+if [[ -s $tmp/headless.jsonl ]] && ! grep -qv '^{"' "$tmp/headless.jsonl" && ! grep -qv '"v":2[,}]' "$tmp/headless.jsonl"; then
+    pass "every stdout line is a JSON object with \"v\":2 (the JSON Lines schema, docs/headless.md)"
 else
-    fail "stdout is not JSON Lines with \"v\":1"
+    fail "stdout is not JSON Lines with \"v\":2"
 fi
 if grep '"account":"pkgtest"' "$tmp/headless.jsonl" | grep -q '"kind":"ready"'; then
     pass "the account reached READY on the simulator"
