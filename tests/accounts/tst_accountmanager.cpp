@@ -3,6 +3,7 @@
 // after a visible backoff).
 
 #include "accountaggregate_p.h"
+#include "testenvironment.h"
 #include "accountmanager.h"
 #include "accountsfixture.h"
 #include "gatewaysimulator.h"
@@ -111,9 +112,7 @@ class tst_AccountManager final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        qRegisterMetaType<gw::AccountStatus>();
-        qRegisterMetaType<gw::EventLogEntry>();
+        gwtest::prepareTestEnvironment();
     }
 
     void verbs_addPauseResumeForceReconnectUpdateRemoveStopAll()

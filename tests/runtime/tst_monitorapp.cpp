@@ -4,6 +4,7 @@
 // an account that brings its own token (headless, demo); stop.
 
 #include "accountmanager.h"
+#include "testenvironment.h"
 #include "accountstore.h"
 #include "gatewaysimulator.h"
 #include "memorytokenvault.h"
@@ -111,9 +112,7 @@ class tst_MonitorApp final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        qRegisterMetaType<gw::AccountStatus>();
-        qRegisterMetaType<gw::EventLogEntry>();
+        gwtest::prepareTestEnvironment();
     }
 
     void cleanup() { gw::Redactor::global().clearTokens(); }

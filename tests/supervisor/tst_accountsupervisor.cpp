@@ -4,6 +4,7 @@
 // Test names start with the seed's section and number (lifecycle05_…, stallWatchdog02_…).
 
 #include "supervisorharness.h"
+#include "testenvironment.h"
 
 #include "intents.h"
 
@@ -40,9 +41,7 @@ class tst_AccountSupervisor final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        qRegisterMetaType<gw::AccountStatus>();
-        qRegisterMetaType<gw::EventLogEntry>();
+        gwtest::prepareTestEnvironment();
         qRegisterMetaType<gw::GatewayError>();
     }
 

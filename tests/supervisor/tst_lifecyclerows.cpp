@@ -5,6 +5,7 @@
 // client's own tests prove when it emits them); the rest runs against the simulator.
 
 #include "supervisorharness.h"
+#include "testenvironment.h"
 
 #include "closecode.h"
 
@@ -76,9 +77,7 @@ class tst_LifecycleRows final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        qRegisterMetaType<gw::AccountStatus>();
-        qRegisterMetaType<gw::EventLogEntry>();
+        gwtest::prepareTestEnvironment();
     }
 
     void seqGapRow()

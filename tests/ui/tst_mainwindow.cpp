@@ -6,6 +6,7 @@
 // disconnect history show the exact number of events lost.
 
 #include "accountfilterproxymodel.h"
+#include "testenvironment.h"
 #include "accountmanager.h"
 #include "accountstore.h"
 #include "accounttablemodel.h"
@@ -152,9 +153,7 @@ class tst_MainWindow final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        qRegisterMetaType<gw::AccountStatus>();
-        qRegisterMetaType<gw::EventLogEntry>();
+        gwtest::prepareTestEnvironment();
     }
 
     void launchShowsTheWindowWithStandardShortcuts()
