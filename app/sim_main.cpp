@@ -38,6 +38,17 @@ void fail(const QString &message)
     std::exit(2);
 }
 
+//! The whole-number value of `option`, at least `min`; exits with 2 and a message otherwise.
+qint64 integerOption(const QCommandLineParser &parser, const QCommandLineOption &option, qint64 min,
+                     qint64 max = std::numeric_limits<qint64>::max())
+{
+    bool ok = false;
+    const qint64 v = parser.value(option).toLongLong(&ok);
+    if (!ok || v < min || v > max)
+        fail(QStringLiteral("--%1 expects a whole number >= %2").arg(option.names().constFirst()).arg(min));
+    return v;
+}
+
 //! How the simulated gateway behaves under load (docs/simulator.md, "Load modelling").
 struct LoadOptions
 {
@@ -54,11 +65,7 @@ struct LoadOptions
     void apply(const QCommandLineParser &parser, gw::GatewaySimulator::Options &options) const
     {
         const auto number = [&parser](const QCommandLineOption &o, qint64 min) {
-            bool ok = false;
-            const qint64 v = parser.value(o).toLongLong(&ok);
-            if (!ok || v < min || v > std::numeric_limits<int>::max())
-                fail(QStringLiteral("--%1 expects a number >= %2").arg(o.names().constFirst()).arg(min));
-            return static_cast<int>(v);
+            return static_cast<int>(integerOption(parser, o, min, std::numeric_limits<int>::max()));
         };
         options.outboundRate = number(outboundRate, 0);
         options.ackDelay = std::chrono::milliseconds(number(ackDelay, 0));
@@ -117,11 +124,7 @@ struct ServerOptions
         options.resumePort = *p2;
         options.httpPort = *p3;
         const auto millis = [&parser](const QCommandLineOption &o) {
-            bool ok = false;
-            const qint64 v = parser.value(o).toLongLong(&ok);
-            if (!ok || v < 0)
-                fail(QStringLiteral("--%1 expects a non-negative number of milliseconds").arg(o.names().constFirst()));
-            return std::chrono::milliseconds(v);
+            return std::chrono::milliseconds(integerOption(parser, o, 0));
         };
         options.heartbeatInterval = std::max(millis(heartbeat), std::chrono::milliseconds{1});
         options.dispatchInterval = millis(dispatch);
