@@ -2,6 +2,7 @@
 // bad token, disallowed intent) plus scripted faults on the healthy one (op 7, zombie, op 9),
 // the JSON Lines stream checked kind by kind, SIGTERM, --duration, and the exit codes.
 #include "gatewaysimulator.h"
+#include "headlessfixture.h"
 #include "headlessrunner.h"
 #include "jsonlines.h"
 #include "redactor.h"
@@ -221,14 +222,8 @@ void tst_Headless::jsonLinesKindByKind()
                       QFileDevice::ReadOwner | QFileDevice::WriteOwner));
 
     QBuffer out, err;
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    QVERIFY(err.open(QIODevice::WriteOnly));
-    HeadlessOptions options;
+    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
     options.configPath = configPath;
-    options.gatewayUrl = m_sim->gatewayUrl();
-    options.apiBase = m_sim->apiBase();
-    options.output = &out;
-    options.diagnostics = &err;
     HeadlessRunner runner(options);
     QSignalSpy finished(&runner, &HeadlessRunner::finished);
     const auto started = runner.start();
@@ -425,14 +420,8 @@ void tst_Headless::everyAccountFailedExitsThree()
     QVERIFY(writeFile(configPath, configJson({QStringLiteral("badtoken"), QStringLiteral("intents")}),
                       QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     QBuffer out, err;
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    QVERIFY(err.open(QIODevice::WriteOnly));
-    HeadlessOptions options;
+    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
     options.configPath = configPath;
-    options.gatewayUrl = m_sim->gatewayUrl();
-    options.apiBase = m_sim->apiBase();
-    options.output = &out;
-    options.diagnostics = &err;
     options.duration = 20s;  // a safety net: exit 0 after 20 s would fail the comparison below
     QElapsedTimer timer;
     timer.start();
@@ -474,12 +463,8 @@ void tst_Headless::badConfigExitsTwo()
     const QString configPath = m_dir->filePath(QStringLiteral("bad.json"));
     QVERIFY(writeFile(configPath, config, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     QBuffer out, err;
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    QVERIFY(err.open(QIODevice::WriteOnly));
-    HeadlessOptions options;
+    HeadlessOptions options = gwtest::headlessOptions(out, err);
     options.configPath = configPath;
-    options.output = &out;
-    options.diagnostics = &err;
     QCOMPARE(runHeadless(*QCoreApplication::instance(), options), 2);
     QVERIFY2(err.data().startsWith("gatewatch: "), err.data().constData());
     QVERIFY2(QString::fromUtf8(err.data()).contains(message), err.data().constData());
@@ -499,12 +484,8 @@ void tst_Headless::metricsPortBusyExitsFour()
                                  QStringLiteral(R"(,"metrics":{"listen":"127.0.0.1:%1"})").arg(busy.serverPort())),
                       QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     QBuffer out, err;
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    QVERIFY(err.open(QIODevice::WriteOnly));
-    HeadlessOptions options;
+    HeadlessOptions options = gwtest::headlessOptions(out, err);
     options.configPath = m_dir->filePath(QStringLiteral("busy.json"));
-    options.output = &out;
-    options.diagnostics = &err;
     QCOMPARE(runHeadless(*QCoreApplication::instance(), options), 4);
     QVERIFY2(err.data().contains("cannot listen"), err.data().constData());
 }

@@ -3,6 +3,7 @@
 // declares it a zombie, RESUMEs, gets the last 5 replayed: 15 are lost. That exact number must
 // reach the JSON line, /metrics, the event store's disconnect history and an export.
 #include "eventquery.h"
+#include "headlessfixture.h"
 #include "exporter.h"
 #include "gatewaysimulator.h"
 #include "headlessrunner.h"
@@ -104,14 +105,8 @@ void tst_LostEvents::replayShortfallReportsTheExactNumberLostEverywhere()
         dir.path()).value();
 
     QBuffer out, err;
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    QVERIFY(err.open(QIODevice::WriteOnly));
-    HeadlessOptions options;
+    HeadlessOptions options = gwtest::headlessOptions(out, err, &sim);
     options.config = config;
-    options.gatewayUrl = sim.gatewayUrl();
-    options.apiBase = sim.apiBase();
-    options.output = &out;
-    options.diagnostics = &err;
     options.handleSignals = false;
     HeadlessRunner runner(options);
     QSignalSpy finished(&runner, &HeadlessRunner::finished);

@@ -3,6 +3,7 @@
 // fault (a 4014 close on one account). Loopback only, bounded in time; Prometheus is killed at
 // the end. Needs /usr/bin/prometheus (scripts/install-deps.sh installs Debian's `prometheus`).
 #include "gatewaysimulator.h"
+#include "headlessfixture.h"
 #include "headlessrunner.h"
 #include "simfixture.h"
 #include "testtimings.h"
@@ -141,14 +142,8 @@ void tst_PrometheusIntegration::prometheusSeesTheFault()
                     .toUtf8());
     }
     QBuffer out, err;
-    QVERIFY(out.open(QIODevice::WriteOnly));
-    QVERIFY(err.open(QIODevice::WriteOnly));
-    HeadlessOptions options;
+    HeadlessOptions options = gwtest::headlessOptions(out, err, &sim);
     options.configPath = configPath;
-    options.gatewayUrl = sim.gatewayUrl();
-    options.apiBase = sim.apiBase();
-    options.output = &out;
-    options.diagnostics = &err;
     options.handleSignals = false;
     HeadlessRunner runner(options);
     QVERIFY2(runner.start().hasValue(), err.data().constData());
