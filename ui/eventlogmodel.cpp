@@ -63,11 +63,13 @@ public:
             std::optional<EventLogEntry> previous;
             if (const auto prev = pages.constFind(pageNo - 1); prev != pages.cend() && prev->size() == PageSize)
                 previous = prev->constLast();
+            // Evict before inserting: removing from a QHash moves its entries, so an iterator
+            // taken before a remove() may point at an empty slot afterwards.
+            while (lru.size() >= MaxCachedPages)
+                pages.remove(lru.takeFirst());
             it = pages.insert(pageNo, source->page(filter, maxId, pageNo * PageSize, PageSize, previous));
             ++fetched;
             lru.append(pageNo);
-            while (lru.size() > MaxCachedPages)
-                pages.remove(lru.takeFirst());
         } else if (lru.constLast() != pageNo) {
             lru.removeOne(pageNo);
             lru.append(pageNo);
