@@ -104,11 +104,16 @@ struct ServerOptions
                                    QStringLiteral("Do not close with 4008 above 120 payloads per 60 s.")};
     QCommandLineOption noConcurrency{QStringLiteral("no-identify-limit"),
                                      QStringLiteral("Do not answer fast IDENTIFYs with op 9.")};
+    QCommandLineOption resumeHost{QStringLiteral("resume-host"),
+                                  QStringLiteral("What READY's resume_gateway_url points at: live (the resume "
+                                                 "listener), refused (a port that refuses connections) or silent "
+                                                 "(accepts TCP, never answers the upgrade)."),
+                                  QStringLiteral("host"), QStringLiteral("live")};
 
     [[nodiscard]] QList<QCommandLineOption> all() const
     {
         return {host, port, resumePort, httpPort, heartbeat, dispatch, payloadBytes, resumeWindow, bucket,
-                anyToken, noRateLimit, noConcurrency};
+                anyToken, noRateLimit, noConcurrency, resumeHost};
     }
 
     void apply(const QCommandLineParser &parser, gw::GatewaySimulator::Options &options) const
@@ -134,6 +139,10 @@ struct ServerOptions
         options.acceptUnknownTokens = parser.isSet(anyToken);
         options.enforceSendRateLimit = !parser.isSet(noRateLimit);
         options.enforceIdentifyConcurrency = !parser.isSet(noConcurrency);
+        const auto announced = gw::GatewaySimulator::resumeHostFromName(parser.value(resumeHost));
+        if (!announced)
+            fail(QStringLiteral("--resume-host expects live, refused or silent"));
+        options.resumeHost = *announced;
     }
 };
 

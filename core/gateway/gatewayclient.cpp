@@ -132,7 +132,12 @@ void GatewayClient::start()
 
 void GatewayClient::stop()
 {
-    d->stop();
+    d->stop(1000);
+}
+
+void GatewayClient::suspend()
+{
+    d->stop(OwnCloseCode);
 }
 
 void GatewayClient::reconnect(ReconnectMode mode)

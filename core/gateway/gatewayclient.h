@@ -65,7 +65,10 @@ struct ResumeState
 //!
 //! Details the supervisor and the UI can rely on:
 //! - Our own closes (zombie, op 7, op 9, HELLO timeout, inflate error, reconnect()) use 4000, so
-//!   the session stays resumable; CloseInfo::initiator is Client. stop() alone closes with 1000.
+//!   the session stays resumable; CloseInfo::initiator is Client. stop() alone closes with 1000
+//!   (suspend() is stop() with 4000).
+//! - A connect or handshake to READY's resume_gateway_url that fails (refused, timeout, TLS,
+//!   HTTP error) drops that URL but keeps the session: the next RESUME goes to the gateway URL.
 //!   Every CloseInfo carries its CloseCause and whether the session was kept (closeSummary()
 //!   and closeSeverity() in closecode.h word and grade it).
 //! - A transient error of an attempt (Transport, HandshakeTimeout, HelloTimeout, Protocol) is
@@ -129,6 +132,10 @@ public Q_SLOTS:
     //! Terminal and silent (docs/lifecycle.md): closes with 1000, cancels every timer, no signals —
     //! not even stateChanged: state() reads Stopped when it returns. start() may be called again.
     void stop();
+    //! Like stop() (terminal, silent, start() may follow), but closes with 4000 instead of 1000,
+    //! so Discord keeps the session and resumeState() still describes it: a quit or SIGTERM, after
+    //! which the next start RESUMEs (docs/lifecycle.md, "Clean restarts").
+    void suspend();
     //! Close the current socket (non-1000, so the session stays resumable) and reconnect at
     //! once. FreshIdentify drops session_id, seq and resume URL first and really sends op 2.
     void reconnect(gw::ReconnectMode mode);

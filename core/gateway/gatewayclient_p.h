@@ -46,6 +46,8 @@ public:
         bool helloSeen = false;
         bool wasReady = false;
         bool resuming = false;         //!< op 6 sent, RESUMED not yet seen (the ledger counts the replay)
+        bool viaResumeUrl = false;     //!< connecting to READY's resume_gateway_url, not the gateway URL
+        bool opened = false;           //!< the WebSocket handshake completed
         std::optional<IdentifyGate::Ticket> ticket;
     };
 
@@ -77,7 +79,8 @@ public:
 
     // --- the run (gatewayclient_run.cpp) ----------------------------------------------------
     void start();
-    void stop();
+    //! Terminal and silent; `closeCode` 1000 ends the session, OwnCloseCode keeps it resumable.
+    void stop(int closeCode);
     void reconnect(ReconnectMode mode);
     void beginAttempt();
     void fetchGatewayInfo();
@@ -94,6 +97,8 @@ public:
     [[nodiscard]] CloseInfo closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
                                       CloseAction action, CloseCause cause) const;
     void closed(const SocketEnd &end, const CloseOptions &opts);
+    //! A connect or handshake to the resume host failed: RESUME via the gateway URL next.
+    void abandonResumeHost(const SocketEnd &end);
     void failOnFatalClose(const CloseInfo &info);
     void closeOwn(CloseCause cause, const QString &reason, const CloseOptions &opts);
 

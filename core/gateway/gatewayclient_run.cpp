@@ -32,15 +32,17 @@ void GatewayClient::Private::start()
     beginAttempt();
 }
 
-void GatewayClient::Private::stop()
+void GatewayClient::Private::stop(int closeCode)
 {
     const bool wasActive = running || transport.hasSocket();
     endRun();
     fetchInFlight = false;
-    // 1000: the user stopped monitoring; the session may end (docs/protocol.md, close codes).
-    transport.detach(1000, QStringLiteral("stopped"));
+    // 1000: monitoring stops for good and the session ends; 4000: a quit or SIGTERM, the session
+    // stays resumable for the next start (docs/protocol.md, close codes).
+    const bool keep = closeCode != 1000;
+    transport.detach(closeCode, keep ? QStringLiteral("suspended") : QStringLiteral("stopped"));
     if (wasActive)
-        qCInfo(lcGateway) << "stopped";
+        qCInfo(lcGateway) << (keep ? "stopped, session kept resumable" : "stopped");
     state = ConnectionState::Stopped;  // silently: stop() emits nothing, not even stateChanged
 }
 
@@ -139,6 +141,7 @@ void GatewayClient::Private::connectSocket(ReconnectMode mode)
         ++stats.reconnects;
     attempt = Attempt{};
     attempt.mode = mode;
+    attempt.viaResumeUrl = useResumeUrl && resumeUrl != gatewayUrl;
     heartbeat.reset();
     transport.create(url);
 
@@ -258,6 +261,7 @@ void GatewayClient::Private::closed(const SocketEnd &end, const CloseOptions &op
                                opts.forcedAction.value_or(CloseCodes::actionFor(code)), end.cause);
     if (!attempt.wasReady && opts.countFailure)
         retry.countFailure();  // an attempt that did not reach READY/RESUMED
+    abandonResumeHost(end);
     qCInfo(lcGateway).noquote() << "socket closed:" << (code ? QString::number(*code) : QStringLiteral("no code"))
                                 << CloseCodes::nameFor(code) << "by" << closeInitiatorName(end.initiator) << "cause"
                                 << closeCauseName(end.cause) << "->" << closeActionName(info.action)
@@ -302,6 +306,22 @@ void GatewayClient::Private::closed(const SocketEnd &end, const CloseOptions &op
     scheduleReconnect(resume ? ReconnectMode::Resume : ReconnectMode::FreshIdentify, opts.minDelay, opts.immediate);
 }
 
+//! Resume host fallback (docs/lifecycle.md): the resume host refused the connection, timed out,
+//! failed TLS or answered the upgrade with an HTTP error. Discord's resume hosts can be dead while
+//! the gateway URL works, so the host is forgotten (the session is not) and the next RESUME goes
+//! to the gateway URL from GET /gateway/bot or the configured one; op 9 there identifies as usual.
+void GatewayClient::Private::abandonResumeHost(const SocketEnd &end)
+{
+    if (!attempt.viaResumeUrl || attempt.opened)
+        return;
+    if (end.cause != CloseCause::Transport && end.cause != CloseCause::HandshakeTimeout)
+        return;
+    attempt.viaResumeUrl = false;
+    qCWarning(lcGateway).noquote() << "resume host" << redactedUrl(session.resumeUrl())
+                                   << "unreachable; resuming via the gateway URL" << redactedUrl(gatewayUrl);
+    session.dropResumeUrl();
+}
+
 //! A fatal close code (4004, 4010–4014): the run ends in Failed with a terminal error that says
 //! what a person has to fix.
 void GatewayClient::Private::failOnFatalClose(const CloseInfo &info)
@@ -327,6 +347,7 @@ void GatewayClient::Private::closeOwn(CloseCause cause, const QString &reason, c
 
 void GatewayClient::Private::socketOpened()
 {
+    attempt.opened = true;
     helloTimer.start(config.timings.helloTimeout);
     setState(ConnectionState::AwaitingHello);
     Q_EMIT q->socketOpened();

@@ -25,6 +25,14 @@ public:
 
     //! Forget everything: the next connect identifies afresh.
     void drop();
+    //! The resume host could not be reached: forget it and keep the session (id, sequence), so
+    //! the next RESUME goes to the gateway URL (docs/lifecycle.md, "Resume host fallback").
+    void dropResumeUrl()
+    {
+        m_resumeUrl.clear();
+        if (m_info)
+            m_info->resumeGatewayUrl.clear();
+    }
     //! A saved ResumeState to RESUME on the next connect.
     void seed(const ResumeState &state);
     [[nodiscard]] ResumeState toResumeState() const;

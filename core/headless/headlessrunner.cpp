@@ -9,9 +9,12 @@
 #include "metricsserver.h"
 #include "monitorapp.h"
 #include "redactor.h"
+#include "resumestatestore.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QPointer>
@@ -278,6 +281,11 @@ void HeadlessRunner::Private::startApp()
     MonitorAppOptions appOptions;
     appOptions.timings = config.timings;
     appOptions.eventLog = store.get();
+    const QString resumeFile = options.resumeStateFile.isEmpty() ? headlessResumeStateFile(config.database)
+                                                                 : options.resumeStateFile;
+    if (!QDir().mkpath(QFileInfo(resumeFile).absolutePath()))
+        qCWarning(lcApp).noquote() << "headless: cannot create the directory of" << resumeFile;
+    appOptions.resumeState = std::make_shared<ResumeStateStore>(resumeFile);
     app = std::make_unique<MonitorApp>(std::move(appOptions));
     AccountManager *manager = app->manager();
     QObject::connect(manager, &AccountManager::eventLogged, q, [this](const EventLogEntry &e) { handleEvent(e); });
@@ -397,6 +405,18 @@ quint16 HeadlessRunner::metricsPort() const
 bool HeadlessRunner::isRunning() const
 {
     return d->running;
+}
+
+QString headlessResumeStateFile(const QString &database)
+{
+    if (!database.isEmpty()) {
+        const QFileInfo db(database);
+        return db.dir().filePath(db.completeBaseName() + QStringLiteral(".resume-state.ini"));
+    }
+    QString stateHome = qEnvironmentVariable("XDG_STATE_HOME");
+    if (stateHome.isEmpty() || QDir::isRelativePath(stateHome))  // the XDG spec ignores relative ones
+        stateHome = QDir::home().filePath(QStringLiteral(".local/state"));
+    return QDir(stateHome).filePath(QStringLiteral("gatewatch/headless-resume-state.ini"));
 }
 
 int runHeadless(QCoreApplication &app, const HeadlessOptions &options)

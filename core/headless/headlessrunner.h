@@ -45,7 +45,16 @@ struct HeadlessOptions
     QIODevice *diagnostics = nullptr;      //!< human-readable errors; nullptr: stderr
     bool handleSignals = true;             //!< SIGINT/SIGTERM → graceful stop (one runner at a time)
     std::chrono::milliseconds stopTimeout{5000};  //!< max wait for every session to close
+    //! The resume-state file (a restart within Discord's resume window RESUMEs); empty: the
+    //! default of headlessResumeStateFile(). In-process callers (tests) give each run its own.
+    QString resumeStateFile;
 };
+
+//! Where headless keeps its resume state by default (docs/headless.md, "Resume state"): beside
+//! the event database `database` ("<name>.resume-state.ini" in its directory) when there is one,
+//! otherwise "$XDG_STATE_HOME/gatewatch/headless-resume-state.ini" (~/.local/state without
+//! XDG_STATE_HOME).
+[[nodiscard]] QString headlessResumeStateFile(const QString &database);
 
 //! The headless monitor: what is headless only. It reads the config and its tokens, hands every
 //! account to a MonitorApp (which monitors them and records to the event store), writes one JSON
@@ -65,8 +74,8 @@ public:
     //! the message has been written (stderr and a JSON "error" line) and the exit code is returned
     //! as the error; finished() is not emitted then.
     Expected<bool, HeadlessExit> start();
-    //! Graceful stop: MonitorApp::stop() (close 1000 on every session), flush the store and the
-    //! output, then finished(code). Idempotent; a second call while stopping finishes at once.
+    //! Graceful stop: MonitorApp::stop() (close 4000 on every session, resume state saved), flush
+    //! the store and the output, then finished(code). Idempotent; a second call while stopping finishes at once.
     void stop(HeadlessExit code, const QString &reason);
 
     [[nodiscard]] AccountManager *manager() const;       //!< after start()

@@ -70,9 +70,11 @@ public:
     void resume(const QString &accountId);
     //! Ask the account's client to reconnect now: Resume (op 6) or FreshIdentify (op 2).
     void forceReconnect(const QString &accountId, gw::ReconnectMode mode);
-    //! Graceful stop of every account (quit, SIGTERM): each supervisor stops (close 1000) and
-    //! finishes; allStopped() follows once all have finished. Accounts stay known (paused = false
-    //! in their records; the caller decides what to persist).
+    //! Graceful stop of every account (quit, SIGTERM, --duration): each supervisor is suspended
+    //! (close 4000, the session stays resumable), its live session saved in the resume-state
+    //! store, and finishes; allStopped() follows once all have finished. Accounts stay known
+    //! (paused = false in their records; the caller decides what to persist). pause() and
+    //! remove() close with 1000 and delete the saved state instead (docs/lifecycle.md).
     void stopAll();
 
     //! Persist resume state per account and shard (a restart within Discord's resume window

@@ -141,7 +141,7 @@ void AccountWorker::stopAll()
     for (auto it = m_entries.begin(); it != m_entries.end(); ++it) {
         Entry &entry = *it;
         const bool wasActive = isActive(entry) || entry.restartTimer->isActive();
-        stopEntry(entry);
+        stopEntry(entry, SessionEnd::Keep);  // a quit: the next start resumes
         if (wasActive) {
             entry.status.connected = false;
             entry.status.state = ConnectionState::Stopped;

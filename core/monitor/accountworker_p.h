@@ -109,7 +109,12 @@ private:
     void releaseGate(const QByteArray &key);
     void startEntry(const QString &id);
     void startShards(const QString &id, int shardCount);
-    void stopEntry(Entry &entry);
+    //! How stopEntry() leaves the sessions (docs/lifecycle.md, "Clean restarts").
+    enum class SessionEnd {
+        End,   //!< pause, remove, update: close 1000 and delete the saved resume state
+        Keep,  //!< quit, SIGTERM, --duration: close 4000 and save the resume state
+    };
+    void stopEntry(Entry &entry, SessionEnd end = SessionEnd::End);
     static bool isActive(const Entry &entry);
     static AccountStatus aggregate(const Entry &entry);
     void handleSupervisorStatus(const QString &id, quint64 generation, int shard, const AccountStatus &status);

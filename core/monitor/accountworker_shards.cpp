@@ -139,7 +139,7 @@ void AccountWorker::startShards(const QString &id, int shardCount)
             config.shard = std::make_pair(shard, shardCount);
         auto *client = new GatewayClient(config, gate, m_nam);
         if (const auto store = resumeStore())
-            store->attach(client, id + QLatin1Char('/') + QString::number(shard));
+            store->attach(client, ResumeStateStore::keyFor(id, shard));
 
         AccountSupervisor::Options options;
         options.accountId = id;
@@ -166,19 +166,28 @@ void AccountWorker::startShards(const QString &id, int shardCount)
     }
 }
 
-void AccountWorker::stopEntry(Entry &entry)
+void AccountWorker::stopEntry(Entry &entry, SessionEnd end)
 {
     entry.restartTimer->stop();
     entry.fetchingShards = false;
+    const auto store = resumeStore();
     // Each stop() emits finished(Stopped) → handleSupervisorFinished, which ignores it (the
     // shard's supervisor pointer is already cleared).
     for (int i = 0; i < entry.shards.size(); ++i) {
         if (AccountSupervisor *supervisor = entry.shards[i].supervisor) {
             entry.shards[i].supervisor = nullptr;
-            supervisor->stop();
+            if (end == SessionEnd::Keep) {
+                if (store && supervisor->client())
+                    store->keep(ResumeStateStore::keyFor(entry.record.id, i), *supervisor->client());
+                supervisor->suspend();
+            } else {
+                supervisor->stop();
+            }
             supervisor->deleteLater();
         }
     }
+    if (end == SessionEnd::End && store)
+        store->removeAccount(entry.record.id);
 }
 
 void AccountWorker::handleSupervisorStatus(const QString &id, quint64 generation, int shard,

@@ -43,6 +43,11 @@ ResumeStateStore::ResumeStateStore(QString filePath, std::chrono::milliseconds m
 
 ResumeStateStore::~ResumeStateStore() = default;
 
+QString ResumeStateStore::keyFor(const QString &accountId, int shard)
+{
+    return accountId + QLatin1Char('/') + QString::number(shard);
+}
+
 QString ResumeStateStore::filePath() const
 {
     return d->path;
@@ -96,6 +101,32 @@ void ResumeStateStore::remove(const QString &key)
     d->lastSave.remove(key);
 }
 
+void ResumeStateStore::removeAccount(const QString &accountId)
+{
+    QMutexLocker lock(&d->mutex);
+    QSettings s(d->path, QSettings::IniFormat);
+    const QString prefix = groupFor(keyFor(accountId, 0)).chopped(1);  // "resume_<id>_"
+    const QStringList groups = s.childGroups();
+    for (const QString &group : groups) {
+        if (group.startsWith(prefix))
+            s.remove(group);
+    }
+    s.sync();
+    for (auto it = d->lastSave.begin(); it != d->lastSave.end();) {
+        if (it.key().startsWith(accountId + QLatin1Char('/')))
+            it = d->lastSave.erase(it);
+        else
+            ++it;
+    }
+}
+
+void ResumeStateStore::keep(const QString &key, const GatewayClient &client)
+{
+    const ConnectionState state = client.state();
+    if (state == ConnectionState::Ready || state == ConnectionState::Degraded)
+        save(key, client.resumeState());
+}
+
 void ResumeStateStore::attach(GatewayClient *client, const QString &key)
 {
     if (const auto saved = load(key)) {
@@ -103,10 +134,21 @@ void ResumeStateStore::attach(GatewayClient *client, const QString &key)
         client->setResumeState(*saved);
     }
     auto saveNow = [this, client, key] { save(key, client->resumeState()); };
+    // A dropped session is forgotten at once; a live one is only refreshed by a live socket.
+    auto forgetIfDropped = [this, client, key] {
+        if (!client->resumeState().isValid())
+            remove(key);
+    };
     QObject::connect(client, &GatewayClient::ready, client, saveNow);
     QObject::connect(client, &GatewayClient::resumed, client, saveNow);
-    QObject::connect(client, &GatewayClient::invalidSession, client, saveNow);
-    QObject::connect(client, &GatewayClient::socketClosed, client, saveNow);
+    QObject::connect(client, &GatewayClient::invalidSession, client, forgetIfDropped);
+    QObject::connect(client, &GatewayClient::socketClosed, client,
+                     [saveNow, forgetIfDropped](const CloseInfo &info) {
+                         if (info.wasReady)
+                             saveNow();
+                         else
+                             forgetIfDropped();
+                     });
     QObject::connect(client, &GatewayClient::dispatchReceived, client, [this, client, key] {
         {
             QMutexLocker lock(&d->mutex);

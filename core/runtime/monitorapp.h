@@ -60,7 +60,8 @@ struct MonitorAppOptions
 //!   - pause / resume / pauseAll: the manager stops or starts, the store remembers `paused`;
 //!   - forceReconnect: RESUME (op 6) or a fresh IDENTIFY (op 2);
 //!   - startStoredAccounts: every saved account not yet monitored, tokens read from the vault;
-//!   - stop: every session closed (1000); stopped() follows;
+//!   - stop: every session closed with 4000 and its resume state saved, so the next start
+//!     RESUMEs (pause and remove close with 1000 and delete it); stopped() follows;
 //!   - recordMonitorStarted / recordMonitorStopped: the monitor's own rows in the event store.
 //!
 //! Threading: MonitorApp lives in the thread that created it (the GUI / main thread) and every

@@ -4,6 +4,7 @@
 #include "simfaults_p.h"
 #include "simhttpapi_p.h"
 #include "simhttpserver_p.h"
+#include "simresumehosts_p.h"
 #include "simsessions_p.h"
 #include "simsockets_p.h"
 #include "simstate_p.h"
@@ -48,6 +49,7 @@ public:
     QWebSocketServer mainWs{QStringLiteral("gatewatch-sim"), QWebSocketServer::NonSecureMode};
     QWebSocketServer resumeWs{QStringLiteral("gatewatch-sim-resume"), QWebSocketServer::NonSecureMode};
     SimHttpServer http;
+    sim::ResumeHosts deadResumeHosts;
     QTimer dispatchTimer;
     bool started = false;
 
@@ -122,6 +124,8 @@ bool GatewaySimulator::start()
         return fail(QStringLiteral("resume listener"), d->resumeTcp.errorString());
     if (!d->http.listen(o.address, o.httpPort))
         return fail(QStringLiteral("HTTP listener"), d->http.errorString());
+    if (o.resumeHost != ResumeHost::Live && !setResumeHost(o.resumeHost))
+        return fail(QStringLiteral("unreachable resume host"), d->error);
     d->started = true;
     d->error.clear();
     setDispatchInterval(o.dispatchInterval);
@@ -136,6 +140,7 @@ void GatewaySimulator::stop()
     d->mainTcp.close();
     d->resumeTcp.close();
     d->http.close();
+    d->deadResumeHosts.close();
     for (auto &[id, c] : d->state.connections) {
         if (c->socket && c->info.open) {
             c->serverClosing = true;
@@ -158,6 +163,61 @@ QUrl GatewaySimulator::gatewayUrl() const
 QUrl GatewaySimulator::resumeUrl() const
 {
     return d->wsUrl(d->resumeTcp.serverPort());
+}
+
+QUrl GatewaySimulator::announcedResumeUrl() const
+{
+    switch (d->state.options.resumeHost) {
+    case ResumeHost::Live:
+        break;
+    case ResumeHost::Refused:
+        return d->wsUrl(d->deadResumeHosts.refusedPort());
+    case ResumeHost::Silent:
+        return d->wsUrl(d->deadResumeHosts.silentPort());
+    }
+    return resumeUrl();
+}
+
+bool GatewaySimulator::setResumeHost(ResumeHost host)
+{
+    if (host != ResumeHost::Live && !d->deadResumeHosts.open(d->state.options.address, &d->error))
+        return false;
+    d->state.options.resumeHost = host;
+    qCInfo(lcSim).noquote() << "READY announces the" << resumeHostName(host) << "resume host"
+                            << announcedResumeUrl().toString();
+    return true;
+}
+
+GatewaySimulator::ResumeHost GatewaySimulator::resumeHost() const
+{
+    return d->state.options.resumeHost;
+}
+
+int GatewaySimulator::silentResumeConnections() const
+{
+    return d->deadResumeHosts.silentAccepted();
+}
+
+QString GatewaySimulator::resumeHostName(ResumeHost host)
+{
+    switch (host) {
+    case ResumeHost::Live:
+        return QStringLiteral("live");
+    case ResumeHost::Refused:
+        return QStringLiteral("refused");
+    case ResumeHost::Silent:
+        return QStringLiteral("silent");
+    }
+    return {};
+}
+
+std::optional<GatewaySimulator::ResumeHost> GatewaySimulator::resumeHostFromName(const QString &name)
+{
+    for (const ResumeHost host : {ResumeHost::Live, ResumeHost::Refused, ResumeHost::Silent}) {
+        if (name == resumeHostName(host))
+            return host;
+    }
+    return std::nullopt;
 }
 
 QUrl GatewaySimulator::apiBase() const

@@ -126,6 +126,14 @@ class GatewaySimulator final : public QObject
     Q_DISABLE_COPY_MOVE(GatewaySimulator)
 
 public:
+    //! Where READY sends resuming clients: the live resume listener (resumeUrl()), a port that
+    //! refuses connections, or one that accepts TCP and never answers the WebSocket upgrade.
+    enum class ResumeHost { Live, Refused, Silent };
+    Q_ENUM(ResumeHost)
+    //! "live" | "refused" | "silent".
+    [[nodiscard]] static QString resumeHostName(ResumeHost host);
+    [[nodiscard]] static std::optional<ResumeHost> resumeHostFromName(const QString &name);
+
     struct Options
     {
         QHostAddress address = QHostAddress::LocalHost;
@@ -161,6 +169,8 @@ public:
         //! How long after a heartbeat its ACK is put in the outbound queue.
         std::chrono::milliseconds ackDelay{0};
         int recordLimit = 100000;                        //!< SimReceived entries kept (oldest dropped)
+        //! What READY's resume_gateway_url points at (docs/simulator.md, "Unreachable resume host").
+        ResumeHost resumeHost = ResumeHost::Live;
     };
 
     explicit GatewaySimulator(QObject *parent = nullptr);
@@ -173,7 +183,14 @@ public:
     [[nodiscard]] QString errorString() const;
 
     [[nodiscard]] QUrl gatewayUrl() const;   //!< ws://127.0.0.1:<port>
-    [[nodiscard]] QUrl resumeUrl() const;    //!< ws://127.0.0.1:<port2>
+    [[nodiscard]] QUrl resumeUrl() const;    //!< ws://127.0.0.1:<port2>, the live resume listener
+    //! READY's resume_gateway_url: resumeUrl(), or the refused or silent host (Options::resumeHost).
+    [[nodiscard]] QUrl announcedResumeUrl() const;
+    //! Sessions identified from now on announce `host` (false if a dead host cannot be opened).
+    bool setResumeHost(ResumeHost host);
+    [[nodiscard]] ResumeHost resumeHost() const;
+    //! TCP connections the silent resume host accepted (and never answered).
+    [[nodiscard]] int silentResumeConnections() const;
     [[nodiscard]] QUrl apiBase() const;      //!< http://127.0.0.1:<port>/api/v10
     [[nodiscard]] QUrl controlUrl() const;   //!< http://127.0.0.1:<port>/control
 

@@ -167,6 +167,8 @@ SimHttpResponse HttpApi::status(const Control &c)
     return jsonResponse(200, toJson(QJsonObject{
         {QStringLiteral("gateway"), q->gatewayUrl().toString()},
         {QStringLiteral("resume"), q->resumeUrl().toString()},
+        {QStringLiteral("resume_host"), GatewaySimulator::resumeHostName(q->resumeHost())},
+        {QStringLiteral("announced_resume"), q->announcedResumeUrl().toString()},
         {QStringLiteral("api"), q->apiBase().toString()},
         {QStringLiteral("control"), q->controlUrl().toString()},
         {QStringLiteral("heartbeat_interval_ms"), qint64(m_state.options.heartbeatInterval.count())},
@@ -310,6 +312,13 @@ SimHttpResponse HttpApi::settings(const Control &c)
         return errorJson(400, QStringLiteral("body is not JSON"));
     if (c.body.contains(QLatin1String("bot")) || c.body.contains(QLatin1String("connection")))
         return loadOverride(c);
+    if (c.body.contains(QLatin1String("resume_host"))) {
+        const auto host = GatewaySimulator::resumeHostFromName(c.body.value(QLatin1String("resume_host")).toString());
+        if (!host)
+            return errorJson(400, QStringLiteral("resume_host: expected live, refused or silent"));
+        if (!q->setResumeHost(*host))
+            return errorJson(500, q->errorString());
+    }
     const auto millis = [&c](const char *key) {
         return std::chrono::milliseconds(c.body.value(QLatin1String(key)).toInteger());
     };

@@ -159,7 +159,7 @@ void SessionHandler::identify(Connection &c, const QJsonValue &d)
 
 void SessionHandler::sendReady(Connection &c, const Bot &bot, Session &session, const QList<qint64> &guildIds)
 {
-    const QJsonObject ready = readyData(bot.policy, session.id, q->resumeUrl().toString(), guildIds,
+    const QJsonObject ready = readyData(bot.policy, session.id, q->announcedResumeUrl().toString(), guildIds,
                                         session.shardId, session.shardCount);
     qCInfo(lcSim).nospace() << "connection " << c.info.id << ": bot " << bot.policy.name << " identified, shard ["
                             << session.shardId << ',' << session.shardCount << "], " << guildIds.size() << " guilds";

@@ -219,6 +219,14 @@ void AccountSupervisor::stop()
     finish(Outcome::Stopped, {});
 }
 
+void AccountSupervisor::suspend()
+{
+    if (m_phase == Phase::Finished)
+        return;
+    m_keepSession = true;
+    stop();
+}
+
 void AccountSupervisor::forceReconnect(ReconnectMode mode)
 {
     if (m_phase == Phase::Idle || isStopping() || !m_client)
@@ -247,7 +255,10 @@ void AccountSupervisor::teardown()
     m_statsTimer.stop();
     if (m_client) {
         disconnect(m_client, nullptr, this, nullptr);
-        m_client->stop();
+        if (m_keepSession)
+            m_client->suspend();
+        else
+            m_client->stop();
     }
 }
 

@@ -116,6 +116,9 @@ public Q_SLOTS:
     void start();
     //! Idempotent and terminal (the abort path): {connected:false, lastEventAt}, then finish(Stopped).
     void stop();
+    //! stop() for a quit or SIGTERM: the client is suspended (close 4000) instead of stopped
+    //! (1000), so the session stays resumable for the next start (docs/lifecycle.md, B3).
+    void suspend();
     //! A user's "reconnect now": the client's reconnect(mode); ignored unless started and not finished.
     void forceReconnect(gw::ReconnectMode mode);
     //! The force-stop (OpenClaw's registerForceStop): finish(Failed, error). Ignored once finished.
@@ -182,6 +185,7 @@ private:
     int m_helloStalls = 0;
     int m_startupRetries = 0;
     bool m_stopping = false;
+    bool m_keepSession = false;   //!< suspend(): teardown closes with 4000, not 1000
     bool m_tornDown = false;
     bool m_sawIntentsError = false;
     ConnectionState m_lastClientState = ConnectionState::Stopped;

@@ -122,6 +122,8 @@ private Q_SLOTS:
     void opOneStormIsBounded();
     void opOneWhileUnackedIsAnsweredAndRestartsTheSchedule();
     void zombieResumesOnResumeUrlWithSameQuery();
+    void deadResumeHostResumesOnGatewayUrl();
+    void suspendKeepsTheSessionStopEndsIt();
     void countsReplayedDispatches();
     void opSevenResumes();
     void invalidSession_data();
@@ -449,6 +451,54 @@ void tst_GatewayClient::zombieResumesOnResumeUrlWithSameQuery()
     QCOMPARE(ops(sim, 2).size(), 1);  // no second IDENTIFY
     QCOMPARE(client.state(), ConnectionState::Ready);
     QCOMPARE(client.consecutiveFailures(), 0);
+}
+
+// Resume host fallback (docs/lifecycle.md §12): a refused resume URL is dropped after one
+// attempt and the RESUME goes to the gateway URL, the session kept.
+void tst_GatewayClient::deadResumeHostResumesOnGatewayUrl()
+{
+    auto &sim = startSim(100ms);
+    QVERIFY(sim.setResumeHost(GatewaySimulator::ResumeHost::Refused));
+    auto &client = makeClient(config());
+    QVERIFY(startReady(client));
+    const QUrl dead = sim.announcedResumeUrl();
+    QCOMPARE(client.resumeState().resumeGatewayUrl, dead);
+    QSignalSpy connecting(&client, &GatewayClient::connecting);
+    QSignalSpy resumed(&client, &GatewayClient::resumed);
+    QVERIFY(sim.injectFault(Bot, SimFault{SimFault::Kind::DropTcp}));
+    QVERIFY(resumed.wait(5000));
+    QCOMPARE(connecting.size(), 2);
+    QCOMPARE(connecting.at(0).at(0).toUrl().port(), dead.port());
+    QCOMPARE(connecting.at(1).at(0).toUrl().port(), sim.gatewayUrl().port());
+    QCOMPARE(connecting.at(1).at(1).value<ReconnectMode>(), ReconnectMode::Resume);
+    QCOMPARE(ops(sim, 2).size(), 1);
+    QCOMPARE(ops(sim, 6).size(), 1);
+    QVERIFY(client.resumeState().isValid());
+    QVERIFY(client.resumeState().resumeGatewayUrl.isEmpty());  // the gateway URL from now on
+    QCOMPARE(client.state(), ConnectionState::Ready);
+    QCOMPARE(client.consecutiveFailures(), 0);
+}
+
+// suspend() closes with 4000 (the simulator keeps the session), stop() with 1000 (it ends it).
+void tst_GatewayClient::suspendKeepsTheSessionStopEndsIt()
+{
+    auto &sim = startSim(100ms);
+    auto &client = makeClient(config());
+    QVERIFY(startReady(client));
+    QSignalSpy anything(&client, &GatewayClient::stateChanged);
+    client.suspend();
+    QCOMPARE(client.state(), ConnectionState::Stopped);
+    QVERIFY(client.resumeState().isValid());
+    QTRY_COMPARE(sim.openConnectionCount(), 0);
+    QCOMPARE(sim.liveSessionCount(), 1);
+    QVERIFY(anything.isEmpty());  // silent, like stop()
+
+    QSignalSpy resumed(&client, &GatewayClient::resumed);
+    client.start();
+    QVERIFY(resumed.wait(5000));
+    client.stop();
+    QTRY_COMPARE(sim.openConnectionCount(), 0);
+    QTRY_COMPARE(sim.liveSessionCount(), 0);
 }
 
 void tst_GatewayClient::countsReplayedDispatches()

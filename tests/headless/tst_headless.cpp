@@ -114,6 +114,8 @@ private Q_SLOTS:
     void durationStopsByItself();
     void signalStopsGracefully_data();
     void signalStopsGracefully();
+    void sigtermThenRestartResumes();
+    void resumeStateFileLocation();
 
 private:
     QByteArray configJson(const QStringList &accounts, const QString &extra = QString()) const;
@@ -501,6 +503,7 @@ void tst_Headless::durationStopsByItself()
     options.gatewayUrl = m_sim->gatewayUrl();
     options.apiBase = m_sim->apiBase();
     options.output = &out;
+    options.resumeStateFile = gwtest::freshResumeStateFile();
     options.duration = 1500ms;
     QElapsedTimer timer;
     timer.start();
@@ -534,6 +537,7 @@ void tst_Headless::signalStopsGracefully()
     options.gatewayUrl = m_sim->gatewayUrl();
     options.apiBase = m_sim->apiBase();
     options.output = &out;
+    options.resumeStateFile = gwtest::freshResumeStateFile();
     HeadlessRunner runner(options);
     QSignalSpy finished(&runner, &HeadlessRunner::finished);
     QVERIFY(runner.start().hasValue());
@@ -545,10 +549,71 @@ void tst_Headless::signalStopsGracefully()
     QTRY_COMPARE_WITH_TIMEOUT(m_sim->openConnectionCount(), 0, 2000);
     const QList<QJsonObject> all = parseLines(out.data());
     QCOMPARE(all.last().value(QLatin1String("reason")).toString(), name);
-    // The session was closed by us, normally (1000), not dropped.
+    // The session was closed by us (4000, kept resumable for the next run), not dropped.
     const auto closes = select(all, QStringLiteral("healthy"), QStringLiteral("close"));
     if (!closes.isEmpty())
         QCOMPARE(closes.last().value(QLatin1String("initiator")).toString(), QStringLiteral("client"));
+}
+
+// SIGTERM keeps the session resumable (close 4000, resume state saved beside the database), so
+// the next run RESUMEs: no IDENTIFY, no op 9, nothing reported lost (docs/headless.md).
+void tst_Headless::sigtermThenRestartResumes()
+{
+    const QString configPath = m_dir->filePath(QStringLiteral("r.json"));
+    QVERIFY(writeFile(configPath, configJson({QStringLiteral("healthy")}, QStringLiteral(R"(,"database":"events.db")")),
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    const QString stateFile = m_dir->filePath(QStringLiteral("events.resume-state.ini"));
+    const QString healthy = QStringLiteral("healthy");
+    {
+        QBuffer out, err;
+        HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
+        options.configPath = configPath;
+        options.resumeStateFile.clear();  // the default: beside the database
+        HeadlessRunner runner(options);
+        QSignalSpy finished(&runner, &HeadlessRunner::finished);
+        QVERIFY2(runner.start().hasValue(), err.data().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(!select(parseLines(out.data()), healthy, QStringLiteral("ready")).isEmpty(), 10000);
+        QVERIFY(::raise(SIGTERM) == 0);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().first().toInt(), 0);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->openConnectionCount(), 0, 5000);
+    QCOMPARE(m_sim->liveSessionCount(), 1);   // closed with 4000: the gateway keeps the session
+    QVERIFY(QFile::exists(stateFile));
+
+    QBuffer out, err;
+    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
+    options.configPath = configPath;
+    options.resumeStateFile.clear();
+    HeadlessRunner runner(options);
+    QSignalSpy finished(&runner, &HeadlessRunner::finished);
+    QVERIFY2(runner.start().hasValue(), err.data().constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!select(parseLines(out.data()), healthy, QStringLiteral("resumed")).isEmpty(), 10000);
+    const QList<QJsonObject> lines = parseLines(out.data());
+    QVERIFY(select(lines, healthy, QStringLiteral("ready")).isEmpty());
+    QVERIFY(select(lines, healthy, QStringLiteral("invalid_session")).isEmpty());
+    QCOMPARE(gwtest::countOps(*m_sim, healthy, 2), 1);
+    const QJsonObject resumed = select(lines, healthy, QStringLiteral("resumed")).constFirst();
+    QCOMPARE(resumed.value(QLatin1String("lost")).toInteger(), 0);
+    QCOMPARE(resumed.value(QLatin1String("severity")).toString(), QStringLiteral("info"));
+    runner.stop(HeadlessExit::Ok, QStringLiteral("test over"));
+    QVERIFY(finished.wait(10000));
+}
+
+void tst_Headless::resumeStateFileLocation()
+{
+    const QByteArray saved = qgetenv("XDG_STATE_HOME");
+    QCOMPARE(headlessResumeStateFile(QStringLiteral("/srv/gw/headless.sqlite")),
+             QStringLiteral("/srv/gw/headless.resume-state.ini"));
+    qputenv("XDG_STATE_HOME", m_dir->path().toUtf8());
+    QCOMPARE(headlessResumeStateFile(QString()), m_dir->filePath(QStringLiteral("gatewatch/headless-resume-state.ini")));
+    qputenv("XDG_STATE_HOME", "relative/state");  // ignored, as the XDG spec says
+    QCOMPARE(headlessResumeStateFile(QString()),
+             QDir::home().filePath(QStringLiteral(".local/state/gatewatch/headless-resume-state.ini")));
+    if (saved.isNull())
+        qunsetenv("XDG_STATE_HOME");
+    else
+        qputenv("XDG_STATE_HOME", saved);
 }
 
 QTEST_GUILESS_MAIN(tst_Headless)

@@ -113,7 +113,7 @@ cat >"$tmp/headless.json" <<EOF
 }
 EOF
 echo "== /usr/bin/gatewatch --headless --config headless.json --duration 3"
-GW_PKGTEST_TOKEN=$token timeout 60 /usr/bin/gatewatch --headless --config "$tmp/headless.json" \
+GW_PKGTEST_TOKEN=$token XDG_STATE_HOME="$tmp/state" timeout 60 /usr/bin/gatewatch --headless --config "$tmp/headless.json" \
     --gateway-url "$gateway" --api-base "$rest" --duration 3 >"$tmp/headless.jsonl" 2>"$tmp/headless.err"
 rc=$?
 cat "$tmp/headless.jsonl"

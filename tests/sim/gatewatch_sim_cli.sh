@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # CTest: the gatewatch-sim executable starts on free ports, prints its four URLs one per line,
 # answers REST (200 with a known token, 401 without), never prints the token, and exits 0 on
-# SIGTERM; the load options (--outbound-rate, --ack-delay, --replay-buffer) reach the simulator
-# and bad values are refused. Uses only bash (/dev/tcp), no curl.
+# SIGTERM; the load options (--outbound-rate, --ack-delay, --replay-buffer) and --resume-host
+# reach the simulator and bad values are refused. Uses only bash (/dev/tcp), no curl.
 #   gatewatch_sim_cli.sh <gatewatch-sim binary> <work dir>
 set -euo pipefail
 SIM="$1"
@@ -12,7 +12,7 @@ TOKEN="cli-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 OUT="$WORK/cli.out"
 ERR="$WORK/cli.err"
 "$SIM" --bot "cli:$TOKEN" --heartbeat-interval 1000 --outbound-rate 300 --ack-delay 20 --replay-buffer 77 \
-    >"$OUT" 2>"$ERR" &
+    --resume-host refused >"$OUT" 2>"$ERR" &
 PID=$!
 trap 'kill -KILL $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -38,7 +38,7 @@ echo "$OK" | grep -q "\"url\":\"$GATEWAY\"" || { echo "FAIL: gateway/bot url: $O
 NOAUTH="$(request /api/v10/gateway/bot '')"
 echo "$NOAUTH" | head -1 | grep -q " 401 " || { echo "FAIL: no 401: $NOAUTH"; exit 1; }
 STATUS="$(request /control/status '')"
-for field in '"outbound_rate":300' '"ack_delay_ms":20' '"replay_buffer_limit":77'; do
+for field in '"outbound_rate":300' '"ack_delay_ms":20' '"replay_buffer_limit":77' '"resume_host":"refused"'; do
     echo "$STATUS" | grep -q "$field" || { echo "FAIL: control status lacks $field: $STATUS"; exit 1; }
 done
 kill -TERM "$PID"
@@ -47,7 +47,7 @@ wait "$PID" || RC=$?
 trap - EXIT
 [ "$RC" -eq 0 ] || { echo "FAIL: exit code $RC after SIGTERM"; cat "$ERR"; exit 1; }
 if grep -q "$TOKEN" "$OUT" "$ERR"; then echo "FAIL: token printed"; exit 1; fi
-for bad in "--outbound-rate -1" "--ack-delay x" "--replay-buffer 0"; do
+for bad in "--outbound-rate -1" "--ack-delay x" "--replay-buffer 0" "--resume-host nowhere"; do
     BAD_RC=0
     # shellcheck disable=SC2086
     "$SIM" $bad >/dev/null 2>&1 || BAD_RC=$?

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void faultSlowHandshake();
     void zlibStream_data();
     void zlibStream();
+    void unreachableResumeHosts();
     void controlEndpoint();
     void recordsNeverHoldTheToken();
     void acceptAnyTokenAndRemainingOverRest();
@@ -899,6 +900,56 @@ void tst_GatewaySimulator::zlibStream()
 }
 
 // ---- control endpoint ---------------------------------------------------------------------------------
+
+// READY can announce a resume host that refuses connections or never answers the upgrade
+// (docs/simulator.md, "Unreachable resume host"); the live listener keeps working.
+void tst_GatewaySimulator::unreachableResumeHosts()
+{
+    QCOMPARE(GatewaySimulator::resumeHostFromName(QStringLiteral("silent")), GatewaySimulator::ResumeHost::Silent);
+    QVERIFY(!GatewaySimulator::resumeHostFromName(QStringLiteral("nowhere")));
+    QCOMPARE(m_sim->announcedResumeUrl(), m_sim->resumeUrl());
+
+    // Refused: READY names it, and a connect there is refused.
+    QVERIFY(m_sim->setResumeHost(GatewaySimulator::ResumeHost::Refused));
+    auto c = connectClient();
+    QVERIFY(c);
+    QVERIFY(c->waitFor(10) >= 0);
+    c->identify(AlphaToken, 1, QJsonArray{0, 1});
+    const int readyAt = c->waitFor(0, QStringLiteral("READY"));
+    QVERIFY(readyAt >= 0);
+    const QUrl refused(c->messages.at(readyAt).value(QLatin1String("d")).toObject()
+                           .value(QLatin1String("resume_gateway_url")).toString());
+    QCOMPARE(refused, m_sim->announcedResumeUrl());
+    QVERIFY(refused.port() != m_sim->resumeUrl().port() && refused.port() != m_sim->gatewayUrl().port());
+    QTcpSocket probe;
+    QSignalSpy probeError(&probe, &QAbstractSocket::errorOccurred);
+    probe.connectToHost(refused.host(), quint16(refused.port()));
+    QVERIFY(probeError.wait(5000));
+    QCOMPARE(probe.error(), QAbstractSocket::ConnectionRefusedError);
+
+    // Silent: the TCP connection is accepted, the upgrade is never answered.
+    const QUrl control = m_sim->controlUrl();
+    QUrl settings = control;
+    settings.setPath(control.path() + QStringLiteral("/settings"));
+    QCOMPARE(http("POST", settings, {}, R"({"resume_host":"nowhere"})").status, 400);
+    QCOMPARE(http("POST", settings, {}, R"({"resume_host":"silent"})").status, 200);
+    QCOMPARE(m_sim->resumeHost(), GatewaySimulator::ResumeHost::Silent);
+    const HttpResult status = http("GET", control);
+    QCOMPARE(status.json.object().value(QLatin1String("resume_host")).toString(), QStringLiteral("silent"));
+    const QUrl silent = m_sim->announcedResumeUrl();
+    QCOMPARE(QUrl(status.json.object().value(QLatin1String("announced_resume")).toString()), silent);
+    QWebSocket ws;
+    QSignalSpy wsConnected(&ws, &QWebSocket::connected);
+    ws.open(silent);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sim->silentResumeConnections(), 1, 5000);
+    QVERIFY(!wsConnected.wait(300));   // the upgrade stays unanswered
+    QCOMPARE(ws.state(), QAbstractSocket::ConnectingState);
+    ws.abort();
+
+    // Back to live: new sessions resume on the resume listener again.
+    QVERIFY(m_sim->setResumeHost(GatewaySimulator::ResumeHost::Live));
+    QCOMPARE(m_sim->announcedResumeUrl(), m_sim->resumeUrl());
+}
 
 void tst_GatewaySimulator::controlEndpoint()
 {
