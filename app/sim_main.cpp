@@ -7,6 +7,7 @@
 #include <QCoreApplication>
 #include <QSocketNotifier>
 
+#include <algorithm>
 #include <csignal>
 #include <limits>
 #include <cstdio>
@@ -146,8 +147,30 @@ struct ServerOptions
     }
 };
 
+//! What every `--bot` gets besides its name and token: a sharded bot (docs/simulator.md,
+//! "Sharded bots").
+struct ShardOptions
+{
+    QCommandLineOption shards{QStringLiteral("shards"),
+                              QStringLiteral("Recommended shard count of every --bot (GET /gateway/bot \"shards\")."),
+                              QStringLiteral("n"), QStringLiteral("1")};
+    QCommandLineOption maxConcurrency{QStringLiteral("max-concurrency"),
+                                      QStringLiteral("session_start_limit.max_concurrency of every --bot: identify "
+                                                     "buckets, shard_id % n."),
+                                      QStringLiteral("n"), QStringLiteral("1")};
+
+    void apply(const QCommandLineParser &parser, gw::SimBotPolicy &policy) const
+    {
+        policy.recommendedShards = static_cast<int>(integerOption(parser, shards, 1, 65536));
+        policy.maxConcurrency = static_cast<int>(integerOption(parser, maxConcurrency, 1, 65536));
+        // Enough guilds that every shard has one (and never more than 2500 per shard: 4011).
+        policy.guilds = std::max(policy.guilds, policy.recommendedShards);
+    }
+};
+
 //! `--bot NAME:TOKEN[:noprivileged]`, repeatable.
-void addBots(gw::GatewaySimulator &sim, const QStringList &specs)
+void addBots(gw::GatewaySimulator &sim, const QStringList &specs, const QCommandLineParser &parser,
+             const ShardOptions &sharding)
 {
     for (const QString &spec : specs) {
         QStringList parts = spec.split(QLatin1Char(':'));
@@ -162,6 +185,7 @@ void addBots(gw::GatewaySimulator &sim, const QStringList &specs)
         policy.name = parts.at(0);
         policy.userName = parts.at(0);
         policy.privilegedIntentsAllowed = privileged;
+        sharding.apply(parser, policy);
         sim.addBot(parts.at(1), policy);
     }
 }
@@ -208,6 +232,8 @@ int main(int argc, char *argv[])
                                  QStringLiteral("spec"));
     parser.addOptions(server.all());
     parser.addOptions({bot, load.outboundRate, load.ackDelay, load.replayBuffer});
+    const ShardOptions sharding;
+    parser.addOptions({sharding.shards, sharding.maxConcurrency});
     parser.process(app);
 
     gw::GatewaySimulator::Options options;
@@ -215,7 +241,7 @@ int main(int argc, char *argv[])
     load.apply(parser, options);
 
     gw::GatewaySimulator sim(options);
-    addBots(sim, parser.values(bot));
+    addBots(sim, parser.values(bot), parser, sharding);
     if (!sim.start())
         fail(sim.errorString());
     quitOnSignals(app);

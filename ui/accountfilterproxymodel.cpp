@@ -44,6 +44,8 @@ QString AccountFilterProxyModel::textFilter() const
 
 bool AccountFilterProxyModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
+    if (sourceParent.isValid())
+        return true;  // a shard row is shown with its account's row
     const QModelIndex idx = sourceModel()->index(sourceRow, AccountTableModel::NameColumn, sourceParent);
     if (!m_groups.isEmpty()) {
         const auto state = ConnectionState(idx.data(AccountTableModel::StateRole).toInt());

@@ -1,4 +1,5 @@
 #include "accounttablemodel.h"
+#include "accounttablemodel_p.h"
 
 #include "closecode.h"
 #include "logging.h"
@@ -16,23 +17,9 @@ using namespace std::chrono_literals;
 
 namespace gw {
 
+using accounttable::Row;
+
 namespace {
-
-struct BeatTracker
-{
-    HeartbeatStrip beats;
-    quint64 acks = 0;
-    quint64 sent = 0;
-    ConnectionState state = ConnectionState::Stopped;
-    bool seen = false;
-};
-
-struct Row
-{
-    AccountStatus status;
-    std::optional<double> uptime;
-    bool muted = false;
-};
 
 QString closeName(std::optional<int> code)
 {
@@ -46,59 +33,8 @@ constexpr int k_numberAlignment = int(Qt::AlignRight | Qt::AlignVCenter);
 
 } // namespace
 
-class AccountTableModel::Private
-{
-public:
-    QList<Row> rows;
-    QHash<QString, int> rowById;
-    QHash<QString, AccountStatus> pending;
-    QList<QString> pendingNew;       // ids without a row yet, in arrival order
-    QHash<QString, BeatTracker> trackers;
-    QHash<QString, bool> mutedById;
-    QHash<QString, std::optional<double>> uptimeById;
-    QTimer flushTimer;
-    QTimer ageTimer;
-    quint64 flushes = 0;
-
-    void reindex()
-    {
-        rowById.clear();
-        for (int i = 0; i < rows.size(); ++i)
-            rowById.insert(rows.at(i).status.accountId, i);
-    }
-
-    void track(const AccountStatus &s)
-    {
-        BeatTracker &t = trackers[s.accountId];
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        auto push = [&t](HeartbeatBeat beat) {
-            t.beats.append(beat);
-            if (t.beats.size() > AccountTableModel::MaxBeats)
-                t.beats.remove(0, t.beats.size() - AccountTableModel::MaxBeats);
-        };
-        if (t.seen) {
-            if (s.stats.acksReceived > t.acks) {
-                const int ms = s.stats.lastLatency ? int(s.stats.lastLatency->count()) : -1;
-                push({now, ms, s.state});
-            } else if (s.stats.heartbeatsSent > t.sent && s.stats.missedAcks > 0) {
-                push({now, -1, s.state});
-            }
-            const auto g = StateStyle::group(s.state);
-            if (s.state != t.state
-                && (g == StateStyle::Group::Degraded || g == StateStyle::Group::Reconnecting
-                    || g == StateStyle::Group::Failed)) {
-                push({now, -1, s.state});
-            }
-        }
-        t.acks = s.stats.acksReceived;
-        t.sent = s.stats.heartbeatsSent;
-        t.state = s.state;
-        t.seen = true;
-    }
-};
-
 AccountTableModel::AccountTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : QAbstractItemModel(parent)
     , d(std::make_unique<Private>())
 {
     d->flushTimer.setSingleShot(true);
@@ -113,17 +49,22 @@ AccountTableModel::~AccountTableModel() = default;
 
 int AccountTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(d->rows.size());
+    if (!parent.isValid())
+        return int(d->rows.size());
+    // Only an account's first column has children: its shards (accounttablemodel_shards.cpp).
+    if (parent.internalId() != 0 || parent.column() != 0 || parent.row() >= d->rows.size())
+        return 0;
+    return d->rows.at(parent.row()).shardRows;
 }
 
-int AccountTableModel::columnCount(const QModelIndex &parent) const
+int AccountTableModel::columnCount(const QModelIndex &) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return ColumnCount;
 }
 
 QHash<int, QByteArray> AccountTableModel::roleNames() const
 {
-    auto names = QAbstractTableModel::roleNames();
+    auto names = QAbstractItemModel::roleNames();
     names.insert(RawValueRole, "rawValue");
     names.insert(StateRole, "state");
     names.insert(AccountIdRole, "accountId");
@@ -131,6 +72,7 @@ QHash<int, QByteArray> AccountTableModel::roleNames() const
     names.insert(LatencyMsRole, "latencyMs");
     names.insert(LastEventTimeRole, "lastEventTime");
     names.insert(MutedRole, "muted");
+    names.insert(ShardRole, "shard");
     return names;
 }
 
@@ -376,8 +318,10 @@ QVariant lostCell(const AccountStatus &s, int role)
 
 QVariant AccountTableModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
         return {};
+    if (index.internalId() != 0)
+        return shardData(index, role);
     const Row &row = d->rows.at(index.row());
     const AccountStatus &s = row.status;
     const auto column = Column(index.column());
@@ -452,13 +396,17 @@ void AccountTableModel::flush()
         beginInsertRows({}, first, first + int(fresh.size()) - 1);
         for (const QString &id : std::as_const(fresh)) {
             Row row;
+            row.key = d->nextKey++;
             row.status = d->pending.take(id);
             row.muted = d->mutedById.value(id, false);
             row.uptime = d->uptimeById.value(id, std::nullopt);
             d->rowById.insert(id, int(d->rows.size()));
+            d->rowByKey.insert(row.key, int(d->rows.size()));
             d->rows.append(row);
         }
         endInsertRows();
+        for (int r = first; r < d->rows.size(); ++r)
+            syncShardRows(r);
     }
     int minRow = std::numeric_limits<int>::max();
     int maxRow = -1;
@@ -467,6 +415,7 @@ void AccountTableModel::flush()
         if (r < 0)
             continue;   // removed meanwhile
         d->rows[r].status = it.value();
+        syncShardRows(r);
         minRow = std::min(minRow, r);
         maxRow = std::max(maxRow, r);
     }

@@ -2,7 +2,7 @@
 
 #include "accountstatus.h"
 
-#include <QAbstractTableModel>
+#include <QAbstractItemModel>
 #include <QDateTime>
 #include <QHash>
 #include <QList>
@@ -22,11 +22,13 @@ struct HeartbeatBeat
 };
 using HeartbeatStrip = QList<HeartbeatBeat>;
 
-//! The accounts table: one row per account, fed by AccountStatus snapshots.
+//! The accounts table: one row per account, fed by AccountStatus snapshots. A sharded account
+//! (AccountStatus::shards) has one child row per shard under its row, which shows the worst
+//! shard's state (accounttablemodel_shards.cpp); only column 0 has children.
 //! Snapshots are coalesced: updateStatus() only records, a 100 ms single-shot timer flushes,
 //! so the view repaints at most ~10 times a second however fast statuses arrive. Updates emit
 //! one ranged dataChanged over the changed rows; the model is never reset on a tick.
-class AccountTableModel final : public QAbstractTableModel
+class AccountTableModel final : public QAbstractItemModel
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AccountTableModel)
@@ -55,6 +57,7 @@ public:
         LatencyMsRole,                //!< last latency in ms, or null QVariant
         LastEventTimeRole,            //!< QDateTime of the last inbound event
         MutedRole,                    //!< bool
+        ShardRole,                    //!< a shard row's shard id (int); null on an account row
     };
     Q_ENUM(Role)
 
@@ -64,6 +67,9 @@ public:
     explicit AccountTableModel(QObject *parent = nullptr);
     ~AccountTableModel() override;
 
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    using QObject::parent;
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -93,6 +99,11 @@ Q_SIGNALS:
     void statusesFlushed();
 
 private:
+    // accounttablemodel_shards.cpp
+    //! The row's shard children follow its status (rows inserted/removed, the rest changed).
+    void syncShardRows(int row);
+    [[nodiscard]] QVariant shardData(const QModelIndex &index, int role) const;
+
     void handleFlushTimeout();
     void handleAgeTick();
 

@@ -39,6 +39,7 @@
 #include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 using namespace std::chrono_literals;
@@ -56,7 +57,7 @@ public:
     std::unique_ptr<MainWindowActions> actions;
     AccountTableModel *accounts = nullptr;
     AccountFilterProxyModel *proxy = nullptr;
-    QTableView *accountView = nullptr;
+    QTreeView *accountView = nullptr;
     DetailsPane *details = nullptr;
     EventLogModel *events = nullptr;
     EventDock *eventDock = nullptr;
@@ -185,7 +186,8 @@ void MainWindow::buildCentral()
 
     auto *splitter = new QSplitter(Qt::Horizontal, central);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
-    QTableView *view = d->accountView = new QTableView(splitter);
+    // A tree: a sharded account's shards are child rows under its row (AccountTableModel).
+    QTreeView *view = d->accountView = new QTreeView(splitter);
     view->setObjectName(QStringLiteral("accountView"));
     view->setModel(d->proxy);
     view->setItemDelegateForColumn(AccountTableModel::HeartbeatColumn, new HeartbeatDelegate(view));
@@ -195,10 +197,8 @@ void MainWindow::buildCentral()
     view->sortByColumn(AccountTableModel::StateColumn, Qt::DescendingOrder);
     view->setAlternatingRowColors(true);
     view->setWordWrap(false);
-    view->verticalHeader()->hide();
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 12);
-    view->horizontalHeader()->setStretchLastSection(true);
-    view->horizontalHeader()->setHighlightSections(false);
+    view->setUniformRowHeights(true);
+    view->header()->setHighlightSections(false);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     const int widths[] = {155, 150, 105, 115, 58, 66, 76, 125, 76, 60};
     for (int c = 0; c < AccountTableModel::ColumnCount; ++c)
@@ -254,7 +254,7 @@ void MainWindow::connectCore()
 QAction *MainWindow::action(Action which) const { return (*d->actions)[which]; }
 AccountTableModel *MainWindow::accountModel() const { return d->accounts; }
 AccountFilterProxyModel *MainWindow::accountProxy() const { return d->proxy; }
-QTableView *MainWindow::accountView() const { return d->accountView; }
+QTreeView *MainWindow::accountView() const { return d->accountView; }
 EventLogModel *MainWindow::eventModel() const { return d->events; }
 QTableView *MainWindow::eventView() const { return d->eventDock->view(); }
 DetailsPane *MainWindow::detailsPane() const { return d->details; }

@@ -10,6 +10,7 @@
 class QAction;
 class QMessageBox;
 class QTableView;
+class QTreeView;
 
 namespace gw {
 
@@ -50,7 +51,7 @@ public:
     [[nodiscard]] QAction *action(Action which) const;
     [[nodiscard]] AccountTableModel *accountModel() const;
     [[nodiscard]] AccountFilterProxyModel *accountProxy() const;
-    [[nodiscard]] QTableView *accountView() const;
+    [[nodiscard]] QTreeView *accountView() const;
     [[nodiscard]] EventLogModel *eventModel() const;
     [[nodiscard]] QTableView *eventView() const;
     [[nodiscard]] DetailsPane *detailsPane() const;

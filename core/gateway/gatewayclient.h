@@ -147,6 +147,9 @@ Q_SIGNALS:
     void connecting(const QUrl &url, gw::ReconnectMode mode);
     void socketOpened();
     void helloReceived(std::chrono::milliseconds heartbeatInterval);
+    //! The IDENTIFY waits in the IdentifyGate's queue for its bucket (`shard_id % max_concurrency`);
+    //! identifySent() follows when it is granted and really sent (docs/lifecycle.md, identify buckets).
+    void identifyQueued(int shardId);
     void identifySent(int shardId, int shardCount);
     void resumeSent(const QString &sessionId, qint64 sequence);
     void ready(const gw::SessionInfo &session);

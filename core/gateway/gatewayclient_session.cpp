@@ -116,6 +116,8 @@ void GatewayClient::Private::requestIdentify()
             attempt.ticket.reset();
             terminate(error);
         });
+    // The supervisor pauses its READY guard and HELLO watch until the grant (identifySent).
+    Q_EMIT q->identifyQueued(shardId);
 }
 
 void GatewayClient::Private::sendIdentify(int shardId, int shardCount)

@@ -49,6 +49,12 @@ public:
     [[nodiscard]] int maxConcurrency() const { return limit ? std::max(1, limit->maxConcurrency) : 1; }
     [[nodiscard]] int bucketOf(int shardId) const { return ((shardId % maxConcurrency()) + maxConcurrency()) % maxConcurrency(); }
 
+    //! Grants of one bucket are this far apart: the bucket interval plus a tenth of it. The gateway
+    //! times an IDENTIFY when it arrives, not when we send it; two sends exactly one interval
+    //! apart can arrive closer together than that (the second is answered with op 9), so the
+    //! margin absorbs the difference in delivery delays (docs/lifecycle.md, identify buckets).
+    [[nodiscard]] qint64 spacingMs() const { return bucketInterval.count() + bucketInterval.count() / 10; }
+
     //! ms until `bucket` is free (0 = now).
     [[nodiscard]] qint64 waitFor(int bucket) const
     {
@@ -56,7 +62,7 @@ public:
         if (it == lastGrantAt.cend())
             return 0;
         const qint64 elapsed = clock.elapsed() - *it;
-        return std::max<qint64>(0, bucketInterval.count() - elapsed);
+        return std::max<qint64>(0, spacingMs() - elapsed);
     }
 
     void prune24h()

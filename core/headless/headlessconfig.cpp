@@ -170,7 +170,8 @@ Expected<bool, QString> checkTopLevelKeys(const QJsonObject &root)
 Expected<bool, QString> checkAccountKeys(const QJsonObject &a, const QString &where)
 {
     static const QSet<QString> accountKeys{QStringLiteral("name"), QStringLiteral("token_env"), QStringLiteral("token_file"),
-                                           QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url")};
+                                           QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url"),
+                                           QStringLiteral("shards")};
     if (a.contains(QLatin1String("token")))
         return QStringLiteral("%1: an inline \"token\" is refused: a token must never be written in the config "
                               "file. Use \"token_env\": \"NAME\" (an environment variable) or \"token_file\": "
@@ -216,6 +217,31 @@ Expected<bool, QString> parseOptionalUrl(const QJsonObject &a, const char *key, 
     return true;
 }
 
+//! `"shards"`: "first", "all" or [id, count] with 0 <= id < count.
+Expected<bool, QString> parseShards(const QJsonObject &a, const QString &where, HeadlessAccountConfig &acc)
+{
+    if (!a.contains(QLatin1String("shards")))
+        return true;
+    const QJsonValue v = a.value(QLatin1String("shards"));
+    if (v == QJsonValue(QStringLiteral("first")))
+        return true;
+    if (v == QJsonValue(QStringLiteral("all"))) {
+        acc.allShards = true;
+        return true;
+    }
+    const QJsonArray pair = v.toArray();
+    const auto whole = [](const QJsonValue &n) {
+        const double d = n.toDouble(-1);
+        return n.isDouble() && d >= 0 && d <= 1e6 && d == double(qint64(d)) ? int(d) : -1;
+    };
+    const int id = pair.size() == 2 ? whole(pair.at(0)) : -1;
+    const int count = pair.size() == 2 ? whole(pair.at(1)) : -1;
+    if (!v.isArray() || id < 0 || count < 1 || id >= count)
+        return QStringLiteral("%1.shards: expected \"first\", \"all\" or [id, count] with 0 <= id < count").arg(where);
+    acc.fixedShard = std::make_pair(id, count);
+    return true;
+}
+
 //! One element of "accounts"; `names` holds the names seen so far (they must be unique).
 Expected<HeadlessAccountConfig, QString> parseAccount(const QJsonValue &av, const QString &where,
                                                       const QString &baseDir, QSet<QString> &names)
@@ -244,6 +270,8 @@ Expected<HeadlessAccountConfig, QString> parseAccount(const QJsonValue &av, cons
     if (auto ok = parseOptionalUrl(a, "api_base", where, {QStringLiteral("http"), QStringLiteral("https")}, acc.apiBase); !ok)
         return ok.error();
     if (auto ok = parseOptionalUrl(a, "gateway_url", where, {QStringLiteral("ws"), QStringLiteral("wss")}, acc.gatewayUrl); !ok)
+        return ok.error();
+    if (auto ok = parseShards(a, where, acc); !ok)
         return ok.error();
     return acc;
 }

@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include <optional>
+#include <utility>
 
 namespace gw {
 
@@ -21,6 +22,10 @@ struct HeadlessAccountConfig
     quint32 intents = 1;             //!< GUILDS by default
     QUrl apiBase;                    //!< empty: https://discord.com/api/v10
     QUrl gatewayUrl;                 //!< empty: from GET /gateway/bot
+    //! `"shards"`: "first" (default: shard 0 of the recommended count), "all" (one session per
+    //! shard of the recommended count) or [id, count] (that shard only).
+    bool allShards = false;
+    std::optional<std::pair<int, int>> fixedShard;
 };
 
 //! A token read from token_env / token_file (kept apart from QString so errors cannot be mixed up).

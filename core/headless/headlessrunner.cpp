@@ -365,8 +365,10 @@ Expected<bool, HeadlessExit> HeadlessRunner::start()
 
     for (qsizetype i = 0; i < d->config.accounts.size(); ++i) {
         const HeadlessAccountConfig &a = d->config.accounts.at(i);
-        d->app->monitorSessionAccount(unsavedAccountRecord(a.name, a.intents, a.gatewayUrl, a.apiBase),
-                                      tokens->at(i));
+        AccountRecord record = unsavedAccountRecord(a.name, a.intents, a.gatewayUrl, a.apiBase);
+        record.shardMode = a.allShards ? AccountRecord::ShardMode::AllShards : AccountRecord::ShardMode::RecommendedFirst;
+        record.fixedShard = a.fixedShard;
+        d->app->monitorSessionAccount(record, tokens->at(i));
     }
 
     if (d->options.duration)

@@ -28,9 +28,17 @@ std::string utf8(const QString &s)
     return s.toStdString();
 }
 
+//! One shard's series of a sharded account (label `shard`).
+struct ShardSeries
+{
+    prometheus::Gauge *up = nullptr;
+    std::vector<std::pair<ConnectionState, prometheus::Gauge *>> state;
+};
+
 //! One account's series. Pointers are owned by the families in the registry.
 struct AccountSeries
 {
+    QHash<int, ShardSeries> shards;                  //!< by shard id, sharded accounts only
     QString label;                                   //!< filtered display name
     prometheus::Gauge *up = nullptr;
     std::vector<std::pair<ConnectionState, prometheus::Gauge *>> state;
@@ -120,7 +128,39 @@ public:
         .Name("gatewatch_last_dispatch_timestamp_seconds").Help("Unix time of the last dispatch received.")
         .Register(registry);
 
+    prometheus::Family<prometheus::Gauge> &shardUp = prometheus::BuildGauge()
+        .Name("gatewatch_shard_up").Help("Sharded accounts: 1 while the shard's session is ready, else 0.")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &shardState = prometheus::BuildGauge()
+        .Name("gatewatch_shard_state").Help("Sharded accounts: connection state of each shard (one state series is 1).")
+        .Register(registry);
+
     QHash<QString, AccountSeries> accounts;  // by account id
+
+    //! The `shard`-labelled series of a sharded account, one set per shard of its status.
+    void updateShards(AccountSeries &s, const QList<ShardState> &shards)
+    {
+        const std::string a = utf8(s.label);
+        const QMetaEnum me = QMetaEnum::fromType<ConnectionState>();
+        for (const ShardState &shard : shards) {
+            auto it = s.shards.find(shard.id);
+            if (it == s.shards.end()) {
+                ShardSeries series;
+                const std::string id = std::to_string(shard.id);
+                series.up = &shardUp.Add({{"account", a}, {"shard", id}});
+                for (int i = 0; i < me.keyCount(); ++i) {
+                    const auto st = static_cast<ConnectionState>(me.value(i));
+                    series.state.emplace_back(
+                        st, &shardState.Add({{"account", a}, {"shard", id}, {"state", utf8(stateName(st))}}));
+                }
+                it = s.shards.insert(shard.id, series);
+            }
+            const bool isUp = shard.state == ConnectionState::Ready || shard.state == ConnectionState::Degraded;
+            it->up->Set(isUp ? 1 : 0);
+            for (const auto &[st, g] : it->state)
+                g->Set(st == shard.state ? 1 : 0);
+        }
+    }
 
     static QString labelFor(const QString &name) { return Redactor::global().redactMetricLabel(name); }
 
@@ -192,6 +232,11 @@ public:
         eventsLost.Remove(s.eventsLost);
         if (s.lastDispatch)
             lastDispatch.Remove(s.lastDispatch);
+        for (const ShardSeries &shard : std::as_const(s.shards)) {
+            shardUp.Remove(shard.up);
+            for (const auto &[st, g] : shard.state)
+                shardState.Remove(g);
+        }
         accounts.erase(it);
     }
 };
@@ -246,6 +291,7 @@ void MetricsRegistry::updateStatus(const AccountStatus &status)
         s.lastReady->Set(double(status.lastConnectedAt.toMSecsSinceEpoch()) / 1000.0);
     }
     d->updateData(s, status.stats);
+    d->updateShards(s, status.shards);
 }
 
 void MetricsRegistry::recordEvent(const EventLogEntry &entry)

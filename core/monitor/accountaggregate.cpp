@@ -95,4 +95,19 @@ AccountStatus aggregateShards(const QList<AccountStatus> &shards)
     return s;
 }
 
+ShardState shardState(const AccountStatus &status, int id, int count)
+{
+    ShardState s;
+    s.id = id;
+    s.count = count;
+    s.state = status.state;
+    s.stateSince = status.stateSince;
+    s.connected = status.connected;
+    s.identifies = status.identifies;
+    s.latency = status.stats.lastLatency;
+    s.nextAttemptAt = status.nextAttemptAt;
+    s.lastError = status.lastError;
+    return s;
+}
+
 } // namespace gw

@@ -16,4 +16,7 @@ namespace gw {
 //! connected only when all are, counters summed, session and latency figures of shard 0.
 [[nodiscard]] AccountStatus aggregateShards(const QList<AccountStatus> &shards);
 
+//! The child-row summary of one shard's status.
+[[nodiscard]] ShardState shardState(const AccountStatus &status, int id, int count);
+
 } // namespace gw

@@ -5,6 +5,9 @@
 #include <QString>
 #include <QUrl>
 
+#include <optional>
+#include <utility>
+
 namespace gw {
 
 //! What Gatewatch keeps about one bot account, in QSettings (AccountStore). Never the token:
@@ -19,6 +22,9 @@ struct AccountRecord
     QUrl gatewayUrlOverride;        //!< empty: from GET /gateway/bot
     QUrl apiBaseOverride;           //!< empty: https://discord.com/api/v10
     ShardMode shardMode = ShardMode::RecommendedFirst;  //!< shard 0 of the recommended count, or all
+    //! Headless `"shards": [id, count]`: exactly this shard, whatever shardMode says. Not stored
+    //! by AccountStore (headless accounts are never saved).
+    std::optional<std::pair<int, int>> fixedShard;
     bool compress = true;           //!< zlib-stream
     bool paused = false;
     bool muted = false;             //!< no desktop notifications for this account

@@ -237,6 +237,9 @@ void AccountWorker::logManagerEvent(const Entry &entry, EventKind kind, Severity
     e.severity = severity;
     e.message = message;
     e.fields = fields;
+    // A sharded account's own lines (restarts) are about every shard: "shard": null.
+    if (isSharded(entry.record) && !e.fields.contains(QLatin1String("shard")))
+        e.fields.insert(QStringLiteral("shard"), QJsonValue(QJsonValue::Null));
     qCInfo(lcAccounts).noquote() << entry.record.name << message;
     Q_EMIT eventPublished(e);
 }

@@ -89,6 +89,7 @@ private:
         {
             QPointer<AccountSupervisor> supervisor;
             AccountStatus status;
+            std::optional<std::pair<int, int>> shard;   //!< [id, count] of a sharded account
         };
         QList<Shard> shards;
         bool fetchingShards = false;
@@ -108,7 +109,11 @@ private:
     IdentifyGate *gateFor(Entry &entry);
     void releaseGate(const QByteArray &key);
     void startEntry(const QString &id);
-    void startShards(const QString &id, int shardCount);
+    //! `shardCount` 0: one supervisor on [0, recommended] (unsharded); otherwise one per shard of
+    //! `shardCount`, or only `onlyShard` when set (headless `"shards": [id, count]`).
+    void startShards(const QString &id, int shardCount, std::optional<int> onlyShard = std::nullopt);
+    //! All shards, or one chosen shard: events and statuses carry `shard`.
+    static bool isSharded(const AccountRecord &record);
     //! How stopEntry() leaves the sessions (docs/lifecycle.md, "Clean restarts").
     enum class SessionEnd {
         End,   //!< pause, remove, update: close 1000 and delete the saved resume state

@@ -24,6 +24,11 @@ QByteArray tokenKey(const QString &token)
 
 } // namespace
 
+bool AccountWorker::isSharded(const AccountRecord &record)
+{
+    return record.fixedShard || record.shardMode == AccountRecord::ShardMode::AllShards;
+}
+
 AccountStatus AccountWorker::aggregate(const Entry &entry)
 {
     if (entry.shards.isEmpty())
@@ -32,7 +37,16 @@ AccountStatus AccountWorker::aggregate(const Entry &entry)
     shards.reserve(entry.shards.size());
     for (const Entry::Shard &shard : entry.shards)
         shards.append(shard.status);
-    return aggregateShards(shards);
+    AccountStatus s = aggregateShards(shards);
+    s.shard.reset();
+    s.shards.clear();
+    if (isSharded(entry.record)) {
+        for (const Entry::Shard &shard : entry.shards) {
+            if (shard.shard)
+                s.shards.append(shardState(shard.status, shard.shard->first, shard.shard->second));
+        }
+    }
+    return s;
 }
 
 void AccountWorker::ensureInfrastructure()
@@ -87,6 +101,10 @@ void AccountWorker::startEntry(const QString &id)
     if (isActive(entry))
         return;
     m_stoppingAll = false;
+    if (const auto fixed = entry.record.fixedShard) {
+        startShards(id, fixed->second, fixed->first);
+        return;
+    }
     if (entry.record.shardMode == AccountRecord::ShardMode::RecommendedFirst) {
         startShards(id, 0);
         return;
@@ -112,14 +130,14 @@ void AccountWorker::startEntry(const QString &id)
     });
 }
 
-void AccountWorker::startShards(const QString &id, int shardCount)
+void AccountWorker::startShards(const QString &id, int shardCount, std::optional<int> onlyShard)
 {
     auto it = m_entries.find(id);
     if (it == m_entries.end())
         return;
     Entry &entry = *it;
     // shardCount 0: RecommendedFirst, one supervisor with shard nullopt → [0, recommended].
-    const int runs = std::max(1, shardCount);
+    const int runs = onlyShard ? 1 : std::max(1, shardCount);
     if (entry.gateKey.isEmpty() || !m_gates.contains(entry.gateKey))
         entry.gateKey.clear();
     IdentifyGate *gate = entry.gateKey.isEmpty() ? gateFor(entry) : m_gates.value(entry.gateKey).first.data();
@@ -127,6 +145,7 @@ void AccountWorker::startShards(const QString &id, int shardCount)
     entry.shards.clear();
     entry.shards.resize(runs);
     for (int shard = 0; shard < runs; ++shard) {
+        const int shardId = onlyShard.value_or(shard);
         GatewayClientConfig config;
         config.token = entry.token;
         config.intents = entry.record.intents;
@@ -136,15 +155,18 @@ void AccountWorker::startShards(const QString &id, int shardCount)
         config.compress = entry.record.compress;
         config.timings = m_timings;
         if (shardCount > 0)
-            config.shard = std::make_pair(shard, shardCount);
+            config.shard = std::make_pair(shardId, shardCount);
         auto *client = new GatewayClient(config, gate, m_nam);
         if (const auto store = resumeStore())
-            store->attach(client, ResumeStateStore::keyFor(id, shard));
+            store->attach(client, ResumeStateStore::keyFor(id, shardId));
 
         AccountSupervisor::Options options;
         options.accountId = id;
         options.accountName = entry.record.name;
         options.timings = m_timings;
+        if (isSharded(entry.record) && config.shard)
+            options.shard = config.shard;
+        entry.shards[shard].shard = options.shard;
         auto *supervisor = new AccountSupervisor(options, client, this);
         entry.shards[shard].supervisor = supervisor;
         entry.shards[shard].status = entry.status;
@@ -178,7 +200,8 @@ void AccountWorker::stopEntry(Entry &entry, SessionEnd end)
             entry.shards[i].supervisor = nullptr;
             if (end == SessionEnd::Keep) {
                 if (store && supervisor->client())
-                    store->keep(ResumeStateStore::keyFor(entry.record.id, i), *supervisor->client());
+                    store->keep(ResumeStateStore::keyFor(entry.record.id, entry.shards[i].shard ? entry.shards[i].shard->first : i),
+                                *supervisor->client());
                 supervisor->suspend();
             } else {
                 supervisor->stop();
@@ -240,6 +263,7 @@ void AccountWorker::handleSupervisorFinished(const QString &id, quint64 generati
             }
         }
         entry.status = entry.shards[shard].status;
+        entry.status.shard.reset();  // the account's status, showing the failed shard's reason
         entry.status.restarts = entry.restarts;
         entry.status.paused = entry.record.paused;
         const bool restartable = outcome == AccountSupervisor::Outcome::Failed && !needsPerson(error) && !m_stoppingAll;

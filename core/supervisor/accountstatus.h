@@ -3,11 +3,13 @@
 #include "gatewaytypes.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QMetaType>
 #include <QString>
 
 #include <chrono>
 #include <optional>
+#include <utility>
 
 namespace gw {
 
@@ -17,6 +19,21 @@ struct DisconnectInfo
     QDateTime at;
     std::optional<int> closeCode;   //!< the seed's `status`
     QString error;                  //!< "hello-timeout", "startup-not-ready", watchdog text, …
+};
+
+//! One shard of a sharded account, as the account's status lists it (docs/headless.md, "shards"):
+//! what the desktop's child rows and the `shard`-labelled metrics show.
+struct ShardState
+{
+    int id = 0;
+    int count = 1;
+    ConnectionState state = ConnectionState::Stopped;
+    QDateTime stateSince;
+    bool connected = false;
+    int identifies = 0;
+    std::optional<std::chrono::milliseconds> latency;   //!< last heartbeat round trip
+    QDateTime nextAttemptAt;        //!< when Reconnecting
+    QString lastError;
 };
 
 //! One account's status: the seed's fields plus what Gatewatch shows. A value type, copied into
@@ -47,6 +64,12 @@ struct AccountStatus
     int helloStalls = 0;            //!< current consecutive HELLO-watch stalls
     int restarts = 0;               //!< AccountManager restarts after a force-stop
     bool paused = false;
+    //! A sharded account (all shards, or one chosen [id, count]): on a shard's own status its
+    //! [id, count]; on the account's status nullopt. Unsharded (shard 0 of the recommended
+    //! count, the default): nullopt.
+    std::optional<std::pair<int, int>> shard;
+    //! On the account's status of a sharded account: every shard, by id (empty otherwise).
+    QList<ShardState> shards;
 };
 
 //! A partial update of the seed's fields (docs/lifecycle.md §3): every member is optional;

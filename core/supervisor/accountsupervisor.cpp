@@ -6,6 +6,7 @@
 #include "logging.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 
 using namespace std::chrono_literals;
 
@@ -47,6 +48,7 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
 {
     m_status.accountId = m_options.accountId;
     m_status.accountName = m_options.accountName;
+    m_status.shard = m_options.shard;
 
     m_readyTimer.setSingleShot(true);
     m_readyTimer.setInterval(m_options.timings.readyTimeout);
@@ -76,6 +78,7 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     connect(c, &GatewayClient::connecting, this, &AccountSupervisor::handleConnecting);
     connect(c, &GatewayClient::socketOpened, this, &AccountSupervisor::handleSocketOpened);
     connect(c, &GatewayClient::helloReceived, this, &AccountSupervisor::handleHelloReceived);
+    connect(c, &GatewayClient::identifyQueued, this, &AccountSupervisor::handleIdentifyQueued);
     connect(c, &GatewayClient::identifySent, this, &AccountSupervisor::handleIdentifySent);
     connect(c, &GatewayClient::resumeSent, this, &AccountSupervisor::handleResumeSent);
     connect(c, &GatewayClient::ready, this, &AccountSupervisor::handleReady);
@@ -159,6 +162,8 @@ void AccountSupervisor::logEvent(const lifecycle::LifecycleEvent &event)
     entry.severity = event.severity;
     entry.message = event.message;
     entry.fields = event.fields;
+    if (m_options.shard)
+        entry.fields.insert(QStringLiteral("shard"), QJsonArray{m_options.shard->first, m_options.shard->second});
     switch (event.severity) {
     case Severity::Debug:
         qCDebug(lcLifecycle).noquote() << m_options.accountName << event.message;
@@ -347,10 +352,30 @@ void AccountSupervisor::handleHelloReceived(std::chrono::milliseconds interval)
     logEvent(lifecycle::hello(interval));
 }
 
+void AccountSupervisor::handleIdentifyQueued(int shardId)
+{
+    if (isStopping())
+        return;
+    // Waiting for the bucket is not waiting for READY: neither clock runs in the queue.
+    m_identifyQueued = true;
+    m_readyTimer.stop();
+    m_helloTimer.stop();
+    qCDebug(lcLifecycle) << m_options.accountId << "IDENTIFY of shard" << shardId << "queued for its bucket";
+}
+
+void AccountSupervisor::armSessionTimers()
+{
+    m_identifyQueued = false;
+    if (m_phase == Phase::AwaitReady || m_phase == Phase::AwaitReadyRetry)
+        m_readyTimer.start();
+    m_helloTimer.start();
+}
+
 void AccountSupervisor::handleIdentifySent(int shardId, int shardCount)
 {
     if (isStopping())
         return;
+    armSessionTimers();
     updateStatus([&](AccountStatus &s) {
         ++s.identifies;
         s.lastEventAt = toDateTime(nowMs());
@@ -363,6 +388,7 @@ void AccountSupervisor::handleResumeSent(const QString &sessionId, qint64 sequen
 {
     if (isStopping())
         return;
+    armSessionTimers();
     m_status.lastEventAt = toDateTime(nowMs());
     logEvent(lifecycle::resumeSent(sessionId, sequence));
 }

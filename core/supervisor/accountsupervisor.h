@@ -31,9 +31,12 @@ struct LifecycleEvent;
 //!
 //! Timers (all single-shot members, configured in the constructor from GatewayTimings):
 //! - `m_readyTimer` (readyTimeout): armed on entering AwaitReady / AwaitReadyRetry;
-//!   stopped by ready()/resumed();
+//!   stopped by ready()/resumed(); paused while the IDENTIFY waits in the identify queue
+//!   (identifyQueued()) and armed afresh when op 2 / op 6 is really sent, so a shard that waits
+//!   for its bucket is never taken for one that got no READY (resumed by a close while queued);
 //! - `m_helloTimer` (helloWatch): armed on every socketOpened(); stopped by ready()/resumed(),
-//!   socketClosed() and a new socketOpened(); on firing without READY/RESUMED it is a stall:
+//!   socketClosed() and a new socketOpened(); paused while the IDENTIFY is queued and armed
+//!   afresh when op 2 / op 6 is sent; on firing without READY/RESUMED it is a stall:
 //!   reconnect(Resume), reconnect(Resume), and on the `maxHelloStalls`-th consecutive stall
 //!   reconnect(FreshIdentify). The counter resets on ready()/resumed() and on a close of a
 //!   socket that was ready;
@@ -80,6 +83,9 @@ public:
         QString accountName;
         GatewayTimings timings;
         Clock clock;                          //!< empty: QDateTime::currentMSecsSinceEpoch
+        //! A sharded account's shard [id, count]: every event row carries it as `shard` and the
+        //! status as AccountStatus::shard. nullopt: not sharded (no `shard` field).
+        std::optional<std::pair<int, int>> shard;
         //! Longest lag of `status().stats` behind the client while dispatches flow.
         std::chrono::milliseconds statsRefresh{1000};
     };
@@ -149,7 +155,10 @@ private:
     void handleConnecting(const QUrl &url, gw::ReconnectMode mode);
     void handleSocketOpened();
     void handleHelloReceived(std::chrono::milliseconds interval);
+    void handleIdentifyQueued(int shardId);
     void handleIdentifySent(int shardId, int shardCount);
+    //! op 2 / op 6 went out: the READY guard (during startup) and the HELLO watch count from now.
+    void armSessionTimers();
     void handleResumeSent(const QString &sessionId, qint64 sequence);
     void handleReady(const gw::SessionInfo &session);
     void handleResumed(const gw::ResumeOutcome &outcome);
@@ -188,6 +197,7 @@ private:
     bool m_keepSession = false;   //!< suspend(): teardown closes with 4000, not 1000
     bool m_tornDown = false;
     bool m_sawIntentsError = false;
+    bool m_identifyQueued = false;    //!< the READY guard is paused for the identify queue
     ConnectionState m_lastClientState = ConnectionState::Stopped;
     //! From sessionReplaced() until the READY that follows it.
     std::optional<std::pair<QDateTime, QDateTime>> m_pendingGap;

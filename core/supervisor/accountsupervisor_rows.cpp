@@ -90,6 +90,10 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
     // The watchdog measures since the account last left Ready; arm only if unarmed.
     m_reconnectWatchdog.armIfUnarmed(at);
     m_helloTimer.stop();
+    // A socket that closed while its IDENTIFY was queued: the READY guard counts again.
+    if (m_identifyQueued && (m_phase == Phase::AwaitReady || m_phase == Phase::AwaitReadyRetry))
+        m_readyTimer.start();
+    m_identifyQueued = false;
 
     DisconnectInfo disconnect;
     disconnect.at = toDateTime(at);

@@ -80,6 +80,20 @@ void tst_HeadlessConfig::parse_data()
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"hello_timeout_ms":-5}})") << false << QStringLiteral("non-negative");
     QTest::newRow("bad preset")
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"preset":"slow"}})") << false << QStringLiteral("timings.preset");
+    QTest::newRow("shards first") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":"first"}]})") << true << QString();
+    QTest::newRow("shards all") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":"all"}]})") << true << QString();
+    QTest::newRow("shards pair") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":[3,16]}]})") << true << QString();
+    QTest::newRow("shards unknown word")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":"most"}]})") << false << QStringLiteral("accounts[0].shards");
+    QTest::newRow("shards id not below count")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":[4,4]}]})") << false << QStringLiteral("0 <= id < count");
+    QTest::newRow("shards negative")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":[-1,4]}]})") << false << QStringLiteral("0 <= id < count");
+    QTest::newRow("shards fraction")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":[0.5,4]}]})") << false << QStringLiteral("0 <= id < count");
+    QTest::newRow("shards three numbers")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":[0,4,1]}]})") << false << QStringLiteral("[id, count]");
+    QTest::newRow("shards a number") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":4}]})") << false << QStringLiteral("\"all\"");
     QTest::newRow("metrics without listen")
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"metrics":{}})") << false << QStringLiteral("metrics.listen");
     QTest::newRow("metrics unknown key")
@@ -132,6 +146,17 @@ void tst_HeadlessConfig::timingsAndMetrics()
     QVERIFY(defaults->database.isEmpty());
     QCOMPARE(defaults->timings.readyTimeout, GatewayTimings::defaults().readyTimeout);
     QCOMPARE(defaults->accounts.first().intents, quint32(1));
+    QVERIFY(!defaults->accounts.first().allShards);  // "shards": "first" by default
+    QVERIFY(!defaults->accounts.first().fixedShard);
+
+    const auto sharded = HeadlessConfig::parse(
+        R"({"accounts":[{"name":"a","token_env":"A","shards":"all"},{"name":"b","token_env":"B","shards":[3,16]}]})",
+        m_dir.path());
+    QVERIFY(sharded.hasValue());
+    QVERIFY(sharded->accounts.at(0).allShards);
+    QVERIFY(!sharded->accounts.at(0).fixedShard);
+    QVERIFY(!sharded->accounts.at(1).allShards);
+    QCOMPARE(sharded->accounts.at(1).fixedShard, std::make_optional(std::make_pair(3, 16)));
 }
 
 void tst_HeadlessConfig::relativePathsResolveAgainstConfigDir()

@@ -12,6 +12,7 @@
 #include <QElapsedTimer>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTimer>
 
 using namespace std::chrono_literals;
 using gw::AccountSupervisor;
@@ -183,6 +184,43 @@ private Q_SLOTS:
         QCOMPARE(h.supervisor->status().lastError, expected);
         h.verifyCleanup();
         QVERIFY(!h.reachedPhase(Phase::Running));
+    }
+
+    //! The READY guard and the HELLO watch count from the moment op 2 is sent, not while the
+    //! IDENTIFY waits in the identify queue (docs/lifecycle.md, B4.4 and B6.5): another shard of
+    //! the bot holds the bucket, so this IDENTIFY waits ~4 times the guard and ~2.5 times the
+    //! watch. Neither fires, neither runs while queued, and exactly one op 2 goes out.
+    void readyGuardAndHelloWatchWaitOutTheIdentifyQueue()
+    {
+        SupervisorHarness h;
+        h.timings.identifyBucketInterval = 2000ms;  // the guard (600 ms) and the watch (900 ms) are shorter
+        QVERIFY(h.startSim());
+        h.make();
+        bool granted = false;
+        h.gate->request(0, h.context.get(), [&granted] { granted = true; }, {});
+        QTRY_VERIFY(granted);  // the bucket is taken for the next 2.2 s
+        bool queuedSeen = false;
+        bool timersRanWhileQueued = false;
+        connect(h.supervisor->client(), &gw::GatewayClient::identifyQueued, h.context.get(), [&] {
+            queuedSeen = true;
+            // The supervisor's own slot ran first (it connected first); check on the next turn.
+            QTimer::singleShot(0, h.context.get(), [&] {
+                timersRanWhileQueued = h.supervisor->isReadyGuardActive() || h.supervisor->isHelloWatchActive();
+            });
+        });
+        QElapsedTimer clock;
+        clock.start();
+        h.supervisor->start();
+        WAIT_RUNNING(h);
+        QVERIFY(queuedSeen);
+        QVERIFY(!timersRanWhileQueued);
+        QVERIFY2(clock.elapsed() > 3 * h.timings.readyTimeout.count(), "the queue was not longer than the guard");
+        QCOMPARE(h.countEvents(EventKind::ReadyTimeout), 0);
+        QCOMPARE(h.countEvents(EventKind::HelloTimeout), 0);
+        QCOMPARE(h.sessionOps(), QList<int>{2});
+        QCOMPARE(h.supervisor->startupRetriesUsed(), 0);
+        QCOMPARE(h.supervisor->consecutiveHelloStalls(), 0);
+        h.supervisor->stop();
     }
 
     //! Seed 7: disallowed intents (4014) → the seed's 4014 error line and a clean stop
