@@ -47,6 +47,10 @@ struct AccountStatus
     int helloStalls = 0;            //!< current consecutive HELLO-watch stalls
     int restarts = 0;               //!< AccountManager restarts after a force-stop
     bool paused = false;
+    //! A REST request of this account waits on a rate limit until then (invalid: none, or
+    //! answered since); `restLimit` says which: "GET /gateway/bot, global limit".
+    QDateTime restLimitedUntil;
+    QString restLimit;
 };
 
 //! A partial update of the seed's fields (docs/lifecycle.md §3): every member is optional;
