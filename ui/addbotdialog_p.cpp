@@ -32,6 +32,8 @@ QString restMessage(const RestError &e, const QUrl &apiBase, std::chrono::millis
         return AddBotDialog::tr("<b>Could not reach</b> %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
     case RestError::Kind::Http:
         return AddBotDialog::tr("<b>Discord answered HTTP %1</b> from %2; try again later.").arg(e.httpStatus).arg(host);
+    case RestError::Kind::RateLimited:
+        return AddBotDialog::tr("<b>Rate limited</b> by %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
     case RestError::Kind::BadResponse:
         return AddBotDialog::tr("<b>Unexpected answer</b> from %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
     }

@@ -164,6 +164,9 @@ void SessionFacts::render(const AccountStatus &s, const QDateTime &now)
         text += DetailsPane::tr(" · next attempt in %1").arg(uiformat::duration(std::chrono::milliseconds(std::max<qint64>(0, now.msecsTo(s.nextAttemptAt)))));
     if (s.state == ConnectionState::Degraded && !s.stats.degradedReason.isEmpty())
         text += DetailsPane::tr(" · %1").arg(s.stats.degradedReason);
+    if (s.restLimitedUntil.isValid() && s.restLimitedUntil > now)
+        text += DetailsPane::tr(" · waiting on a REST rate limit (%1) for %2")
+                    .arg(s.restLimit, uiformat::duration(std::chrono::milliseconds(now.msecsTo(s.restLimitedUntil))));
     phase->setText(text);
     renderSession(s);
     sequence->setText(s.stats.lastSequence >= 0 ? QString::number(s.stats.lastSequence) : uiformat::dash());

@@ -23,6 +23,7 @@ GatewayClient::Private::Private(GatewayClient *client, GatewayClientConfig cfg, 
 {
     helloTimer.setSingleShot(true);
     helloTimer.callOnTimeout(client, [this] { handleHelloTimeout(); });
+    QObject::connect(rest, &DiscordRest::rateLimited, client, &GatewayClient::restRateLimited);
 }
 
 GatewayClient::Private::~Private()

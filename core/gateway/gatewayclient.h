@@ -2,6 +2,7 @@
 
 #include "gatewaytimings.h"
 #include "gatewaytypes.h"
+#include "restratelimiter.h"
 
 #include <QObject>
 #include <QPointer>
@@ -171,6 +172,8 @@ Q_SIGNALS:
     void invalidSession(bool resumable);         //!< op 9
     void socketClosed(const gw::CloseInfo &info);
     void reconnectScheduled(int attempt, std::chrono::milliseconds delay, gw::ReconnectMode mode);
+    //! GET /gateway/bot waits on a REST rate limit (DiscordRest::rateLimited).
+    void restRateLimited(const gw::RestRateLimitWait &wait);
     //! Transient (counted, logged, the client carries on) or terminal (state is Failed).
     void errorOccurred(const gw::GatewayError &error);
     //! Throttled view of stats() for the UI (latency, counters); at most once per ACK/close.

@@ -88,6 +88,7 @@ bool DerivedHistory::feeds(EventKind kind)
     case EventKind::UserAction:
     case EventKind::GatewayInfo:
     case EventKind::SeqGap:
+    case EventKind::RateLimited:
         return false;
     }
     return false;

@@ -19,7 +19,7 @@ namespace gw::eventlogschema {
 namespace {
 
 // Stored codes: append only. Changing a code would silently relabel every stored row.
-constexpr std::array<std::pair<EventKind, int>, 21> k_kindCodes{{
+constexpr std::array<std::pair<EventKind, int>, 22> k_kindCodes{{
     {EventKind::State, 1},
     {EventKind::Hello, 2},
     {EventKind::Identify, 3},
@@ -41,6 +41,7 @@ constexpr std::array<std::pair<EventKind, int>, 21> k_kindCodes{{
     {EventKind::MonitorStopped, 19},
     {EventKind::GatewayInfo, 20},
     {EventKind::SeqGap, 21},
+    {EventKind::RateLimited, 40},
 }};
 
 constexpr std::array<std::pair<Severity, int>, 4> k_severityCodes{{
@@ -246,6 +247,18 @@ Expected<int, EventLogError> migrate(QSqlDatabase &db, const std::vector<Migrati
             return EventLogError{EventLogError::Code::MigrationFailed, db.lastError().text()};
         qCInfo(lcEventLog) << "event log migrated to schema version" << step.version;
         version = step.version;
+    }
+    // Kinds added after a schema version (append-only codes) reach the view's kinds table
+    // without a migration of their own; an older database simply gains the new names.
+    if (!steps.empty()) {
+        for (const auto &[kind, code] : k_kindCodes) {
+            if (!exec(db, QStringLiteral("INSERT OR IGNORE INTO kinds (code, name) VALUES (%1, '%2')")
+                              .arg(code)
+                              .arg(eventKindName(kind)),
+                      &error)) {
+                return EventLogError{EventLogError::Code::MigrationFailed, error};
+            }
+        }
     }
     return version;
 }

@@ -40,6 +40,7 @@ public:
         MonitorStopped,
         GatewayInfo,         //!< remaining, total, reset_after_ms, max_concurrency, shards
         SeqGap,              //!< expected, got, lost: live dispatches skipped a sequence number
+        RateLimited,         //!< route, retry_after_ms, global, scope, bucket: a REST request waits on a rate limit
     };
     Q_ENUM(Kind)
 

@@ -3,6 +3,7 @@
 #include "closecode.h"
 #include "logging.h"
 #include "redactor.h"
+#include "restratelimiter.h"
 
 #include <QHash>
 #include <QMetaEnum>
@@ -134,6 +135,15 @@ public:
     prometheus::Family<prometheus::Gauge> &shardState = prometheus::BuildGauge()
         .Name("gatewatch_shard_state").Help("Sharded accounts: connection state of each shard (one state series is 1).")
         .Register(registry);
+    prometheus::Family<prometheus::Counter> &restRateLimited = prometheus::BuildCounter()
+        .Name("gatewatch_rest_rate_limited_total")
+        .Help("REST requests held back by a rate limit, by route and scope (user, global, shared, preemptive).")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &invalidRequests = prometheus::BuildGauge()
+        .Name("gatewatch_rest_invalid_requests")
+        .Help("Invalid REST requests (HTTP 401, 403, 429) of this process in the last 10 minutes.")
+        .Register(registry);
+    prometheus::Gauge *invalidNow = &invalidRequests.Add({});
 
     QHash<QString, AccountSeries> accounts;  // by account id
 
@@ -318,6 +328,13 @@ void MetricsRegistry::recordEvent(const EventLogEntry &entry)
             s.reconnectsIdentify->Increment();
         break;
     }
+    case EventKind::RateLimited: {
+        // Both labels come from fixed sets (the two routes DiscordRest calls, four scopes).
+        const QString route = entry.fields.value(QLatin1String("route")).toString().section(QLatin1Char(' '), -1);
+        const QString scope = entry.fields.value(QLatin1String("scope")).toString();
+        d->restRateLimited.Add({{"route", utf8(route.left(32))}, {"scope", utf8(scope.left(16))}}).Increment();
+        break;
+    }
     default:
         break;
     }
@@ -330,6 +347,7 @@ void MetricsRegistry::removeAccount(const QString &accountId)
 
 QByteArray MetricsRegistry::exposition() const
 {
+    d->invalidNow->Set(RestRateLimiter::global().invalidRequests());
     std::vector<prometheus::MetricFamily> families = d->registry.Collect();
     // prometheus-cpp keeps a family's series in a hash map; sort them by label set so a scrape is
     // stable and readable (accounts together, states in a fixed order).

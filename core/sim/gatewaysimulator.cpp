@@ -327,6 +327,19 @@ void GatewaySimulator::dispatch(const QString &botName, const QString &eventName
     d->state.dispatchToBot(botName, eventName.toUtf8(), doc.toJson(QJsonDocument::Compact));
 }
 
+bool GatewaySimulator::setRestRateLimit(const QString &botName, const SimRestLimit &limit)
+{
+    if (!d->state.botByName(botName))
+        return false;
+    d->api.restLimits().arm(botName, limit);
+    return true;
+}
+
+QList<SimRestRequest> GatewaySimulator::restRequests() const
+{
+    return d->api.restLimits().requests();
+}
+
 QList<SimReceived> GatewaySimulator::received() const
 {
     return d->state.records;
@@ -371,6 +384,7 @@ int GatewaySimulator::openConnectionCount() const
 void GatewaySimulator::clearRecords()
 {
     d->state.records.clear();
+    d->api.restLimits().clear();
     for (auto it = d->state.connections.begin(); it != d->state.connections.end();) {
         if (!it->second->info.open)
             it = d->state.connections.erase(it);

@@ -77,6 +77,27 @@ struct SimLoad
     std::optional<std::chrono::milliseconds> ackDelay;
 };
 
+//! REST 429s for one bot (docs/simulator.md, "REST rate limits"): the next request to `route`
+//! (every route when `global`) opens a window of `retryAfter` in which every request of the bot
+//! to it is answered 429 with Retry-After / retry_after (and, per route, X-RateLimit-Remaining 0,
+//! X-RateLimit-Reset-After, X-RateLimit-Bucket; globally X-RateLimit-Global); `count` windows.
+struct SimRestLimit
+{
+    QString route = QStringLiteral("/gateway/bot");   //!< "/gateway/bot" or "/users/@me"
+    std::chrono::milliseconds retryAfter{2000};
+    bool global = false;
+    int count = 1;
+};
+
+//! One REST request the simulator answered (bot known or not).
+struct SimRestRequest
+{
+    QString route;                   //!< "/gateway/bot"
+    QString botName;                 //!< empty for an unknown token
+    int status = 0;
+    qint64 atMs = 0;                 //!< QDateTime::currentMSecsSinceEpoch()
+};
+
 //! One payload a client sent, as recorded by the simulator (for assertions).
 struct SimReceived
 {
@@ -221,6 +242,11 @@ public:
     //! kept in the session's replay buffer (so a session that is disconnected but still within
     //! the resume window gets it on RESUME). `jsonData` must be JSON (the `d` field).
     void dispatch(const QString &botName, const QString &eventName, const QByteArray &jsonData);
+
+    //! Arms REST 429s for the bot (replacing earlier ones); false for an unknown bot.
+    bool setRestRateLimit(const QString &botName, const SimRestLimit &limit);
+    //! Every REST request under /api/v10 with its time and status (cleared by clearRecords()).
+    [[nodiscard]] QList<SimRestRequest> restRequests() const;
 
     [[nodiscard]] QList<SimReceived> received() const;                      //!< every client payload
     [[nodiscard]] QList<SimReceived> receivedFrom(const QString &botName) const;

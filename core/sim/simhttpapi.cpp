@@ -4,6 +4,7 @@
 #include "simprotocol_p.h"
 #include "simstate_p.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -92,12 +93,17 @@ SimHttpResponse HttpApi::handle(const SimHttpRequest &r)
             return discordError(403);
         return control(r, path);
     }
-    if (path.startsWith(QLatin1String("/api/v10/")))
-        return rest(r, path.mid(8));
+    if (path.startsWith(QLatin1String("/api/v10/"))) {
+        QString botName;
+        const QString route = path.mid(8);
+        SimHttpResponse response = rest(r, route, botName);
+        m_restLimits.record(botName, route, response.status, QDateTime::currentMSecsSinceEpoch());
+        return response;
+    }
     return discordError(404);
 }
 
-SimHttpResponse HttpApi::rest(const SimHttpRequest &r, const QString &route)
+SimHttpResponse HttpApi::rest(const SimHttpRequest &r, const QString &route, QString &botName)
 {
     const bool known = route == QLatin1String("/gateway") || route == QLatin1String("/gateway/bot")
         || route == QLatin1String("/users/@me");
@@ -122,6 +128,9 @@ SimHttpResponse HttpApi::rest(const SimHttpRequest &r, const QString &route)
         return errorJson(401, QStringLiteral("401: Unauthorized"));
     }
     const SimBotPolicy &p = bot->policy;
+    botName = p.name;
+    if (auto limited = m_restLimits.check(p.name, route, QDateTime::currentMSecsSinceEpoch()))
+        return *limited;
     if (route == QLatin1String("/users/@me")) {
         return jsonResponse(200, toJson(QJsonObject{{QStringLiteral("id"), p.userId},
                                                     {QStringLiteral("username"), p.userName},
@@ -157,6 +166,8 @@ SimHttpResponse HttpApi::control(const SimHttpRequest &r, const QString &path)
         return dispatch(c);
     if (path == QLatin1String("/control/settings"))
         return settings(c);
+    if (path == QLatin1String("/control/ratelimit"))
+        return rateLimit(c);
     return discordError(404);
 }
 
@@ -364,6 +375,36 @@ SimHttpResponse HttpApi::loadOverride(const Control &c)
             return errorJson(400, QStringLiteral("only outbound_rate and ack_delay_ms can be set per bot or connection"));
         }
     }
+    return ok();
+}
+
+// POST {"bot": name, "route": "/gateway/bot", "retry_after_ms": 2000, "global": false, "count": 1}
+// arms REST 429s; GET lists every REST request answered ({route, bot, status, at_ms}).
+SimHttpResponse HttpApi::rateLimit(const Control &c)
+{
+    if (c.is("GET")) {
+        QJsonArray list;
+        for (const SimRestRequest &req : m_restLimits.requests())
+            list.append(QJsonObject{{QStringLiteral("route"), req.route},
+                                    {QStringLiteral("bot"), req.botName},
+                                    {QStringLiteral("status"), req.status},
+                                    {QStringLiteral("at_ms"), req.atMs}});
+        return jsonResponse(200, toJson(list));
+    }
+    if (!c.is("POST"))
+        return discordError(405);
+    if (!c.isJson())
+        return errorJson(400, QStringLiteral("body is not JSON"));
+    SimRestLimit limit;
+    limit.route = c.body.value(QLatin1String("route")).toString(limit.route);
+    if (limit.route != QLatin1String("/gateway/bot") && limit.route != QLatin1String("/users/@me"))
+        return errorJson(400, QStringLiteral("route must be /gateway/bot or /users/@me"));
+    const qint64 ms = c.body.value(QLatin1String("retry_after_ms")).toInteger(limit.retryAfter.count());
+    limit.retryAfter = std::chrono::milliseconds(std::clamp<qint64>(ms, 0, 3600000));
+    limit.global = c.body.value(QLatin1String("global")).toBool(false);
+    limit.count = std::clamp(c.body.value(QLatin1String("count")).toInt(1), 0, 1000);
+    if (!q->setRestRateLimit(c.body.value(QLatin1String("bot")).toString(), limit))
+        return errorJson(404, QStringLiteral("unknown bot"));
     return ok();
 }
 

@@ -3,6 +3,7 @@
 // Internal to core/sim: the simulator's REST and control endpoints.
 
 #include "simhttpserver_p.h"
+#include "simratelimit_p.h"
 
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -28,6 +29,7 @@ public:
     ~HttpApi() = default;
 
     SimHttpResponse handle(const SimHttpRequest &request);
+    [[nodiscard]] RestLimits &restLimits() { return m_restLimits; }
 
 private:
     //! A control request, its query and JSON body parsed once.
@@ -41,7 +43,8 @@ private:
         [[nodiscard]] bool is(const char *method) const { return request.method == method; }
     };
 
-    SimHttpResponse rest(const SimHttpRequest &r, const QString &route);
+    //! `botName` is set when the token is known (for the request log).
+    SimHttpResponse rest(const SimHttpRequest &r, const QString &route, QString &botName);
     SimHttpResponse control(const SimHttpRequest &r, const QString &path);
     SimHttpResponse status(const Control &c);
     SimHttpResponse bots(const Control &c);
@@ -52,9 +55,11 @@ private:
     SimHttpResponse dispatch(const Control &c);
     SimHttpResponse settings(const Control &c);
     SimHttpResponse loadOverride(const Control &c);
+    SimHttpResponse rateLimit(const Control &c);
 
     State &m_state;
     GatewaySimulator *const q;
+    RestLimits m_restLimits;
 };
 
 } // namespace gw::sim

@@ -81,6 +81,7 @@ QByteArray SimHttpServer::reasonPhrase(int status)
     case 409: return QByteArrayLiteral("Conflict");
     case 411: return QByteArrayLiteral("Length Required");
     case 413: return QByteArrayLiteral("Payload Too Large");
+    case 429: return QByteArrayLiteral("Too Many Requests");
     case 431: return QByteArrayLiteral("Request Header Fields Too Large");
     case 500: return QByteArrayLiteral("Internal Server Error");
     default: return QByteArrayLiteral("Unknown");
@@ -177,7 +178,10 @@ void SimHttpServer::respond(QTcpSocket *socket, const SimHttpResponse &response)
 {
     m_buffers.remove(socket);
     QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status)
-        + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: "
+        + "\r\nContent-Type: " + response.contentType;
+    for (const auto &[name, value] : response.headers)
+        out += "\r\n" + name + ": " + value;
+    out += "\r\nContent-Length: "
         + QByteArray::number(response.body.size()) + "\r\nConnection: close\r\n\r\n" + response.body;
     socket->write(out);
     socket->disconnectFromHost();

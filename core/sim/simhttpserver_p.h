@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
+#include <QList>
 #include <QObject>
 #include <QUrl>
 
@@ -30,6 +31,7 @@ struct SimHttpResponse
     int status = 200;
     QByteArray body;                    //!< JSON
     QByteArray contentType = QByteArrayLiteral("application/json");
+    QList<std::pair<QByteArray, QByteArray>> headers;   //!< extra headers (e.g. Retry-After)
 };
 
 //! A deliberately small HTTP/1.1 server: request line, headers up to 8 KiB, a Content-Length

@@ -70,6 +70,10 @@ struct AccountStatus
     std::optional<std::pair<int, int>> shard;
     //! On the account's status of a sharded account: every shard, by id (empty otherwise).
     QList<ShardState> shards;
+    //! A REST request of this account waits on a rate limit until then (invalid: none, or
+    //! answered since); `restLimit` says which: "GET /gateway/bot, global limit".
+    QDateTime restLimitedUntil;
+    QString restLimit;
 };
 
 //! A partial update of the seed's fields (docs/lifecycle.md §3): every member is optional;

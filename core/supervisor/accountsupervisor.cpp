@@ -93,6 +93,7 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     connect(c, &GatewayClient::socketClosed, this, &AccountSupervisor::handleSocketClosed);
     connect(c, &GatewayClient::reconnectScheduled, this, &AccountSupervisor::handleReconnectScheduled);
     connect(c, &GatewayClient::gatewayInfoReceived, this, &AccountSupervisor::handleGatewayInfo);
+    connect(c, &GatewayClient::restRateLimited, this, &AccountSupervisor::handleRestRateLimited);
     connect(c, &GatewayClient::statsChanged, this, &AccountSupervisor::handleStatsChanged);
     connect(c, &GatewayClient::errorOccurred, this, &AccountSupervisor::handleError);
 }
@@ -453,8 +454,25 @@ void AccountSupervisor::handleGatewayInfo(const GatewayBotInfo &info)
 {
     if (isStopping())
         return;
-    updateStatus([&](AccountStatus &s) { s.gatewayInfo = info; });
+    updateStatus([&](AccountStatus &s) {
+        s.gatewayInfo = info;
+        s.restLimitedUntil = {};
+        s.restLimit.clear();
+    });
     logEvent(lifecycle::gatewayInfo(info));
+}
+
+void AccountSupervisor::handleRestRateLimited(const RestRateLimitWait &wait)
+{
+    if (isStopping())
+        return;
+    const qint64 at = nowMs();
+    updateStatus([&](AccountStatus &s) {
+        s.restLimitedUntil = toDateTime(at + wait.wait.count());
+        s.restLimit = lifecycle::restLimitText(wait);
+        s.lastEventAt = toDateTime(at);
+    });
+    logEvent(lifecycle::restRateLimited(wait));
 }
 
 void AccountSupervisor::handleError(const GatewayError &error)

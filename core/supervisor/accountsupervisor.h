@@ -173,6 +173,7 @@ private:
     void handleSocketClosed(const gw::CloseInfo &info);
     void handleReconnectScheduled(int attempt, std::chrono::milliseconds delay, gw::ReconnectMode mode);
     void handleGatewayInfo(const gw::GatewayBotInfo &info);
+    void handleRestRateLimited(const gw::RestRateLimitWait &wait);
     void handleStatsChanged();
     void handleError(const gw::GatewayError &error);
 

@@ -255,6 +255,29 @@ LifecycleEvent gatewayInfo(const GatewayBotInfo &info)
             fields};
 }
 
+QString restLimitText(const RestRateLimitWait &wait)
+{
+    if (wait.global)
+        return QStringLiteral("%1, global limit").arg(wait.route);
+    if (wait.scope == QLatin1String("preemptive"))
+        return QStringLiteral("%1, no requests left in its window").arg(wait.route);
+    return QStringLiteral("%1, %2 limit").arg(wait.route, wait.scope == QLatin1String("shared") ? wait.scope : QStringLiteral("route"));
+}
+
+LifecycleEvent restRateLimited(const RestRateLimitWait &wait)
+{
+    QJsonObject fields;
+    fields.insert(QStringLiteral("route"), wait.route);
+    fields.insert(QStringLiteral("retry_after_ms"), qint64(wait.wait.count()));
+    fields.insert(QStringLiteral("global"), wait.global);
+    fields.insert(QStringLiteral("scope"), wait.scope);
+    if (!wait.bucket.isEmpty())
+        fields.insert(QStringLiteral("bucket"), wait.bucket);
+    return {EventKind::RateLimited, Severity::Warning,
+            QStringLiteral("REST rate limit: waiting %1 ms before %2").arg(wait.wait.count()).arg(restLimitText(wait)),
+            fields};
+}
+
 LifecycleEvent gatewayError(const GatewayError &error, bool intents)
 {
     QJsonObject fields;

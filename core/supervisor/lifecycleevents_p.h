@@ -5,6 +5,7 @@
 #include "closecode.h"
 #include "eventtypes.h"
 #include "gatewaytypes.h"
+#include "restratelimiter.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -56,6 +57,10 @@ LifecycleEvent invalidSession(bool resumable);
 LifecycleEvent socketClosed(const CloseInfo &info, const CloseContext &context);
 LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode);
 LifecycleEvent gatewayInfo(const GatewayBotInfo &info);
+//! A REST request waits on a rate limit (kind rate_limited: route, retry_after_ms, global, scope).
+LifecycleEvent restRateLimited(const RestRateLimitWait &wait);
+//! "GET /gateway/bot, global limit" (the status line of a rate-limit wait).
+QString restLimitText(const RestRateLimitWait &wait);
 //! A GatewayError as reported; `intents` (close 4014) logs the 4014 line instead.
 LifecycleEvent gatewayError(const GatewayError &error, bool intents);
 

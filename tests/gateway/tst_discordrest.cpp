@@ -66,6 +66,14 @@ private Q_SLOTS:
     void httpError();
     void timeout();
     void destroyedContextGetsNoCallback();
+    void routeLimitWaitsRetryAfter();
+    void globalLimitHoldsEveryRoute();
+    void invalidRequestCeilingRefuses();
+    void parseSeconds_data();
+    void parseSeconds();
+    void parseHostileHeaders();
+    void preemptiveRemainingZero();
+    void sharedScopeIsNotInvalid();
 };
 
 void tst_DiscordRest::gatewayBotFromSimulator()
@@ -209,6 +217,232 @@ void tst_DiscordRest::destroyedContextGetsNoCallback()
     rest.fetchCurrentUser(QStringLiteral("tok"), this, [&](Expected<BotUser, RestError>) { controlCalled = true; });
     QTRY_VERIFY(controlCalled);
     QVERIFY(!called);
+}
+
+namespace {
+
+//! The simulator's REST log of one route, in order.
+QList<SimRestRequest> requestsTo(const GatewaySimulator &sim, const QString &route)
+{
+    QList<SimRestRequest> out;
+    for (const SimRestRequest &r : sim.restRequests()) {
+        if (r.route == route)
+            out.append(r);
+    }
+    return out;
+}
+
+} // namespace
+
+void tst_DiscordRest::routeLimitWaitsRetryAfter()
+{
+    GatewaySimulator sim;
+    SimBotPolicy p;
+    p.name = QStringLiteral("alpha");
+    sim.addBot(QStringLiteral("tok"), p);
+    QVERIFY(sim.start());
+    QVERIFY(sim.setRestRateLimit(QStringLiteral("alpha"), SimRestLimit{QStringLiteral("/gateway/bot"), 2000ms, false, 1}));
+    RestRateLimiter limiter;
+    DiscordRest rest(sim.apiBase());
+    rest.setRateLimiter(&limiter);
+    QSignalSpy waits(&rest, &DiscordRest::rateLimited);
+    std::optional<Expected<GatewayBotInfo, RestError>> bot;
+    rest.fetchGatewayBot(QStringLiteral("tok"), this, [&](Expected<GatewayBotInfo, RestError> r) { bot = std::move(r); });
+    QVERIFY(waits.wait(3000));
+    const auto wait = waits.at(0).at(0).value<RestRateLimitWait>();
+    QCOMPARE(wait.route, QStringLiteral("GET /gateway/bot"));
+    QVERIFY(!wait.global);
+    QVERIFY2(wait.wait >= 1900ms && wait.wait <= 2000ms, qPrintable(QString::number(wait.wait.count())));
+    // A route limit holds only its route: /users/@me goes out at once.
+    std::optional<Expected<BotUser, RestError>> user;
+    rest.fetchCurrentUser(QStringLiteral("tok"), this, [&](Expected<BotUser, RestError> r) { user = std::move(r); });
+    QTRY_VERIFY_WITH_TIMEOUT(user.has_value(), 1500);
+    QVERIFY(user->hasValue());
+    QVERIFY(!bot.has_value());
+    QTRY_VERIFY_WITH_TIMEOUT(bot.has_value(), 5000);
+    QVERIFY(bot->hasValue());
+    const QList<SimRestRequest> log = requestsTo(sim, QStringLiteral("/gateway/bot"));
+    QCOMPARE(log.size(), 2);  // the 429 and exactly one retry
+    QCOMPARE(log.at(0).status, 429);
+    QCOMPARE(log.at(1).status, 200);
+    QVERIFY2(log.at(1).atMs - log.at(0).atMs >= 2000, qPrintable(QString::number(log.at(1).atMs - log.at(0).atMs)));
+    QCOMPARE(waits.size(), 1);
+}
+
+void tst_DiscordRest::globalLimitHoldsEveryRoute()
+{
+    GatewaySimulator sim;
+    SimBotPolicy p;
+    p.name = QStringLiteral("alpha");
+    sim.addBot(QStringLiteral("tok"), p);
+    QVERIFY(sim.start());
+    QVERIFY(sim.setRestRateLimit(QStringLiteral("alpha"), SimRestLimit{QStringLiteral("/gateway/bot"), 2000ms, true, 1}));
+    RestRateLimiter limiter;
+    DiscordRest rest(sim.apiBase());
+    rest.setRateLimiter(&limiter);
+    QSignalSpy waits(&rest, &DiscordRest::rateLimited);
+    std::optional<Expected<GatewayBotInfo, RestError>> bot;
+    std::optional<Expected<BotUser, RestError>> user;
+    rest.fetchGatewayBot(QStringLiteral("tok"), this, [&](Expected<GatewayBotInfo, RestError> r) { bot = std::move(r); });
+    QVERIFY(waits.wait(3000));
+    QVERIFY(waits.at(0).at(0).value<RestRateLimitWait>().global);
+    QCOMPARE(waits.at(0).at(0).value<RestRateLimitWait>().scope, QStringLiteral("global"));
+    // The global window holds the other route of the same bot too: queued, not sent.
+    rest.fetchCurrentUser(QStringLiteral("tok"), this, [&](Expected<BotUser, RestError> r) { user = std::move(r); });
+    QCOMPARE(waits.size(), 2);
+    QVERIFY(waits.at(1).at(0).value<RestRateLimitWait>().global);
+    QTRY_VERIFY_WITH_TIMEOUT(bot.has_value() && user.has_value(), 5000);
+    QVERIFY(bot->hasValue());
+    QVERIFY(user->hasValue());
+    const QList<SimRestRequest> log = sim.restRequests();
+    QCOMPARE(log.size(), 3);
+    QCOMPARE(log.at(0).status, 429);
+    for (qsizetype i = 1; i < log.size(); ++i) {
+        QCOMPARE(log.at(i).status, 200);
+        QVERIFY2(log.at(i).atMs - log.at(0).atMs >= 2000, qPrintable(QString::number(log.at(i).atMs - log.at(0).atMs)));
+    }
+}
+
+void tst_DiscordRest::invalidRequestCeilingRefuses()
+{
+    GatewaySimulator sim;
+    QVERIFY(sim.start());
+    RestRateLimiter limiter(RestRateLimiter::Options{3, std::chrono::minutes{10}});
+    DiscordRest rest(sim.apiBase());
+    rest.setRateLimiter(&limiter);
+    for (int i = 0; i < 3; ++i) {
+        std::optional<Expected<BotUser, RestError>> r;
+        rest.fetchCurrentUser(QStringLiteral("wrong"), this, [&](Expected<BotUser, RestError> x) { r = std::move(x); });
+        QTRY_VERIFY(r.has_value());
+        QCOMPARE(r->error().kind, RestError::Kind::Unauthorized);
+    }
+    QCOMPARE(limiter.invalidRequests(), 3);
+    std::optional<Expected<GatewayBotInfo, RestError>> refused;
+    rest.fetchGatewayBot(QStringLiteral("wrong"), this, [&](Expected<GatewayBotInfo, RestError> x) { refused = std::move(x); });
+    QTRY_VERIFY(refused.has_value());
+    QVERIFY(!refused->hasValue());
+    QCOMPARE(refused->error().kind, RestError::Kind::RateLimited);
+    const QString why = refused->error().message;
+    QVERIFY2(why.contains(QLatin1String("3 invalid REST requests")) && why.contains(QLatin1String("ceiling of 3"))
+                 && why.contains(QLatin1String("10,000")),
+             qPrintable(why));
+    QCOMPARE(sim.restRequests().size(), 3);  // the refused request never left
+}
+
+void tst_DiscordRest::parseSeconds_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<qint64>("ms");  // -1: ignored
+    QTest::newRow("whole") << QByteArray("2") << qint64(2000);
+    QTest::newRow("fraction") << QByteArray("0.25") << qint64(250);
+    QTest::newRow("rounds up") << QByteArray("1.0001") << qint64(1001);
+    QTest::newRow("spaces") << QByteArray("  3 ") << qint64(3000);
+    QTest::newRow("negative") << QByteArray("-5") << qint64(0);
+    QTest::newRow("huge") << QByteArray("1e30") << qint64(RestRateLimiter::MaxWait.count());
+    QTest::newRow("just above max") << QByteArray("3601") << qint64(RestRateLimiter::MaxWait.count());
+    QTest::newRow("nan") << QByteArray("nan") << qint64(-1);
+    QTest::newRow("inf") << QByteArray("inf") << qint64(-1);
+    QTest::newRow("text") << QByteArray("soon") << qint64(-1);
+    QTest::newRow("empty") << QByteArray() << qint64(-1);
+    QTest::newRow("long") << QByteArray(4096, '9') << qint64(-1);
+    QTest::newRow("http date") << QByteArray("Wed, 21 Oct 2026 07:28:00 GMT") << qint64(-1);
+}
+
+void tst_DiscordRest::parseSeconds()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(qint64, ms);
+    const auto got = RestRateLimitHeaders::parseSeconds(text);
+    if (ms < 0) {
+        QVERIFY(!got.has_value());
+    } else {
+        QVERIFY(got.has_value());
+        QCOMPARE(got->count(), ms);
+    }
+}
+
+void tst_DiscordRest::parseHostileHeaders()
+{
+    QHash<QByteArray, QByteArray> h{{"retry-after", "-3"},
+                                    {"x-ratelimit-reset-after", "NaN"},
+                                    {"x-ratelimit-remaining", "-7"},
+                                    {"x-ratelimit-bucket", QByteArray("ab\r\n\x1b[31m") + QByteArray(200, 'x')},
+                                    {"x-ratelimit-scope", "SHARED"}};
+    auto get = [&h](const QByteArray &name) { return h.value(name); };
+    auto parsed = RestRateLimitHeaders::parse(429, get, R"({"retry_after": 1e300, "global": false})");
+    QCOMPARE(parsed.retryAfter, std::optional(0ms));
+    QVERIFY(!parsed.resetAfter.has_value());
+    QCOMPARE(parsed.remaining, std::optional(0));
+    QCOMPARE(parsed.bodyRetryAfter, std::optional(RestRateLimiter::MaxWait));
+    QCOMPARE(parsed.longestWait(), std::optional(RestRateLimiter::MaxWait));
+    QVERIFY(parsed.bucket.size() <= 64);
+    for (const QChar c : parsed.bucket)
+        QVERIFY(c.unicode() > 0x20 && c.unicode() < 0x7f);
+    QCOMPARE(parsed.scope, RestRateLimitHeaders::Scope::Shared);
+    QVERIFY(!parsed.global);
+
+    // The body's global flag wins over a missing header; a non-object body is ignored.
+    h = {{"x-ratelimit-global", "true"}};
+    parsed = RestRateLimitHeaders::parse(429, get, "[1,2]");
+    QVERIFY(parsed.global);
+    QCOMPARE(parsed.scope, RestRateLimitHeaders::Scope::Global);
+    QVERIFY(!parsed.longestWait().has_value());
+    h.clear();
+    parsed = RestRateLimitHeaders::parse(429, get, R"({"retry_after": 0.5, "global": true})");
+    QVERIFY(parsed.global);
+    QCOMPARE(parsed.bodyRetryAfter, std::optional(500ms));
+
+    // A 429 without any usable duration still waits (never a blind retry).
+    RestRateLimiter limiter;
+    const auto t0 = RestRateLimiter::Clock::now();
+    limiter.record("k", QStringLiteral("GET /gateway/bot"), 429, RestRateLimitHeaders{}, t0);
+    QCOMPARE(limiter.acquire("k", QStringLiteral("GET /gateway/bot"), t0)->wait, RestRateLimiter::DefaultWait);
+    RestRateLimitHeaders zero;
+    zero.retryAfter = 0ms;
+    limiter.record("k", QStringLiteral("GET /users/@me"), 429, zero, t0);
+    QCOMPARE(limiter.acquire("k", QStringLiteral("GET /users/@me"), t0)->wait, RestRateLimiter::MinWait);
+    // Another token is not held by this one's windows.
+    QCOMPARE(limiter.acquire("other", QStringLiteral("GET /gateway/bot"), t0)->wait, 0ms);
+}
+
+void tst_DiscordRest::preemptiveRemainingZero()
+{
+    RestRateLimiter limiter;
+    const auto t0 = RestRateLimiter::Clock::now();
+    const QString route = QStringLiteral("GET /gateway/bot");
+    RestRateLimitHeaders h;
+    h.remaining = 1;
+    h.resetAfter = 500ms;
+    limiter.record("k", route, 200, h, t0);
+    QCOMPARE(limiter.acquire("k", route, t0)->wait, 0ms);  // takes the last one
+    const auto held = limiter.acquire("k", route, t0 + 100ms);
+    QCOMPARE(held->wait, 400ms);
+    QCOMPARE(held->scope, QStringLiteral("preemptive"));
+    QCOMPARE(limiter.acquire("k", route, t0 + 500ms)->wait, 0ms);  // reset: go
+    // Remaining 0 with Reset-After straight from the server.
+    h.remaining = 0;
+    h.resetAfter = 2000ms;
+    limiter.record("k", route, 200, h, t0 + 600ms);
+    QCOMPARE(limiter.acquire("k", route, t0 + 1600ms)->wait, 1000ms);
+    QCOMPARE(limiter.invalidRequests(t0), 0);
+}
+
+void tst_DiscordRest::sharedScopeIsNotInvalid()
+{
+    RestRateLimiter limiter(RestRateLimiter::Options{2, std::chrono::minutes{10}});
+    const auto t0 = RestRateLimiter::Clock::now();
+    RestRateLimitHeaders shared;
+    shared.scope = RestRateLimitHeaders::Scope::Shared;
+    shared.retryAfter = 1000ms;
+    limiter.record("k", QStringLiteral("GET /users/@me"), 429, shared, t0);
+    QCOMPARE(limiter.invalidRequests(t0), 0);
+    limiter.record("k", QStringLiteral("GET /users/@me"), 403, {}, t0);
+    limiter.record("k", QStringLiteral("GET /users/@me"), 401, {}, t0 + 1s);
+    QCOMPARE(limiter.invalidRequests(t0 + 1s), 2);
+    QVERIFY(!limiter.acquire("k", QStringLiteral("GET /gateway/bot"), t0 + 2s).hasValue());
+    // The window slides: ten minutes after the first one, one is left and requests pass again.
+    QCOMPARE(limiter.invalidRequests(t0 + 10min), 1);
+    QVERIFY(limiter.acquire("k", QStringLiteral("GET /gateway/bot"), t0 + 10min).hasValue());
 }
 
 QTEST_GUILESS_MAIN(tst_DiscordRest)

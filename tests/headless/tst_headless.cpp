@@ -112,6 +112,7 @@ private Q_SLOTS:
     void badConfigExitsTwo();
     void metricsPortBusyExitsFour();
     void durationStopsByItself();
+    void restRateLimitWaitsAndReports();
     void signalStopsGracefully_data();
     void signalStopsGracefully();
     void sigtermThenRestartResumes();
@@ -514,6 +515,42 @@ void tst_Headless::durationStopsByItself()
     QVERIFY(!select(all, QStringLiteral("healthy"), QStringLiteral("ready")).isEmpty());
     QCOMPARE(all.last().value(QLatin1String("reason")).toString(), QStringLiteral("--duration elapsed"));
     QTRY_COMPARE_WITH_TIMEOUT(m_sim->openConnectionCount(), 0, 2000);
+}
+
+// GET /gateway/bot answers 429 with Retry-After: 2: the account says so (`rate_limited`), sends
+// nothing inside the window, retries once and gets ready.
+void tst_Headless::restRateLimitWaitsAndReports()
+{
+    QVERIFY(m_sim->setRestRateLimit(QStringLiteral("healthy"), SimRestLimit{QStringLiteral("/gateway/bot"), 2000ms, false, 1}));
+    QVERIFY(writeFile(m_dir->filePath(QStringLiteral("rl.json")), configJson({QStringLiteral("healthy")}),
+                      QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    QBuffer out, err;
+    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
+    options.configPath = m_dir->filePath(QStringLiteral("rl.json"));
+    HeadlessRunner runner(options);
+    QVERIFY2(runner.start().hasValue(), err.data().constData());
+    const QString healthy = QStringLiteral("healthy");
+    QTRY_VERIFY_WITH_TIMEOUT(!select(parseLines(out.data()), healthy, QStringLiteral("ready")).isEmpty(), 8000);
+    const QList<QJsonObject> all = parseLines(out.data());
+    const QList<QJsonObject> limited = select(all, healthy, QStringLiteral("rate_limited"));
+    QCOMPARE(limited.size(), 1);
+    QCOMPARE(limited.first().value(QLatin1String("route")).toString(), QStringLiteral("GET /gateway/bot"));
+    QCOMPARE(limited.first().value(QLatin1String("global")).toBool(true), false);
+    const qint64 retryAfter = limited.first().value(QLatin1String("retry_after_ms")).toInteger();
+    QVERIFY2(retryAfter >= 1900 && retryAfter <= 2000, qPrintable(QString::number(retryAfter)));
+    QCOMPARE(select(all, healthy, QStringLiteral("fatal")).size(), 0);
+    QList<SimRestRequest> log;
+    for (const SimRestRequest &r : m_sim->restRequests()) {
+        if (r.route == QLatin1String("/gateway/bot"))
+            log.append(r);
+    }
+    QCOMPARE(log.size(), 2);
+    QCOMPARE(log.at(0).status, 429);
+    QCOMPARE(log.at(1).status, 200);
+    QVERIFY2(log.at(1).atMs - log.at(0).atMs >= 2000, qPrintable(QString::number(log.at(1).atMs - log.at(0).atMs)));
+    QSignalSpy finished(&runner, &HeadlessRunner::finished);
+    runner.stop(HeadlessExit::Ok, QStringLiteral("test done"));
+    QVERIFY(finished.wait(5000));
 }
 
 void tst_Headless::signalStopsGracefully_data()

@@ -1,5 +1,6 @@
 // Prometheus exposition (format 0.0.4) and the /metrics server (docs/metrics.md).
 #include "metricsregistry.h"
+#include "restratelimiter.h"
 #include "metricsserver.h"
 #include "redactor.h"
 
@@ -102,6 +103,7 @@ private Q_SLOTS:
     void upFollowsState_data();
     void upFollowsState();
     void countersFromEvents();
+    void restRateLimitSeries();
     void gaugesFromStatus();
     void dispatchAndLossSeries();
     void removeAccountDropsSeries();
@@ -245,6 +247,28 @@ void tst_Metrics::countersFromEvents()
     QCOMPARE(samples(text, QStringLiteral("gatewatch_disconnects_total")).size(), 3);
     QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_reconnects_total"), {QStringLiteral("kind=\"resume\"")}).value(0)), 2.0);
     QCOMPARE(valueOf(samples(text, QStringLiteral("gatewatch_reconnects_total"), {QStringLiteral("kind=\"identify\"")}).value(0)), 1.0);
+}
+
+void tst_Metrics::restRateLimitSeries()
+{
+    MetricsRegistry m;
+    const QString a = QStringLiteral("a"), n = QStringLiteral("alpha");
+    const auto wait = [](const char *route, const char *scope) {
+        return QJsonObject{{QStringLiteral("route"), QLatin1String(route)}, {QStringLiteral("scope"), QLatin1String(scope)},
+                           {QStringLiteral("retry_after_ms"), 2000}};
+    };
+    m.recordEvent(logEntry(a, n, EventKind::RateLimited, wait("GET /gateway/bot", "user")));
+    m.recordEvent(logEntry(a, n, EventKind::RateLimited, wait("GET /gateway/bot", "user")));
+    m.recordEvent(logEntry(a, n, EventKind::RateLimited, wait("GET /users/@me", "global")));
+    const QByteArray text = m.exposition();
+    const QString name = QStringLiteral("gatewatch_rest_rate_limited_total");
+    QCOMPARE(valueOf(samples(text, name, {QStringLiteral("route=\"/gateway/bot\""), QStringLiteral("scope=\"user\"")}).value(0)), 2.0);
+    QCOMPARE(valueOf(samples(text, name, {QStringLiteral("route=\"/users/@me\""), QStringLiteral("scope=\"global\"")}).value(0)), 1.0);
+    QCOMPARE(samples(text, name).size(), 2);
+    // The process-wide invalid-request count (RestRateLimiter::global()).
+    const double before = valueOf(samples(text, QStringLiteral("gatewatch_rest_invalid_requests")).value(0));
+    RestRateLimiter::global().record("tst-metrics", QStringLiteral("GET /users/@me"), 401, {});
+    QCOMPARE(valueOf(samples(m.exposition(), QStringLiteral("gatewatch_rest_invalid_requests")).value(0)), before + 1);
 }
 
 void tst_Metrics::gaugesFromStatus()

@@ -259,6 +259,25 @@ private Q_SLOTS:
         QVERIFY(hasIcon(model, 0, sev));
     }
 
+    // A REST request waiting on a rate limit is said on the phase line while the wait lasts.
+    void detailsPaneShowsRestRateLimit()
+    {
+        gw::DetailsPane pane;
+        pane.resize(700, 900);
+        pane.show();
+        pane.setAccount(QStringLiteral("a"));
+        AccountStatus s = statusWith(0, 0, 0, 0);
+        s.state = ConnectionState::Connecting;
+        s.restLimitedUntil = QDateTime::currentDateTimeUtc().addSecs(30);
+        s.restLimit = QStringLiteral("GET /gateway/bot, global limit");
+        pane.updateStatus(s);
+        const QString phase = pane.findChild<QLabel *>(QStringLiteral("sessionPhase"))->text();
+        QVERIFY2(phase.contains(QLatin1String("waiting on a REST rate limit (GET /gateway/bot, global limit) for ")), qPrintable(phase));
+        s.restLimitedUntil = QDateTime::currentDateTimeUtc().addSecs(-1);  // over: not shown any more
+        pane.updateStatus(s);
+        QVERIFY(!pane.findChild<QLabel *>(QStringLiteral("sessionPhase"))->text().contains(QLatin1String("REST")));
+    }
+
     void detailsPaneShowsEventCounters()
     {
         gw::DetailsPane pane;
