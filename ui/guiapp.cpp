@@ -1,11 +1,13 @@
 #include "guiapp.h"
 
+#include "instanceguard.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "monitorapp.h"
 #include "statestyle.h"
 #include "traycontroller.h"
 
+#include <QAction>
 #include <QApplication>
 
 namespace gw {
@@ -23,6 +25,11 @@ int runGui(QApplication &app, const GuiOptions &options)
     QApplication::setQuitOnLastWindowClosed(!tray);
 
     MainWindow window(options);
+    if (options.instance) {
+        // a second launch on this profile: show this window instead
+        QObject::connect(options.instance, &InstanceGuard::activationRequested, &window,
+                         [&window] { window.action(MainWindow::Action::ShowWindow)->trigger(); });
+    }
     if (options.startStoredAccounts)
         window.startStoredAccounts();
     if (!(options.startMinimized && tray))
