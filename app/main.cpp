@@ -211,9 +211,7 @@ std::optional<int> claimProfile(gw::InstanceGuard &guard)
     using Outcome = gw::InstanceGuard::Outcome;
     const gw::InstanceGuard::Result r = guard.acquire();
     switch (r.outcome) {
-    case Outcome::Primary:
-        if (r.removedStaleLock)
-            std::fprintf(stderr, "gatewatch: %s\n", qPrintable(r.message));
+    case Outcome::Primary:  // a stale lock's removal is logged by the guard
         return std::nullopt;
     case Outcome::Failed:
         std::fprintf(stderr, "gatewatch: %s A second launch on this profile will not be noticed.\n", qPrintable(r.message));
