@@ -205,15 +205,17 @@ void prepareDesktop(gw::MonitorAppOptions &appOptions, QString &eventDbPath)
 }
 
 //! One window per profile: a second launch raises the first one's window and exits. Returns the
-//! exit code of this launch when it must not go on.
-std::optional<int> claimProfile(gw::InstanceGuard &guard)
+//! exit code of this launch when it must not go on; `notice` gets what the window should say.
+std::optional<int> claimProfile(gw::InstanceGuard &guard, QString &notice)
 {
     using Outcome = gw::InstanceGuard::Outcome;
     const gw::InstanceGuard::Result r = guard.acquire();
     switch (r.outcome) {
-    case Outcome::Primary:  // a stale lock's removal is logged by the guard
+    case Outcome::Primary:  // a stale lock's removal is logged by the guard, and shown
+        notice = r.message;
         return std::nullopt;
     case Outcome::Failed:
+        notice = r.message;
         std::fprintf(stderr, "gatewatch: %s A second launch on this profile will not be noticed.\n", qPrintable(r.message));
         return std::nullopt;
     case Outcome::AlreadyRunning:
@@ -244,7 +246,7 @@ int runDesktop(QApplication &app, const QCommandLineParser &parser)
     std::unique_ptr<gw::InstanceGuard> instance;  // the demo's profile is a throwaway directory
     if (!demo) {
         instance = std::make_unique<gw::InstanceGuard>(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
-        if (const auto exitCode = claimProfile(*instance))
+        if (const auto exitCode = claimProfile(*instance, options.startupNotice))
             return *exitCode;
         options.instance = instance.get();
         appOptions.store = std::make_unique<gw::AccountStore>();

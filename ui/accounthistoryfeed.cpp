@@ -45,19 +45,25 @@ void AccountHistoryFeed::refresh()
         const UptimeReport r = m_source->uptime(s.accountId, now.addDays(-1), now);
         m_model->setUptime(s.accountId, r.percent ? std::optional<double>(*r.percent / 100.0) : std::nullopt);
     }
-    refreshLastDisconnects();
+    refreshLastDisconnects(false);
 }
 
-bool AccountHistoryFeed::refreshLastDisconnects()
+bool AccountHistoryFeed::refreshLastDisconnects(bool movedOnly)
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     bool behind = false;
     for (const AccountStatus &s : m_model->statuses()) {
+        if (movedOnly && !m_moved.contains(s.accountId))
+            continue;
         const QList<DisconnectRecord> last = m_source->disconnects(s.accountId, now.addDays(-LastDisconnectDays), now, 1);
         const std::optional<DisconnectRecord> record = last.isEmpty() ? std::nullopt : std::optional(last.first());
         m_model->setLastDisconnect(s.accountId, record);
-        if (record && !record->end && s.connected)
-            behind = true;
+        if (record && !record->end && s.connected) {
+            behind = true;  // read it again at the next settle
+            m_moved.insert(s.accountId);
+        } else {
+            m_moved.remove(s.accountId);
+        }
     }
     return behind;
 }
@@ -70,9 +76,11 @@ void AccountHistoryFeed::handleStatusesFlushed()
         auto it = m_marks.find(s.accountId);
         if (it == m_marks.end()) {
             m_marks.insert(s.accountId, mark);
+            m_moved.insert(s.accountId);
             moved = m_fullRefresh = true;  // a new row: show its uptime and history
         } else if (*it != mark) {
             *it = mark;
+            m_moved.insert(s.accountId);
             moved = true;
         }
     }
@@ -84,9 +92,14 @@ void AccountHistoryFeed::handleStatusesFlushed()
 
 void AccountHistoryFeed::handleSettleTimeout()
 {
-    if (std::exchange(m_fullRefresh, false))
+    bool behind = false;
+    if (std::exchange(m_fullRefresh, false)) {
         refresh();
-    if (refreshLastDisconnects() && ++m_settleTries < MaxSettleTries)
+        behind = !m_moved.isEmpty();
+    } else {
+        behind = refreshLastDisconnects(true);
+    }
+    if (behind && ++m_settleTries < MaxSettleTries)
         m_settleTimer.start();
 }
 

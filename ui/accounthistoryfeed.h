@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 namespace gw {
@@ -30,13 +31,15 @@ public:
 private:
     void handleStatusesFlushed();
     void handleSettleTimeout();
-    //! Reads the last disconnect of every row; true when one is still open in the store while
-    //! its account is connected again (the store has not committed the recovery yet).
-    bool refreshLastDisconnects();
+    //! Reads the last disconnect of every row (`movedOnly`: of the rows whose status moved);
+    //! true when one is still open in the store while its account is connected again (the
+    //! store has not committed the recovery yet).
+    bool refreshLastDisconnects(bool movedOnly);
 
     HistorySource *m_source = nullptr;
     AccountTableModel *m_model = nullptr;
     QHash<QString, qint64> m_marks;   // account id → disconnects + resumes + identifies + connected
+    QSet<QString> m_moved;            // rows whose last disconnect is to be read again
     QTimer m_settleTimer;             // after a status change: wait for the store to commit
     int m_settleTries = 0;
     bool m_fullRefresh = false;       // a new row: its uptime too

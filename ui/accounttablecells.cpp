@@ -31,10 +31,18 @@ QString recoveryText(DisconnectRecord::Recovery recovery)
     return tr("recovered");
 }
 
+//! "4009 session timed out": the code and its name.
+QString codeAndName(int code)
+{
+    QString name = CloseCodes::nameFor(code);
+    name.replace(QLatin1Char('_'), QLatin1Char(' '));
+    return QStringLiteral("%1 %2").arg(code).arg(name);
+}
+
 QString liveCause(const DisconnectInfo &info)
 {
     if (info.closeCode)
-        return tr("close %1").arg(*info.closeCode);
+        return codeAndName(*info.closeCode);
     return info.error.isEmpty() ? tr("dropped") : info.error;
 }
 
@@ -64,7 +72,7 @@ QString shortCause(const DisconnectRecord &record)
 {
     const auto cause = closeCauseFromName(record.cause);
     if (!cause)
-        return record.closeCode ? tr("close %1").arg(*record.closeCode) : tr("dropped");
+        return record.closeCode ? codeAndName(*record.closeCode) : tr("dropped");
     switch (*cause) {
     case CloseCause::Op7: return tr("op 7");
     case CloseCause::InvalidSession: return tr("op 9");
@@ -79,7 +87,7 @@ QString shortCause(const DisconnectRecord &record)
     case CloseCause::Server:
     case CloseCause::Transport: break;
     }
-    return record.closeCode ? tr("close %1").arg(*record.closeCode) : tr("dropped");
+    return record.closeCode ? codeAndName(*record.closeCode) : tr("dropped");
 }
 
 QString shortDowntime(qint64 ms)

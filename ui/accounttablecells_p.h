@@ -22,7 +22,7 @@ QVariant tokenNeededCell(const AccountStatus &s, int role);
 QVariant lastDisconnectCell(const AccountStatus &s, const std::optional<DisconnectRecord> &stored, int role,
                             const QDateTime &now);
 
-//! "op 7", "zombie", "close 4004", … : a disconnect's cause in a few characters.
+//! "op 7", "zombie", "4004 authentication failed", … : a disconnect's cause in a few words.
 QString shortCause(const DisconnectRecord &record);
 //! "0.2 s" below ten seconds, uiformat::duration() above.
 QString shortDowntime(qint64 ms);

@@ -9,6 +9,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QStatusBar>
 
 namespace gw {
 
@@ -30,6 +31,8 @@ int runGui(QApplication &app, const GuiOptions &options)
         QObject::connect(options.instance, &InstanceGuard::activationRequested, &window,
                          [&window] { window.action(MainWindow::Action::ShowWindow)->trigger(); });
     }
+    if (!options.startupNotice.isEmpty())
+        window.statusBar()->showMessage(options.startupNotice, 20000);
     if (options.startStoredAccounts)
         window.startStoredAccounts();
     if (!(options.startMinimized && tray))

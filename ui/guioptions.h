@@ -40,6 +40,8 @@ struct GuiOptions
     //! Optional: the profile's single-instance guard (core/runtime/instanceguard.h), held by the
     //! caller; a second launch's activation shows and raises the window.
     InstanceGuard *instance = nullptr;
+    //! Shown in the status bar once the window is up (e.g. a stale profile lock was removed).
+    QString startupNotice;
 
     //! API base given to the Add bot dialog's "Check token" when the record has no override
     //! (empty: Discord's). The demo points it at the simulator.

@@ -542,7 +542,8 @@ private Q_SLOTS:
         open.updateStatus(down);
         open.flush();
         const QString openText = open.index(0, AccountTableModel::LastDisconnectColumn).data().toString();
-        QVERIFY2(openText.startsWith(QStringLiteral("close 1006 · down ")), qPrintable(openText));
+        QVERIFY2(openText.startsWith(QStringLiteral("1006 ")) && openText.endsWith(QStringLiteral(" · down 3 s")),
+                 qPrintable(openText));
 
         // one uptime: the details pane shows the table's 24 h value
         f.window->refreshFromStore();
