@@ -8,6 +8,7 @@
 #include "guiapp.h"
 #include "guioptions.h"
 #include "headlessrunner.h"
+#include "instanceguard.h"
 #include "keychaintokenvault.h"
 #include "logging.h"
 #include "memorytokenvault.h"
@@ -24,6 +25,7 @@
 #include <QEventLoop>
 #include <QGuiApplication>
 #include <QLocale>
+#include <QMessageBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QThread>
@@ -36,6 +38,7 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <optional>
 
 #include <unistd.h>
 
@@ -201,6 +204,35 @@ void prepareDesktop(gw::MonitorAppOptions &appOptions, QString &eventDbPath)
     eventDbPath = QDir(dataDir).filePath(QStringLiteral("events.sqlite"));
 }
 
+//! One window per profile: a second launch raises the first one's window and exits. Returns the
+//! exit code of this launch when it must not go on; `notice` gets what the window should say.
+std::optional<int> claimProfile(gw::InstanceGuard &guard, QString &notice)
+{
+    using Outcome = gw::InstanceGuard::Outcome;
+    const gw::InstanceGuard::Result r = guard.acquire();
+    switch (r.outcome) {
+    case Outcome::Primary:  // a stale lock's removal is logged by the guard, and shown
+        notice = r.message;
+        return std::nullopt;
+    case Outcome::Failed:
+        notice = r.message;
+        std::fprintf(stderr, "gatewatch: %s A second launch on this profile will not be noticed.\n", qPrintable(r.message));
+        return std::nullopt;
+    case Outcome::AlreadyRunning:
+        break;
+    }
+    if (guard.activatePrimary(std::chrono::seconds(3))) {
+        std::fprintf(stderr, "gatewatch: %s Its window was brought to the front.\n", qPrintable(r.message));
+        return 0;
+    }
+    const QString text = QCoreApplication::translate("main", "%1 It does not answer. If no Gatewatch is running, "
+                                                             "delete %2 and start again.")
+                             .arg(r.message, guard.lockFilePath());
+    std::fprintf(stderr, "gatewatch: %s\n", qPrintable(text));
+    QMessageBox::warning(nullptr, QCoreApplication::translate("main", "Gatewatch"), text);
+    return 1;
+}
+
 int runDesktop(QApplication &app, const QCommandLineParser &parser)
 {
     QGuiApplication::setDesktopFileName(QString::fromLatin1(AppId));
@@ -211,7 +243,12 @@ int runDesktop(QApplication &app, const QCommandLineParser &parser)
     options.startMinimized = parser.isSet(QStringLiteral("minimized"));
     QString eventDbPath;
     bool demo = parser.isSet(QStringLiteral("demo"));
+    std::unique_ptr<gw::InstanceGuard> instance;  // the demo's profile is a throwaway directory
     if (!demo) {
+        instance = std::make_unique<gw::InstanceGuard>(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+        if (const auto exitCode = claimProfile(*instance, options.startupNotice))
+            return *exitCode;
+        options.instance = instance.get();
         appOptions.store = std::make_unique<gw::AccountStore>();
         demo = parser.isSet(QStringLiteral("demo-if-empty")) && appOptions.store->count() == 0;
     }

@@ -1,7 +1,7 @@
 #include "accounttablemodel.h"
 #include "accounttablemodel_p.h"
 
-#include "closecode.h"
+#include "accounttablecells_p.h"
 #include "logging.h"
 #include "statestyle.h"
 #include "uiformat.h"
@@ -20,13 +20,6 @@ namespace gw {
 using accounttable::Row;
 
 namespace {
-
-QString closeName(std::optional<int> code)
-{
-    QString name = CloseCodes::nameFor(code);
-    name.replace(QLatin1Char('_'), QLatin1Char(' '));
-    return name;
-}
 
 constexpr qint64 kMissing = std::numeric_limits<qint64>::max();
 constexpr int k_numberAlignment = int(Qt::AlignRight | Qt::AlignVCenter);
@@ -101,7 +94,9 @@ QVariant AccountTableModel::headerData(int section, Qt::Orientation orientation,
         case UptimeColumn: return tr("Share of the last 24 hours in Ready while Gatewatch was watching");
         case LastEventColumn: return tr("Time since the last frame arrived from the gateway");
         case ReconnectsColumn: return tr("Successful RESUMEs (no events lost) vs IDENTIFYs (new session; events in the gap are lost)");
-        case LastDisconnectColumn: return tr("Close code and its meaning of the most recent disconnect");
+        case LastDisconnectColumn: return tr("The most recent disconnect: its cause, how long the bot was down, how it "
+                                             "recovered (resumed, or a new session) and how long ago; while one lasts, "
+                                             "its cause and how long it has lasted");
         case IdentifyBudgetColumn: return tr("session_start_limit: IDENTIFYs remaining of the daily total");
         case LostColumn: return tr("Events that never arrived: sequence gaps and events not replayed after a RESUME; "
                                    "\"+N?\" counts new sessions, whose gap has no known size");
@@ -236,32 +231,6 @@ QVariant reconnectsCell(const AccountStatus &s, int role)
     return {};
 }
 
-QVariant lastDisconnectCell(const AccountStatus &s, int role)
-{
-    if (!s.lastDisconnect) {
-        if (role == Qt::DisplayRole)
-            return uiformat::dash();
-        if (role == AccountTableModel::RawValueRole)
-            return qint64(0);
-        return {};
-    }
-    const auto &ld = *s.lastDisconnect;
-    if (role == Qt::DisplayRole) {
-        if (ld.closeCode)
-            return AccountTableModel::tr("%1 %2").arg(*ld.closeCode).arg(closeName(ld.closeCode));
-        return ld.error.isEmpty() ? closeName(std::nullopt) : ld.error;
-    }
-    if (role == AccountTableModel::RawValueRole)
-        return ld.at.toMSecsSinceEpoch();
-    if (role == Qt::ToolTipRole) {
-        QString tip = uiformat::timestamp(ld.at) + QLatin1Char('\n') + CloseCodes::describe(ld.closeCode);
-        if (!ld.error.isEmpty())
-            tip += QLatin1Char('\n') + ld.error;
-        return tip;
-    }
-    return {};
-}
-
 QVariant identifyBudgetCell(const AccountStatus &s, int role)
 {
     if (!s.gatewayInfo) {
@@ -348,13 +317,13 @@ QVariant AccountTableModel::data(const QModelIndex &index, int role) const
 
     switch (column) {
     case NameColumn: return nameCell(row, role);
-    case StateColumn: return stateCell(s, role, now);
+    case StateColumn: return s.tokenNeeded() ? accounttable::tokenNeededCell(s, role) : stateCell(s, role, now);
     case LatencyColumn: return latencyCell(s, role);
     case HeartbeatColumn: return heartbeatCell(s, role);
     case UptimeColumn: return uptimeCell(row, role);
     case LastEventColumn: return lastEventCell(s, role, now);
     case ReconnectsColumn: return reconnectsCell(s, role);
-    case LastDisconnectColumn: return lastDisconnectCell(s, role);
+    case LastDisconnectColumn: return accounttable::lastDisconnectCell(s, row.lastDrop, role, now);
     case IdentifyBudgetColumn: return identifyBudgetCell(s, role);
     case LostColumn: return lostCell(s, role);
     case ColumnCount: break;
@@ -400,6 +369,7 @@ void AccountTableModel::flush()
             row.status = d->pending.take(id);
             row.muted = d->mutedById.value(id, false);
             row.uptime = d->uptimeById.value(id, std::nullopt);
+            row.lastDrop = d->lastDropById.value(id, std::nullopt);
             d->rowById.insert(id, int(d->rows.size()));
             d->rowByKey.insert(row.key, int(d->rows.size()));
             d->rows.append(row);
@@ -434,6 +404,7 @@ void AccountTableModel::handleAgeTick()
     const int last = int(d->rows.size()) - 1;
     Q_EMIT dataChanged(index(0, StateColumn), index(last, StateColumn), {Qt::DisplayRole, Qt::ToolTipRole});
     Q_EMIT dataChanged(index(0, LastEventColumn), index(last, LastEventColumn), {Qt::DisplayRole, RawValueRole});
+    Q_EMIT dataChanged(index(0, LastDisconnectColumn), index(last, LastDisconnectColumn), {Qt::DisplayRole});
 }
 
 void AccountTableModel::removeAccount(const QString &accountId)
@@ -443,6 +414,7 @@ void AccountTableModel::removeAccount(const QString &accountId)
     d->trackers.remove(accountId);
     d->mutedById.remove(accountId);
     d->uptimeById.remove(accountId);
+    d->lastDropById.remove(accountId);
     const int r = d->rowById.value(accountId, -1);
     if (r < 0)
         return;
@@ -470,6 +442,29 @@ void AccountTableModel::setUptime(const QString &accountId, std::optional<double
         return;
     d->rows[r].uptime = fraction24h;
     Q_EMIT dataChanged(index(r, UptimeColumn), index(r, UptimeColumn));
+}
+
+void AccountTableModel::setLastDisconnect(const QString &accountId, const std::optional<DisconnectRecord> &record)
+{
+    d->lastDropById.insert(accountId, record);
+    const int r = d->rowById.value(accountId, -1);
+    if (r < 0)
+        return;
+    const auto &old = d->rows.at(r).lastDrop;
+    if (old.has_value() == record.has_value() && (!old || (old->id == record->id && old->end == record->end)))
+        return;
+    d->rows[r].lastDrop = record;
+    Q_EMIT dataChanged(index(r, LastDisconnectColumn), index(r, LastDisconnectColumn));
+}
+
+std::optional<double> AccountTableModel::uptime(const QString &accountId) const
+{
+    return d->uptimeById.value(accountId, std::nullopt);
+}
+
+std::optional<DisconnectRecord> AccountTableModel::lastDisconnect(const QString &accountId) const
+{
+    return d->lastDropById.value(accountId, std::nullopt);
 }
 
 int AccountTableModel::rowOf(const QString &accountId) const

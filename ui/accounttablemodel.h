@@ -1,6 +1,7 @@
 #pragma once
 
 #include "accountstatus.h"
+#include "historytypes.h"
 
 #include <QAbstractItemModel>
 #include <QDateTime>
@@ -83,6 +84,11 @@ public:
     void setMuted(const QString &accountId, bool muted);
     //! Share of the last 24 h in Ready while monitored (from the event log); nullopt = no data.
     void setUptime(const QString &accountId, std::optional<double> fraction24h);
+    [[nodiscard]] std::optional<double> uptime(const QString &accountId) const;
+    //! The account's most recent disconnect in the event store (the Last disconnect column shows
+    //! it once it is over; the live status shows an open one at once); nullopt = none.
+    void setLastDisconnect(const QString &accountId, const std::optional<DisconnectRecord> &record);
+    [[nodiscard]] std::optional<DisconnectRecord> lastDisconnect(const QString &accountId) const;
     //! Apply pending snapshots now (the timer does this; tests and shutdown may call it).
     void flush();
 

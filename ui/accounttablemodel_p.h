@@ -3,6 +3,7 @@
 // Private to ui/accounttablemodel*.cpp: the rows of AccountTableModel and its Private.
 
 #include "accounttablemodel.h"
+#include "historytypes.h"
 #include "statestyle.h"
 
 #include <QDateTime>
@@ -29,6 +30,7 @@ struct Row
 {
     AccountStatus status;
     std::optional<double> uptime;
+    std::optional<DisconnectRecord> lastDrop;   //!< the most recent one in the event store
     bool muted = false;
     //! Stable for the row's life: the internal id of its shard rows' indexes (0 = an account row).
     quint64 key = 0;
@@ -51,6 +53,7 @@ public:
     QHash<QString, BeatTracker> trackers;
     QHash<QString, bool> mutedById;
     QHash<QString, std::optional<double>> uptimeById;
+    QHash<QString, std::optional<DisconnectRecord>> lastDropById;
     QTimer flushTimer;
     QTimer ageTimer;
     quint64 flushes = 0;

@@ -27,6 +27,7 @@ class DetailsPane::Private
 {
 public:
     HistorySource *source = nullptr;
+    std::function<std::optional<double>(const QString &)> uptime24;
     QString accountId;
     quint32 intents = 0;
     std::optional<AccountStatus> status;
@@ -170,6 +171,11 @@ void DetailsPane::setHistorySource(HistorySource *source)
     refreshHistory();
 }
 
+void DetailsPane::setUptime24Source(std::function<std::optional<double>(const QString &)> source)
+{
+    d->uptime24 = std::move(source);
+}
+
 QString DetailsPane::accountId() const
 {
     return d->accountId;
@@ -261,7 +267,8 @@ void DetailsPane::refreshHistory()
     d->history.renderSummary(sum);
     const QDateTime now = QDateTime::currentDateTimeUtc();
     auto pct = [](const UptimeReport &r) { return r.percent ? std::optional<double>(*r.percent / 100.0) : std::nullopt; };
-    d->metrics.uptime24->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-1), now))));
+    d->metrics.uptime24->setText(uiformat::percent(d->uptime24 ? d->uptime24(d->accountId)
+                                                                : pct(d->source->uptime(d->accountId, now.addDays(-1), now))));
     d->metrics.uptime7->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-7), now))));
     d->metrics.uptime30->setText(uiformat::percent(pct(d->source->uptime(d->accountId, now.addDays(-30), now))));
 }

@@ -5,7 +5,9 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace gw {
 
@@ -40,6 +42,9 @@ public:
 
     //! Not owned; may be nullptr (then only the live status is shown).
     void setHistorySource(HistorySource *source);
+    //! Where the 24 h uptime comes from, so that the pane shows the same value as the accounts
+    //! table (AccountTableModel); unset: read from the history source like 7 d and 30 d.
+    void setUptime24Source(std::function<std::optional<double>(const QString &accountId)> source);
     //! Show this account (an empty id clears the pane). `intents` are the account's configured
     //! intents, used to name privileged ones in the 4014 guidance.
     void setAccount(const QString &accountId, quint32 intents = 0);

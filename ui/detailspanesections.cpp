@@ -66,6 +66,7 @@ QLayout *Header::build(QWidget *parent)
     tf.setBold(true);
     title->setFont(tf);
     subtitle = valueLabel(parent);
+    subtitle->setObjectName(QStringLiteral("detailsSubtitle"));
     title->setWordWrap(true);
     auto *names = new QVBoxLayout;
     names->addWidget(title);
@@ -88,15 +89,20 @@ void Header::clear()
 
 void Header::render(const AccountStatus &s, const QColor &colour)
 {
-    badgeIcon->setPixmap(StateStyle::icon(s.state).pixmap(32, 32));
-    badgeText->setText(s.state == ConnectionState::Stopped && s.paused ? DetailsPane::tr("Paused")
-                                                                      : StateStyle::text(s.state));
+    badgeIcon->setPixmap((s.tokenNeeded() ? StateStyle::tokenNeededIcon() : StateStyle::icon(s.state)).pixmap(32, 32));
+    badgeText->setText(s.tokenNeeded() ? StateStyle::tokenNeededText()
+                       : s.state == ConnectionState::Stopped && s.paused ? DetailsPane::tr("Paused")
+                                                                         : StateStyle::text(s.state));
     QPalette bp = badgeText->palette();
     bp.setColor(QPalette::WindowText, colour);
     badgeText->setPalette(bp);
     title->setText(s.accountName);
-    subtitle->setText(s.session ? DetailsPane::tr("%1 · user id %2").arg(s.session->userName, s.session->userId)
-                                : DetailsPane::tr("No session yet"));
+    if (!s.session)
+        subtitle->setText(DetailsPane::tr("No session yet"));
+    else if (s.session->userId.isEmpty())  // resumed from the last run: no READY names the bot user
+        subtitle->setText(DetailsPane::tr("Session resumed from the last run"));
+    else
+        subtitle->setText(DetailsPane::tr("%1 · user id %2").arg(s.session->userName, s.session->userId));
 }
 
 QFrame *FailureBox::build(QWidget *parent)
@@ -117,6 +123,14 @@ QFrame *FailureBox::build(QWidget *parent)
 
 void FailureBox::render(const AccountStatus &s, quint32 intents, const QColor &colour)
 {
+    if (s.tokenNeeded()) {  // not monitored: what to do, and the keychain's own words
+        text->setText(DetailsPane::tr("<b>Token needed:</b> %1.<br>%2<br>Use <b>Edit</b> to enter the token again, "
+                                      "or press Retry in the keychain banner once it is unlocked.")
+                          .arg(s.tokenProblem.toHtmlEscaped(), s.lastError.toHtmlEscaped()));
+        box->setStyleSheet(QStringLiteral("#failureBox { border: 2px solid %1; border-radius: 4px; }").arg(colour.name()));
+        box->show();
+        return;
+    }
     if (s.state != ConnectionState::Failed) {
         box->hide();
         return;
@@ -150,6 +164,9 @@ QGroupBox *SessionFacts::build(QWidget *parent)
     for (const auto &[label, caption] : rows)
         *label = valueLabel(facts);
     phase->setObjectName(QStringLiteral("sessionPhase"));
+    sessionId->setObjectName(QStringLiteral("sessionId"));
+    resumeHost->setObjectName(QStringLiteral("sessionResumeHost"));
+    shard->setObjectName(QStringLiteral("sessionShard"));
     for (const auto &[label, caption] : rows)
         ff->addRow(caption, *label);
     return facts;
@@ -196,7 +213,10 @@ void SessionFacts::renderSession(const AccountStatus &s)
     resumeHost->setText(resume.host().isEmpty() ? uiformat::dash()
                                                 : resume.host()
                             + (resume.port() > 0 ? QStringLiteral(":%1").arg(resume.port()) : QString()));
-    shard->setText(DetailsPane::tr("%1 of %2 · %3 guild(s)").arg(s.session->shardId).arg(s.session->shardCount).arg(s.session->guildCount));
+    if (s.session->userId.isEmpty())  // resumed from the last run: READY's guild count is not known
+        shard->setText(DetailsPane::tr("%1 of %2").arg(s.session->shardId).arg(s.session->shardCount));
+    else
+        shard->setText(DetailsPane::tr("%1 of %2 · %3 guild(s)").arg(s.session->shardId).arg(s.session->shardCount).arg(s.session->guildCount));
 }
 
 QGroupBox *EventsSection::build(QWidget *parent)
@@ -262,6 +282,7 @@ QLayout *MetricsRow::build(QWidget *parent)
     latencyMean = metricLabel(parent, metrics, 1, DetailsPane::tr("Mean"));
     latencyP95 = metricLabel(parent, metrics, 2, DetailsPane::tr("p95"));
     uptime24 = metricLabel(parent, metrics, 3, DetailsPane::tr("Uptime 24 h"));
+    uptime24->setObjectName(QStringLiteral("uptime24"));
     uptime7 = metricLabel(parent, metrics, 4, DetailsPane::tr("7 d"));
     uptime30 = metricLabel(parent, metrics, 5, DetailsPane::tr("30 d"));
     return metrics;

@@ -1,12 +1,15 @@
 #include "guiapp.h"
 
+#include "instanceguard.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "monitorapp.h"
 #include "statestyle.h"
 #include "traycontroller.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QStatusBar>
 
 namespace gw {
 
@@ -23,6 +26,13 @@ int runGui(QApplication &app, const GuiOptions &options)
     QApplication::setQuitOnLastWindowClosed(!tray);
 
     MainWindow window(options);
+    if (options.instance) {
+        // a second launch on this profile: show this window instead
+        QObject::connect(options.instance, &InstanceGuard::activationRequested, &window,
+                         [&window] { window.action(MainWindow::Action::ShowWindow)->trigger(); });
+    }
+    if (!options.startupNotice.isEmpty())
+        window.statusBar()->showMessage(options.startupNotice, 20000);
     if (options.startStoredAccounts)
         window.startStoredAccounts();
     if (!(options.startMinimized && tray))

@@ -5,6 +5,7 @@
 namespace gw {
 
 class EventLog;
+class InstanceGuard;
 class MonitorApp;
 
 //! What the composition root (app/main.cpp) hands the GUI. Nothing here is owned by the GUI;
@@ -35,6 +36,12 @@ struct GuiOptions
     //! Start every stored account the manager does not know yet (MonitorApp::startStoredAccounts).
     //! The app sets this false when it has started them itself (e.g. --demo).
     bool startStoredAccounts = true;
+
+    //! Optional: the profile's single-instance guard (core/runtime/instanceguard.h), held by the
+    //! caller; a second launch's activation shows and raises the window.
+    InstanceGuard *instance = nullptr;
+    //! Shown in the status bar once the window is up (e.g. a stale profile lock was removed).
+    QString startupNotice;
 
     //! API base given to the Add bot dialog's "Check token" when the record has no override
     //! (empty: Discord's). The demo points it at the simulator.

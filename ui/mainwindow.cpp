@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "accountfilterproxymodel.h"
+#include "accounthistoryfeed.h"
 #include "accountmanager.h"
 #include "accountstore.h"
 #include "accounttablemodel.h"
@@ -128,6 +129,7 @@ MainWindow::MainWindow(const GuiOptions &options, QWidget *parent)
     }
     watchNetwork();
     connectCore();
+    if (d->store) new AccountHistoryFeed(d->store.get(), d->accounts, this);  // uptime, last disconnect
 
     d->uptimeTimer.setInterval(30s);
     connect(&d->uptimeTimer, &QTimer::timeout, this, &MainWindow::handleUptimeTimeout);
@@ -183,6 +185,7 @@ void MainWindow::buildCentral()
     v->addWidget(d->demoBanner);
     d->offlineBanner = new OfflineBanner(central);
     v->addWidget(d->offlineBanner);
+    v->addWidget(new KeychainBanner(d->app, central));
 
     auto *splitter = new QSplitter(Qt::Horizontal, central);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -210,6 +213,7 @@ void MainWindow::buildCentral()
     d->details = new DetailsPane(splitter);
     d->details->setObjectName(QStringLiteral("detailsPane"));
     d->details->setHistorySource(d->store.get());
+    d->details->setUptime24Source([this](const QString &id) { return d->accounts->uptime(id); });
     splitter->addWidget(view);
     splitter->addWidget(d->details);
     splitter->setStretchFactor(0, 3);
@@ -241,12 +245,14 @@ void MainWindow::connectCore()
     connect(m, &AccountManager::statusChanged, this, &MainWindow::handleStatusChanged);
     connect(m, &AccountManager::eventLogged, this, &MainWindow::handleEventLogged);
     connect(m, &AccountManager::accountRemoved, this, &MainWindow::handleAccountRemoved);
+    connect(d->app, &MonitorApp::tokenNeeded, this, &MainWindow::handleStatusChanged);  // the row stays
+    connect(d->app, &MonitorApp::tokenNeededRemoved, this, &MainWindow::handleAccountRemoved);
     connect(store, &AccountStore::accountUpdated, this, &MainWindow::handleRecordChanged);
     connect(store, &AccountStore::accountAdded, this, &MainWindow::handleRecordChanged);
     connect(d->accounts, &AccountTableModel::statusesFlushed, this, &MainWindow::handleSummaryChanged);
     for (const AccountRecord &r : store->accounts())
         handleRecordChanged(r);
-    for (const AccountStatus &s : m->statuses())
+    for (const AccountStatus &s : m->statuses() + d->app->tokenNeededStatuses())
         handleStatusChanged(s);
     d->accounts->flush();
 }
@@ -299,9 +305,7 @@ void MainWindow::startMonitoring(const AccountRecord &record, const QString &tok
 
 void MainWindow::startStoredAccounts()
 {
-    d->app->startStoredAccounts(this, [this](const AccountRecord &r, const VaultError &error) {
-        statusBar()->showMessage(tr("No token for %1: %2").arg(r.name, error.message), 15000);
-    });
+    d->app->startStoredAccounts(this);  // an unreadable token: a "token needed" row, the keychain banner
 }
 
 void MainWindow::setNetworkReachable(bool reachable)
@@ -354,11 +358,12 @@ void MainWindow::handleSelectionChanged()
     const bool has = status.has_value();
     for (Action a : {Action::Edit, Action::Remove})
         action(a)->setEnabled(has);
-    const bool running = has && !status->paused && status->state != ConnectionState::Stopped;
+    const bool monitored = has && !status->tokenNeeded();  // "token needed": only Edit and Remove
+    const bool running = monitored && !status->paused && status->state != ConnectionState::Stopped;
     action(Action::ForceResume)->setEnabled(running && status->state != ConnectionState::Failed);
     action(Action::ForceIdentify)->setEnabled(running && status->state != ConnectionState::Failed);
-    action(Action::Pause)->setEnabled(has && !status->paused);
-    action(Action::Resume)->setEnabled(has && (status->paused || status->state == ConnectionState::Failed));
+    action(Action::Pause)->setEnabled(monitored && !status->paused);
+    action(Action::Resume)->setEnabled(monitored && (status->paused || status->state == ConnectionState::Failed));
     const auto record = d->record(id);
     if (d->details->accountId() != id)
         d->details->setAccount(id, record ? record->intents : 0);
@@ -561,13 +566,8 @@ void MainWindow::handleShowWindow()
 
 void MainWindow::handleUptimeTimeout()
 {
-    if (!d->store)
-        return;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    for (const AccountStatus &s : d->accounts->statuses()) {
-        const UptimeReport r = d->store->uptime(s.accountId, now.addDays(-1), now);
-        d->accounts->setUptime(s.accountId, r.percent ? std::optional<double>(*r.percent / 100.0) : std::nullopt);
-    }
+    if (auto *feed = findChild<AccountHistoryFeed *>(QString(), Qt::FindDirectChildrenOnly))
+        feed->refresh();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -127,6 +127,16 @@ QIcon StateStyle::noDataIcon()
     return cachedIcon(":/icons/state-nodata.svg");
 }
 
+QIcon StateStyle::tokenNeededIcon()
+{
+    return cachedIcon(":/icons/state-token-needed.svg");
+}
+
+QString StateStyle::tokenNeededText()
+{
+    return QCoreApplication::translate("gw::StateStyle", "Token needed");
+}
+
 QIcon StateStyle::appIcon()
 {
     return cachedIcon(":/icons/gatewatch.svg");

@@ -47,6 +47,10 @@ public:
     static QIcon icon(ConnectionState state);
     static QIcon icon(Group group);
     static QIcon noDataIcon();
+    //! A saved account that is not monitored because its token could not be read (a padlock).
+    static QIcon tokenNeededIcon();
+    //! "Token needed".
+    static QString tokenNeededText();
     //! An event's or a disconnect's severity: the failed icon for Error, the degraded one for
     //! Warning, none (a null icon) for Info and Debug.
     static QIcon icon(Severity severity);

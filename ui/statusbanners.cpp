@@ -1,10 +1,12 @@
 #include "statusbanners.h"
 
+#include "monitorapp.h"
 #include "statestyle.h"
 
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QPushButton>
 
 namespace gw {
 
@@ -67,6 +69,55 @@ void OfflineBanner::showState(bool offline, bool networkReachable)
                             : tr("<b>You are offline:</b> the system reports no network. Gatewatch keeps retrying and reconnects by itself."));
     }
     setVisible(offline);
+}
+
+KeychainBanner::KeychainBanner(MonitorApp *app, QWidget *parent)
+    : QFrame(parent)
+    , m_app(app)
+{
+    QHBoxLayout *layout = bannerLayout(this, QStringLiteral("keychainBanner"));
+    QPalette p = palette();
+    const bool dark = StateStyle::isDark(parent ? parent->palette() : palette());
+    p.setColor(QPalette::Window, dark ? QColor(0x4a, 0x3a, 0x12) : QColor(0xff, 0xf1, 0xc9));
+    p.setColor(QPalette::WindowText, dark ? QColor(0xff, 0xf4, 0xdc) : QColor(0x4a, 0x33, 0x00));
+    setPalette(p);
+    auto *icon = new QLabel(this);
+    icon->setPixmap(StateStyle::tokenNeededIcon().pixmap(18, 18));
+    m_text = new QLabel(this);
+    m_text->setWordWrap(true);
+    m_retry = new QPushButton(tr("Retry"), this);
+    m_retry->setObjectName(QStringLiteral("keychainRetry"));
+    m_retry->setToolTip(tr("Read the waiting tokens from the system keychain again"));
+    layout->addWidget(icon);
+    layout->addWidget(m_text, 1);
+    layout->addWidget(m_retry);
+    connect(m_retry, &QPushButton::clicked, m_app, &MonitorApp::retryTokens);
+    connect(m_app, &MonitorApp::keychainProblemChanged, this, &KeychainBanner::handleProblemChanged);
+    handleProblemChanged();
+}
+
+KeychainBanner::~KeychainBanner() = default;
+
+QString KeychainBanner::text() const
+{
+    return m_text->text();
+}
+
+void KeychainBanner::handleProblemChanged()
+{
+    const auto problem = m_app->keychainProblem();
+    if (!problem) {
+        hide();
+        return;
+    }
+    const QString what = problem->kind == VaultError::Kind::AccessDenied
+        ? tr("<b>The system keychain is locked</b> (or the unlock was cancelled).")
+        : tr("<b>The system keychain is unavailable.</b>");
+    m_text->setText(what + QLatin1Char(' ')
+                    + tr("Saved bots whose token could not be read show <i>Token needed</i> and are not monitored. "
+                         "Unlock or start your keyring and press Retry, or re-enter a token with Edit."));
+    m_text->setToolTip(problem->message);
+    show();
 }
 
 } // namespace gw

@@ -3,12 +3,15 @@
 #include <QFrame>
 
 class QLabel;
+class QPushButton;
 
 namespace gw {
 
+class MonitorApp;
+
 //! The coloured strips above the accounts table: the demo banner ("these bots talk to a
 //! built-in gateway simulator") and the offline banner (the system reports no network, or every
-//! account lost its connection).
+//! account lost its connection), and the keychain banner (saved accounts wait for their token).
 class DemoBanner final : public QFrame
 {
     Q_OBJECT
@@ -34,6 +37,29 @@ public:
 
 private:
     QLabel *m_text = nullptr;
+};
+
+//! Shown once, whatever the number of accounts, while MonitorApp's last round of token reads
+//! stopped at the system keychain (unavailable, locked, unlock refused): says so, and its Retry
+//! reads the waiting tokens again (MonitorApp::retryTokens). Hidden when the keychain answers.
+class KeychainBanner final : public QFrame
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(KeychainBanner)
+
+public:
+    explicit KeychainBanner(MonitorApp *app, QWidget *parent = nullptr);
+    ~KeychainBanner() override;
+
+    [[nodiscard]] QString text() const;
+    [[nodiscard]] QPushButton *retryButton() const { return m_retry; }
+
+private:
+    void handleProblemChanged();
+
+    MonitorApp *m_app = nullptr;
+    QLabel *m_text = nullptr;
+    QPushButton *m_retry = nullptr;
 };
 
 } // namespace gw

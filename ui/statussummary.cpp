@@ -45,7 +45,12 @@ void StatusSummary::recount(const QList<AccountStatus> &statuses, const std::fun
     int down = 0;
     int monitored = 0;
     bool everConnected = false;
+    int tokenNeeded = 0;  // saved, not monitored: its own count, not "paused"
     for (const AccountStatus &s : statuses) {
+        if (s.tokenNeeded()) {
+            ++tokenNeeded;
+            continue;
+        }
         const auto g = StateStyle::group(s.paused ? ConnectionState::Stopped : s.state);
         ++counts[g];
         if (!isMuted(s.accountId))
@@ -58,7 +63,10 @@ void StatusSummary::recount(const QList<AccountStatus> &statuses, const std::fun
         }
     }
     m_total = int(statuses.size());
-    m_text = m_total ? StateStyle::summary(counts) : tr("No accounts");
+    QString text = StateStyle::summary(counts);
+    if (tokenNeeded > 0)
+        text += (text.isEmpty() ? QString() : QStringLiteral(" · ")) + tr("%1 token needed").arg(tokenNeeded);
+    m_text = m_total ? text : tr("No accounts");
     StateStyle::Group worst = StateStyle::Group::Paused;
     for (auto it = unmuted.cbegin(); it != unmuted.cend(); ++it)
         if (it.value() > 0 && StateStyle::severity(it.key()) > StateStyle::severity(worst))

@@ -26,8 +26,12 @@ MonitorApp::MonitorApp(MonitorAppOptions options, QObject *parent)
         m_service = std::make_unique<AccountService>(m_options.store.get(), m_options.vault.get());
         // Whoever removes an account through the service (the Remove confirmation, removeAccount()),
         // it is no longer monitored.
-        connect(m_service.get(), &AccountService::accountRemoved, this,
-                [this](const QString &accountId) { m_manager->remove(accountId); });
+        connect(m_service.get(), &AccountService::accountRemoved, this, [this](const QString &accountId) {
+            m_manager->remove(accountId);
+            if (m_tokenNeeded.remove(accountId) > 0)
+                Q_EMIT tokenNeededRemoved(accountId);
+        });
+        connect(m_options.store.get(), &AccountStore::accountUpdated, this, &MonitorApp::handleRecordUpdated);
     }
     if (m_options.eventLog)
         m_recorder = std::make_unique<EventRecorder>(m_manager.get(), m_options.eventLog);
@@ -93,10 +97,12 @@ void MonitorApp::monitorSaved(const AccountRecord &record, const std::optional<Q
 {
     if (!record.isValid())
         return;
-    if (m_manager->status(record.id))
+    if (m_manager->status(record.id)) {
         m_manager->update(record, token);
-    else if (token && !token->isEmpty())
+    } else if (token && !token->isEmpty()) {
+        clearTokenNeeded(record.id);  // the manager's rows replace the "token needed" one
         m_manager->add(record, *token);
+    }
 }
 
 void MonitorApp::monitorSessionAccount(const AccountRecord &record, const QString &token)
@@ -147,28 +153,6 @@ void MonitorApp::pauseAll()
 void MonitorApp::forceReconnect(const QString &accountId, ReconnectMode mode)
 {
     m_manager->forceReconnect(accountId, mode);
-}
-
-void MonitorApp::startStoredAccounts(QObject *context, MissingTokenCallback onMissingToken)
-{
-    if (!m_options.store)
-        return;
-    if (!onMissingToken)
-        onMissingToken = [](const AccountRecord &, const VaultError &) {};
-    const auto missing = guardedBy(context, std::move(onMissingToken));
-    for (const AccountRecord &record : m_options.store->accounts()) {
-        if (m_manager->status(record.id))
-            continue;
-        m_options.vault->readToken(record.id, this, [this, record, missing](Expected<QString, VaultError> token) {
-            if (!token) {
-                qCWarning(lcApp) << "token unavailable for" << record.name << vaultErrorKindName(token.error().kind);
-                missing(record, token.error());
-                return;
-            }
-            if (!m_manager->status(record.id))
-                m_manager->add(record, *token);
-        });
-    }
 }
 
 void MonitorApp::stop(std::chrono::milliseconds timeout)

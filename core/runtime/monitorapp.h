@@ -2,10 +2,12 @@
 
 #include "accountrecord.h"
 #include "accountservice.h"
+#include "accountstatus.h"
 #include "eventtypes.h"
 #include "gatewaytimings.h"
 #include "gatewaytypes.h"
 
+#include <QHash>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -59,7 +61,8 @@ struct MonitorAppOptions
 //!     service() stops monitoring too);
 //!   - pause / resume / pauseAll: the manager stops or starts, the store remembers `paused`;
 //!   - forceReconnect: RESUME (op 6) or a fresh IDENTIFY (op 2);
-//!   - startStoredAccounts: every saved account not yet monitored, tokens read from the vault;
+//!   - startStoredAccounts: every saved account not yet monitored, tokens read from the vault
+//!     one after the other; retryTokens: read the tokens that were missing again;
 //!   - stop: every session closed with 4000 and its resume state saved, so the next start
 //!     RESUMEs (pause and remove close with 1000 and delete it); stopped() follows;
 //!   - recordMonitorStarted / recordMonitorStopped: the monitor's own rows in the event store.
@@ -68,6 +71,13 @@ struct MonitorAppOptions
 //! verb is called there; results come back as callbacks or signals on that thread. The manager
 //! runs every connection on its own worker thread; the event store may live on a third thread
 //! (EventRecorder queues every call to it).
+//!
+//! Saved accounts never vanish: one whose token cannot be read is "token needed"
+//! (AccountStatus::tokenProblem) and announced with tokenNeeded(), so the front-end keeps its row
+//! with Edit (re-enter the token) and Remove. The first read that fails because the keychain is
+//! unavailable, locked or the unlock was refused ends the round: the other accounts are not
+//! asked for (at most one unlock prompt per start or retry), keychainProblemChanged() tells the
+//! front-end once, and retryTokens() tries again when the user asks.
 class MonitorApp final : public QObject
 {
     Q_OBJECT
@@ -107,6 +117,16 @@ public:
     void pauseAll();
     void forceReconnect(const QString &accountId, ReconnectMode mode);
     void startStoredAccounts(QObject *context, MissingTokenCallback onMissingToken = {});
+    //! Read the tokens of the "token needed" accounts again (the user unlocked the keychain and
+    //! pressed Retry); the same one-prompt rule applies.
+    void retryTokens();
+    //! The saved accounts waiting for their token, as the rows a front-end shows.
+    [[nodiscard]] QList<AccountStatus> tokenNeededStatuses() const;
+    //! Why the last round of token reads stopped (keychain unavailable, locked, refused);
+    //! nullopt when the keychain answered.
+    [[nodiscard]] std::optional<VaultError> keychainProblem() const;
+    //! The row of a saved account that is not monitored for want of its token.
+    [[nodiscard]] static AccountStatus tokenNeededStatus(const AccountRecord &record, const VaultError &error);
     //! Graceful stop of every session; stopped() follows once all are closed, or after `timeout`
     //! (with a warning) so a quit never hangs. A second call while stopping ends the wait.
     void stop(std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -124,9 +144,21 @@ public:
 Q_SIGNALS:
     //! After stop(): every session is closed (or the timeout passed).
     void stopped();
+    //! A saved account is not monitored because its token could not be read; `status` is its
+    //! row (tokenNeeded() true). Again when its record changes.
+    void tokenNeeded(const gw::AccountStatus &status);
+    //! A "token needed" account was removed (the manager never knew it, so it says nothing).
+    void tokenNeededRemoved(const QString &accountId);
+    //! keychainProblem() changed: a round of reads stopped at the keychain, or it answered again.
+    void keychainProblemChanged();
 
 private:
     void handleAllStopped();
+    void readTokens(QList<AccountRecord> queue, const MissingTokenCallback &missing);
+    void markTokenNeeded(const AccountRecord &record, const VaultError &error);
+    void clearTokenNeeded(const QString &accountId);
+    void setKeychainProblem(const std::optional<VaultError> &problem);
+    void handleRecordUpdated(const AccountRecord &record);
 
     MonitorAppOptions m_options;
     std::unique_ptr<AccountManager> m_manager;
@@ -134,6 +166,8 @@ private:
     std::unique_ptr<EventRecorder> m_recorder;
     QTimer m_stopTimer;
     bool m_stopping = false;
+    QHash<QString, AccountStatus> m_tokenNeeded;   // account id → its "token needed" row
+    std::optional<VaultError> m_keychainProblem;
 };
 
 //! The one place an AccountRecord is built from what a front-end has that is not a saved record

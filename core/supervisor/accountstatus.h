@@ -74,6 +74,13 @@ struct AccountStatus
     //! answered since); `restLimit` says which: "GET /gateway/bot, global limit".
     QDateTime restLimitedUntil;
     QString restLimit;
+    //! Not empty for a saved account whose token could not be read (the system keychain is
+    //! unavailable or locked, the unlock was refused, no token is stored): it is not monitored,
+    //! and this sentence says what to do ("Locked: unlock your keyring or re-enter the token").
+    //! Set by MonitorApp (core/runtime/monitorapp.h), which shows such accounts all the same.
+    QString tokenProblem;
+
+    [[nodiscard]] bool tokenNeeded() const { return !tokenProblem.isEmpty(); }
 };
 
 //! A partial update of the seed's fields (docs/lifecycle.md §3): every member is optional;

@@ -32,6 +32,10 @@ void AccountSupervisor::handleResumed(const ResumeOutcome &outcome)
         return;
     const qint64 at = nowMs();
     ++m_status.resumes;
+    // A session resumed from the previous run (ResumeStateStore) never had a READY here: its
+    // facts (session id, resume host, shard) come from the client's resumed session.
+    if (!m_status.session && m_client)
+        m_status.session = m_client->session();
     m_pendingGap.reset();
     logEvent(lifecycle::resumed(outcome));
     handleConnected(at);

@@ -1,12 +1,15 @@
 // MonitorApp, the application layer every front-end drives: its verbs against the in-process
 // simulator. add → ready; pause → stopped and the store says paused; resume; force reconnect
 // (RESUME, fresh IDENTIFY); remove → gone from the store and the vault; start stored accounts;
-// an account that brings its own token (headless, demo); stop.
+// an account that brings its own token (headless, demo); stop. A keychain that is locked,
+// cancelled or missing: the saved accounts stay as "token needed", one read (one prompt) only,
+// Retry, Remove and re-entering the token.
 
 #include "accountmanager.h"
 #include "testenvironment.h"
 #include "accountstore.h"
 #include "gatewaysimulator.h"
+#include "lockablevault.h"
 #include "memorytokenvault.h"
 #include "monitorapp.h"
 #include "redactor.h"
@@ -208,6 +211,106 @@ private Q_SLOTS:
         // a second call starts nothing twice
         f.app->startStoredAccounts(&context);
         QVERIFY(!QTest::qWaitFor([&] { return f.app->manager()->accountCount() > 1; }, 200));
+    }
+
+    void keychainProblemKeepsAccountsAndAsksOnce_data()
+    {
+        QTest::addColumn<int>("mode");  // gwtest::LockableVault::Mode
+        QTest::addColumn<gw::VaultError::Kind>("kind");
+        QTest::addColumn<QString>("problem");
+        QTest::newRow("locked") << int(gwtest::LockableVault::Mode::Locked) << gw::VaultError::Kind::AccessDenied
+                                << QStringLiteral("Locked: unlock your keyring or re-enter the token");
+        QTest::newRow("unlock cancelled") << int(gwtest::LockableVault::Mode::Cancelled) << gw::VaultError::Kind::AccessDenied
+                                          << QStringLiteral("Locked: unlock your keyring or re-enter the token");
+        QTest::newRow("no keychain") << int(gwtest::LockableVault::Mode::NoBackend) << gw::VaultError::Kind::Unavailable
+                                     << QStringLiteral("No keychain: start your keyring or re-enter the token");
+    }
+
+    void keychainProblemKeepsAccountsAndAsksOnce()
+    {
+        QFETCH(int, mode);
+        QFETCH(gw::VaultError::Kind, kind);
+        QFETCH(QString, problem);
+        Fixture f;
+        gwtest::LockableVault *vault = nullptr;
+        QStringList ids;
+        QVERIFY(f.start(true, [&](gw::MonitorAppOptions &o) {
+            auto lockable = std::make_unique<gwtest::LockableVault>();
+            vault = lockable.get();
+            for (const char *name : {"One", "Two", "Three"}) {
+                const QString id = o.store->add(f.record(QLatin1String(name)))->id;
+                ids << id;
+                vault->put(id, kToken);
+            }
+            vault->setMode(gwtest::LockableVault::Mode(mode));
+            o.vault = std::move(lockable);
+        }));
+        QSignalSpy needed(f.app.get(), &MonitorApp::tokenNeeded);
+        QSignalSpy keychain(f.app.get(), &MonitorApp::keychainProblemChanged);
+        f.app->startStoredAccounts(nullptr);
+        QTRY_COMPARE(needed.count(), 3);
+        // one read, so one unlock prompt: the other accounts were not asked for
+        QVERIFY(!QTest::qWaitFor([&] { return vault->reads() > 1; }, 300));
+        QCOMPARE(vault->reads(), 1);
+        QCOMPARE(keychain.count(), 1);
+        QVERIFY(f.app->keychainProblem().has_value());
+        QCOMPARE(f.app->keychainProblem()->kind, kind);
+        const QList<gw::AccountStatus> rows = f.app->tokenNeededStatuses();
+        QCOMPARE(rows.size(), 3);
+        for (const gw::AccountStatus &s : rows) {
+            QVERIFY(ids.contains(s.accountId));
+            QVERIFY(s.tokenNeeded());
+            QCOMPARE(s.tokenProblem, problem);
+            QVERIFY(!s.lastError.isEmpty());
+            QVERIFY(!f.status(s.accountId).has_value());  // not monitored
+        }
+        QCOMPARE(f.app->store()->count(), 3);  // nothing was forgotten
+
+        // the user unlocks the keychain and presses Retry: every account is monitored
+        vault->setMode(gwtest::LockableVault::Mode::Open);
+        f.app->retryTokens();
+        QTRY_COMPARE_WITH_TIMEOUT(f.app->manager()->accountCount(), 3, 5000);
+        QCOMPARE(vault->reads(), 4);
+        QVERIFY(!f.app->keychainProblem().has_value());
+        QVERIFY(f.app->tokenNeededStatuses().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(ids.first()), ConnectionState::Ready, 10000);
+    }
+
+    void tokenNeededAccountIsRemovedOrGetsItsTokenAgain()
+    {
+        Fixture f;
+        gwtest::LockableVault *vault = nullptr;
+        QString keep;
+        QString drop;
+        QVERIFY(f.start(true, [&](gw::MonitorAppOptions &o) {
+            auto lockable = std::make_unique<gwtest::LockableVault>();
+            vault = lockable.get();
+            keep = o.store->add(f.record(QStringLiteral("Keep")))->id;
+            drop = o.store->add(f.record(QStringLiteral("Drop")))->id;
+            vault->setMode(gwtest::LockableVault::Mode::Cancelled);
+            o.vault = std::move(lockable);
+        }));
+        QSignalSpy needed(f.app.get(), &MonitorApp::tokenNeeded);
+        f.app->startStoredAccounts(nullptr);
+        QTRY_COMPARE(needed.count(), 2);
+
+        // Remove: the record goes even though the keychain refuses the delete
+        QSignalSpy removed(f.app.get(), &MonitorApp::tokenNeededRemoved);
+        bool removeDone = false;
+        f.app->removeAccount(drop, nullptr, [&](std::optional<gw::VaultError>) { removeDone = true; });
+        QTRY_VERIFY(removeDone);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.first().first().toString(), drop);
+        QVERIFY(!f.app->savedRecord(drop));
+        QCOMPARE(f.app->tokenNeededStatuses().size(), 1);
+
+        // Edit with the token re-entered (kept for this session, the keychain still refuses)
+        bool saved = false;
+        f.app->editAccount(*f.app->savedRecord(keep), kToken, MonitorApp::TokenStorage::SessionOnly, nullptr,
+                           [&](gw::Expected<gw::AccountRecord, gw::AccountSaveError> r) { saved = r.hasValue(); });
+        QTRY_VERIFY(saved);
+        QVERIFY(f.app->tokenNeededStatuses().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(keep), ConnectionState::Ready, 10000);
     }
 
     void sessionAccountWithoutStoreAndStop()

@@ -3,7 +3,10 @@
 // (RESUME on a new connection; with fresh identify, after the warning, an IDENTIFY); export the
 // event log through the dialog (the file holds the rows shown). Plus remove (confirmed),
 // pause/resume, filters, and a RESUME whose replay falls short: the details pane and its
-// disconnect history show the exact number of events lost.
+// disconnect history show the exact number of events lost. Saved accounts whose token cannot
+// be read (keychain locked or missing) keep their rows as "token needed", with one read, the
+// keychain banner and Retry; the Last disconnect column after a recovery; the details of a
+// session resumed at start-up.
 
 #include "accountfilterproxymodel.h"
 #include "testenvironment.h"
@@ -16,14 +19,20 @@
 #include "detailspane.h"
 #include "disconnecthistorymodel.h"
 #include "exportdialog.h"
+#include "gatewayclient.h"
 #include "gatewaysimulator.h"
+#include "lockablevault.h"
 #include "mainwindow.h"
 #include "memorytokenvault.h"
 #include "simfixture.h"
 #include "monitorapp.h"
+#include "resumestatestore.h"
+#include "statusbanners.h"
+#include "uiformat.h"
 #include "statestyle.h"
 #include "testtimings.h"
 
+#include <QAbstractItemModelTester>
 #include <QAction>
 #include <QDialogButtonBox>
 #include <QFile>
@@ -33,6 +42,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -68,6 +78,8 @@ struct Fixture
     gw::MemoryTokenVault *vault = nullptr;
     std::unique_ptr<MainWindow> window;
     int replayBufferLimit = gw::GatewaySimulator::Options().replayBufferLimit;
+    //! Runs before MonitorApp is made: saved accounts, another vault, resume state …
+    std::function<void(gw::MonitorAppOptions &)> prepare;
 
     bool start()
     {
@@ -95,6 +107,8 @@ struct Fixture
         vault = memoryVault.get();
         appOptions.vault = std::move(memoryVault);
         appOptions.eventLog = log.get();  // MonitorApp's EventRecorder feeds it, as in the app
+        if (prepare)
+            prepare(appOptions);
         app = std::make_unique<gw::MonitorApp>(std::move(appOptions));
         manager = app->manager();
         store = app->store();
@@ -430,6 +444,161 @@ private Q_SLOTS:
         QVERIFY2(g.fix.contains(QLatin1String("GUILD_MEMBERS")), qPrintable(g.fix));
         QVERIFY(!g.reason.isEmpty());
         QTRY_VERIFY(f.window->summaryText().contains(QLatin1String("1 failed")));
+    }
+
+    void tokenNeededRowsStayWithOnePromptAndRetry()
+    {
+        Fixture f;
+        gwtest::LockableVault *vault = nullptr;
+        QStringList ids;
+        f.prepare = [&](gw::MonitorAppOptions &o) {
+            auto lockable = std::make_unique<gwtest::LockableVault>();
+            vault = lockable.get();
+            for (const char *name : {"One", "Two"}) {
+                gw::AccountRecord r;
+                r.name = QLatin1String(name);
+                r.apiBaseOverride = f.sim->apiBase();
+                ids << o.store->add(r)->id;
+                const QString token = kToken + QLatin1String(name);  // a bot of its own each
+                gwtest::addBot(*f.sim, token, QLatin1String(name).toString().toLower());
+                vault->put(ids.last(), token);
+            }
+            vault->setMode(gwtest::LockableVault::Mode::Locked);
+            o.vault = std::move(lockable);
+            f.vault = nullptr;
+        };
+        QVERIFY(f.start());
+        f.window->startStoredAccounts();
+        AccountTableModel *model = f.window->accountModel();
+        QTRY_COMPARE(model->rowCount(), 2);
+        for (int row = 0; row < 2; ++row) {
+            const QModelIndex state = model->index(row, AccountTableModel::StateColumn);
+            QTRY_COMPARE(state.data().toString(), QStringLiteral("Token needed"));
+            QVERIFY(!state.data(Qt::DecorationRole).value<QIcon>().isNull());
+            QVERIFY(state.data(Qt::ToolTipRole).toString().contains(
+                QLatin1String("Locked: unlock your keyring or re-enter the token")));
+        }
+        QVERIFY(!QTest::qWaitFor([&] { return vault->reads() > 1; }, 300));
+        QCOMPARE(vault->reads(), 1);  // one unlock prompt, not one per bot
+        QTRY_COMPARE(f.window->summaryText(), QStringLiteral("2 token needed"));
+        auto *banner = child<gw::KeychainBanner>(f.window.get(), "keychainBanner");
+        QVERIFY(banner);
+        QTRY_VERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(QLatin1String("locked")), qPrintable(banner->text()));
+
+        // Edit (re-enter the token) and Remove are there; the monitoring verbs are not
+        f.window->selectAccount(ids.first());
+        QTRY_VERIFY(f.window->action(Action::Edit)->isEnabled());
+        QVERIFY(f.window->action(Action::Remove)->isEnabled());
+        QVERIFY(!f.window->action(Action::Pause)->isEnabled());
+        QVERIFY(!f.window->action(Action::Resume)->isEnabled());
+        QVERIFY(!f.window->action(Action::ForceResume)->isEnabled());
+        f.window->action(Action::Edit)->trigger();
+        QVERIFY(f.window->addBotDialog() && f.window->addBotDialog()->isVisible());
+        f.window->addBotDialog()->reject();
+
+        // unlocked, Retry: both are monitored, the banner goes
+        vault->setMode(gwtest::LockableVault::Mode::Open);
+        banner->retryButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(ids.at(0)), ConnectionState::Ready, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(ids.at(1)), ConnectionState::Ready, 10000);
+        QCOMPARE(vault->reads(), 3);
+        QTRY_VERIFY(!banner->isVisible());
+        QCOMPARE(model->rowCount(), 2);
+        QTRY_COMPARE(model->index(0, AccountTableModel::StateColumn).data().toString(),
+                     gw::stateDisplayName(ConnectionState::Ready));
+    }
+
+    void lastDisconnectShowsTheRecoveredDropAndOneUptime()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        AccountTableModel *model = f.window->accountModel();
+        const auto cell = [&] { return model->index(model->rowOf(id), AccountTableModel::LastDisconnectColumn); };
+        QTRY_COMPARE(cell().data().toString(), gw::uiformat::dash());
+
+        // the gateway asks to reconnect (op 7); the client resumes
+        gw::SimFault op7;
+        op7.kind = gw::SimFault::Kind::Reconnect;
+        QVERIFY(f.sim->injectFault(kBot, op7));
+        QTRY_COMPARE_WITH_TIMEOUT(model->status(id)->resumes, 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 5000);
+        // once the store has the recovery, the column keeps it: cause, downtime, how, its age
+        static const QRegularExpression shape(QStringLiteral("^op 7 · \\d+[.,]\\d s · resumed · (just now|.+ ago)$"));
+        QTRY_VERIFY2_WITH_TIMEOUT(shape.match(cell().data().toString()).hasMatch(), qPrintable(cell().data().toString()),
+                                  10000);
+        QVERIFY(cell().data(Qt::ToolTipRole).toString().contains(QLatin1String("gateway asked to reconnect (op 7)")));
+        QVERIFY(model->lastDisconnect(id)->end.has_value());
+
+        // while a disconnect is open, the live status shows it at once
+        gw::AccountTableModel open;
+        QAbstractItemModelTester tester(&open);
+        gw::AccountStatus down = *model->status(id);
+        down.connected = false;
+        down.lastDisconnect = gw::DisconnectInfo{QDateTime::currentDateTimeUtc().addSecs(-3), 1006, {}};
+        open.updateStatus(down);
+        open.flush();
+        const QString openText = open.index(0, AccountTableModel::LastDisconnectColumn).data().toString();
+        QVERIFY2(openText.startsWith(QStringLiteral("1006 ")) && openText.endsWith(QStringLiteral(" · down 3 s")),
+                 qPrintable(openText));
+
+        // one uptime: the details pane shows the table's 24 h value
+        f.window->refreshFromStore();
+        f.window->selectAccount(id);
+        f.window->detailsPane()->refreshHistory();
+        const QString tableUptime = model->index(model->rowOf(id), AccountTableModel::UptimeColumn).data().toString();
+        QCOMPARE(child<QLabel>(f.window->detailsPane(), "uptime24")->text(), tableUptime);
+    }
+
+    void sessionResumedAtStartUpFillsTheDetails()
+    {
+        Fixture f;
+        QString id;
+        gw::ResumeState live;
+        f.prepare = [&](gw::MonitorAppOptions &o) {
+            o.resumeState = std::make_shared<gw::ResumeStateStore>(f.dir.filePath(QStringLiteral("resume.ini")));
+            gw::AccountRecord r;
+            r.name = QStringLiteral("Alpha");
+            r.apiBaseOverride = f.sim->apiBase();
+            id = o.store->add(r)->id;
+            o.vault->keepForSession(id, kToken);
+            // the last run: READY, then the connection dropped before that run ended
+            gw::GatewayClientConfig config;
+            config.token = kToken;
+            config.apiBase = f.sim->apiBase();
+            config.timings = o.timings;
+            gw::GatewayClient last(config);
+            QSignalSpy ready(&last, &gw::GatewayClient::ready);
+            QSignalSpy closed(&last, &gw::GatewayClient::socketClosed);
+            QObject::connect(&last, &gw::GatewayClient::socketClosed, &last, [&last] { last.stop(); });
+            last.start();
+            QVERIFY(ready.wait(10000));
+            live = last.resumeState();
+            gw::SimFault drop;
+            drop.kind = gw::SimFault::Kind::DropTcp;
+            QVERIFY(f.sim->injectFault(kBot, drop));
+            QVERIFY(closed.wait(10000));
+            o.resumeState->save(id + QStringLiteral("/0"), live);
+        };
+        QVERIFY(f.start());
+        QVERIFY(live.isValid());
+        const int identifies = f.countOps(2);
+        f.window->startStoredAccounts();
+        QTRY_COMPARE_WITH_TIMEOUT(f.state(id), ConnectionState::Ready, 10000);
+        QCOMPARE(f.countOps(2), identifies);  // it resumed: no IDENTIFY
+        QTRY_COMPARE(f.window->accountModel()->status(id)->resumes, 1);
+
+        f.window->selectAccount(id);
+        gw::DetailsPane *pane = f.window->detailsPane();
+        QTRY_COMPARE(child<QLabel>(pane, "sessionId")->text(), gw::uiformat::shortId(live.sessionId));
+        const QUrl host = live.resumeGatewayUrl;
+        QCOMPARE(child<QLabel>(pane, "sessionResumeHost")->text(),
+                 host.host() + (host.port() > 0 ? QStringLiteral(":%1").arg(host.port()) : QString()));
+        QCOMPARE(child<QLabel>(pane, "sessionShard")->text(), QStringLiteral("0 of 1"));
+        QCOMPARE(child<QLabel>(pane, "detailsSubtitle")->text(), QStringLiteral("Session resumed from the last run"));
     }
 
     void replayShortfallShowsTheLostNumber()
