@@ -56,9 +56,12 @@ Expected<QJsonObject, RestError> replyObject(QNetworkReply *reply, const QString
         return makeError(RestError::Kind::Timeout, status, QStringLiteral("%1: request timed out").arg(what));
     if (status >= 400)
         return makeError(RestError::Kind::Http, status, QStringLiteral("%1: HTTP %2").arg(what).arg(status));
-    if (ne != QNetworkReply::NoError)
-        return makeError(RestError::Kind::Network, status,
-                         QStringLiteral("%1: network error %2").arg(what).arg(int(ne)));
+    if (ne != QNetworkReply::NoError) {
+        RestError e = makeError(RestError::Kind::Network, status,
+                                QStringLiteral("%1: network error %2").arg(what).arg(int(ne)));
+        e.networkError = int(ne);
+        return e;
+    }
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())
