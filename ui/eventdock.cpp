@@ -25,7 +25,8 @@ EventDock::EventDock(EventLogModel *model, QAction *exportAction, QAction *copyA
     , m_model(model)
 {
     setObjectName(QStringLiteral("eventDock"));
-    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    // closable: View → Event log hides and shows it
+    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
     auto *host = new QWidget(this);
     auto *layout = new QVBoxLayout(host);
     layout->setContentsMargins(4, 4, 4, 4);

@@ -7,6 +7,7 @@
 #include "addbotdialog.h"
 #include "appsettings.h"
 #include "detailspane.h"
+#include "emptystate.h"
 #include "eventdock.h"
 #include "eventlog.h"
 #include "eventlogmodel.h"
@@ -24,6 +25,7 @@
 #include "statusbanners.h"
 #include "statussummary.h"
 #include "traycontroller.h"
+#include "windowfit.h"
 
 #include <QAction>
 #include <QApplication>
@@ -32,7 +34,6 @@
 #include <QItemSelectionModel>
 #include <QMenu>
 #include <QMessageBox>
-#include <QNetworkInformation>
 #include <QPointer>
 #include <QSplitter>
 #include <QStatusBar>
@@ -40,6 +41,8 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace std::chrono_literals;
 
@@ -58,6 +61,8 @@ public:
     AccountFilterProxyModel *proxy = nullptr;
     QTableView *accountView = nullptr;
     DetailsPane *details = nullptr;
+    QSplitter *splitter = nullptr;
+    AccountsArea *area = nullptr;
     EventLogModel *events = nullptr;
     EventDock *eventDock = nullptr;
     StatusSummary *summary = nullptr;
@@ -133,17 +138,15 @@ MainWindow::MainWindow(const GuiOptions &options, QWidget *parent)
     d->uptimeTimer.start();
     handleSelectionChanged();
     handleSummaryChanged();
-    resize(1280, 820);
-    if (d->settings->contains(QStringLiteral("ui/geometry")))
-        restoreGeometry(d->settings->value(QStringLiteral("ui/geometry")).toByteArray());
-    if (d->settings->contains(QStringLiteral("ui/state")))
-        restoreState(d->settings->value(QStringLiteral("ui/state")).toByteArray());
+    if (!windowfit::restore(this, *d->settings, d->splitter, d->accountView->horizontalHeader(), {1280, 820}))
+        windowfit::fitColumns(d->accountView, AccountTableModel::NameColumn, true);
 }
 
 MainWindow::~MainWindow()
 {
-    d->settings->setValue(QStringLiteral("ui/geometry"), saveGeometry());
-    d->settings->setValue(QStringLiteral("ui/state"), saveState());
+    // While the first-launch hint shows, the splitter holds no details pane: keep the saved sizes.
+    windowfit::save(this, *d->settings, d->area->isShowingHint() ? nullptr : d->splitter,
+                    d->accountView->horizontalHeader());
 }
 
 void MainWindow::connectActions()
@@ -161,6 +164,7 @@ void MainWindow::connectActions()
         {Action::Settings, &MainWindow::handleSettings},
         {Action::Quit, &MainWindow::handleQuit},
         {Action::About, &MainWindow::handleAbout},
+        {Action::UserGuide, &MainWindow::handleUserGuide},
         {Action::ShowWindow, &MainWindow::handleShowWindow},
     };
     for (const auto &[which, handler] : handlers)
@@ -183,7 +187,7 @@ void MainWindow::buildCentral()
     d->offlineBanner = new OfflineBanner(central);
     v->addWidget(d->offlineBanner);
 
-    auto *splitter = new QSplitter(Qt::Horizontal, central);
+    auto *splitter = d->splitter = new QSplitter(Qt::Horizontal, central);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     QTableView *view = d->accountView = new QTableView(splitter);
     view->setObjectName(QStringLiteral("accountView"));
@@ -192,7 +196,7 @@ void MainWindow::buildCentral()
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setSortingEnabled(true);
-    view->sortByColumn(AccountTableModel::StateColumn, Qt::DescendingOrder);
+    view->sortByColumn(AccountTableModel::NameColumn, Qt::AscendingOrder);  // rows stay put as states change
     view->setAlternatingRowColors(true);
     view->setWordWrap(false);
     view->verticalHeader()->hide();
@@ -200,9 +204,6 @@ void MainWindow::buildCentral()
     view->horizontalHeader()->setStretchLastSection(true);
     view->horizontalHeader()->setHighlightSections(false);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
-    const int widths[] = {155, 150, 105, 115, 58, 66, 76, 125, 76, 60};
-    for (int c = 0; c < AccountTableModel::ColumnCount; ++c)
-        view->setColumnWidth(c, widths[c]);
     connect(view, &QWidget::customContextMenuRequested, this, &MainWindow::handleAccountContextMenu);
     connect(view, &QAbstractItemView::doubleClicked, this, &MainWindow::handleEdit);
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::handleSelectionChanged);
@@ -210,7 +211,9 @@ void MainWindow::buildCentral()
     d->details = new DetailsPane(splitter);
     d->details->setObjectName(QStringLiteral("detailsPane"));
     d->details->setHistorySource(d->store.get());
-    splitter->addWidget(view);
+    d->area = new AccountsArea(view, d->accounts, action(Action::AddBot), splitter);
+    d->area->hideWhileEmpty(d->details);
+    splitter->addWidget(d->area);
     splitter->addWidget(d->details);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
@@ -221,17 +224,9 @@ void MainWindow::buildCentral()
 
 void MainWindow::watchNetwork()
 {
-    if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance()
-        && QNetworkInformation::instance()->supports(QNetworkInformation::Feature::Reachability)) {
-        d->backendAvailable = true;
-        auto *ni = QNetworkInformation::instance();
-        connect(ni, &QNetworkInformation::reachabilityChanged, this, [this](QNetworkInformation::Reachability r) {
-            setNetworkReachable(r != QNetworkInformation::Reachability::Disconnected);
-        });
-        setNetworkReachable(ni->reachability() != QNetworkInformation::Reachability::Disconnected);
-    } else {
+    d->backendAvailable = followReachability(this, [this](bool reachable) { setNetworkReachable(reachable); });
+    if (!d->backendAvailable)
         qCInfo(lcUi) << "no network-information backend: offline is inferred from the accounts";
-    }
 }
 
 void MainWindow::connectCore()
@@ -386,6 +381,8 @@ void MainWindow::handleSummaryChanged()
         d->notifier->setNetworkOnline(!heuristicOffline);
 
     // keep the actions in step with the selected account's state
+    const auto statuses = d->accounts->statuses();
+    action(Action::PauseAll)->setEnabled(std::any_of(statuses.cbegin(), statuses.cend(), [](const AccountStatus &s) { return !s.paused; }));
     handleSelectionChanged();
 }
 
@@ -410,6 +407,7 @@ AddBotDialog *MainWindow::openAddBotDialog()
 {
     auto *dialog = new AddBotDialog(d->app->service(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSettings(d->settings.get());
     if (!d->options.defaultApiBase.isEmpty())
         dialog->setDefaultApiBase(QUrl(d->options.defaultApiBase));
     // The dialog saves through the service; what it saved is then monitored.
@@ -509,14 +507,10 @@ void MainWindow::handleExport()
     QList<QPair<QString, QString>> accounts;
     for (const AccountStatus &s : d->accounts->statuses())
         accounts.append({s.accountId, s.accountName});
-    auto *dialog = new ExportDialog(d->store->databasePath(), accounts, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFilter(d->events->filter());
-    connect(dialog, &ExportDialog::exportFinished, this, [this](bool, qint64, const QString &message) {
+    d->exportDialog = ExportDialog::openOver(this, d->store->databasePath(), accounts, d->events->filter(), d->settings.get());
+    connect(d->exportDialog, &ExportDialog::exportFinished, this, [this](bool, qint64, const QString &message) {
         statusBar()->showMessage(message, 10000);
     });
-    d->exportDialog = dialog;
-    dialog->open();
 }
 
 void MainWindow::handleSettings()
@@ -537,11 +531,13 @@ void MainWindow::handleSettings()
 
 void MainWindow::handleAbout()
 {
-    QMessageBox::about(this, tr("About Gatewatch"),
-                       tr("<h3>Gatewatch %1</h3><p>Watches Discord bot gateway connections: state, heartbeat latency, "
-                          "every disconnect and how it recovered, and an exportable event log.</p>"
-                          "<p>Tokens stay in the system keychain; they never appear in logs, exports or metrics.</p>")
-                           .arg(QStringLiteral(GATEWATCH_VERSION)));
+    showAboutBox(this);
+}
+
+void MainWindow::handleUserGuide()
+{
+    if (!openUserGuide())
+        statusBar()->showMessage(tr("The user guide is not installed; it is docs/user-guide.md in Gatewatch's sources."), 10000);
 }
 
 void MainWindow::handleQuit()

@@ -39,7 +39,7 @@ class MainWindow final : public QMainWindow
 public:
     enum class Action {
         AddBot, Edit, Remove, ForceResume, ForceIdentify, Pause, Resume, PauseAll,
-        Export, Settings, Quit, About, Find, CopyEvents, ShowWindow,
+        Export, Settings, Quit, About, Find, CopyEvents, ShowWindow, UserGuide,
     };
     Q_ENUM(Action)
 
@@ -108,6 +108,7 @@ private:
     void handleExport();
     void handleSettings();
     void handleAbout();
+    void handleUserGuide();
     void handleQuit();
     void handleShowWindow();
     void handleAccountContextMenu(const QPoint &pos);

@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QNetworkInformation>
 
 namespace gw {
 
@@ -67,6 +68,19 @@ void OfflineBanner::showState(bool offline, bool networkReachable)
                             : tr("<b>You are offline:</b> the system reports no network. Gatewatch keeps retrying and reconnects by itself."));
     }
     setVisible(offline);
+}
+
+bool followReachability(QObject *context, const std::function<void(bool reachable)> &changed)
+{
+    if (!QNetworkInformation::loadDefaultBackend() || !QNetworkInformation::instance()
+        || !QNetworkInformation::instance()->supports(QNetworkInformation::Feature::Reachability))
+        return false;
+    auto *ni = QNetworkInformation::instance();
+    QObject::connect(ni, &QNetworkInformation::reachabilityChanged, context, [changed](QNetworkInformation::Reachability r) {
+        changed(r != QNetworkInformation::Reachability::Disconnected);
+    });
+    changed(ni->reachability() != QNetworkInformation::Reachability::Disconnected);
+    return true;
 }
 
 } // namespace gw
