@@ -2,6 +2,7 @@
 
 #include "addbotdialog_p.h"
 #include "intentselector.h"
+#include "windowfit.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -14,6 +15,9 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -45,10 +49,10 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     d->statusLabel->setWordWrap(true);
     layout->addWidget(d->statusLabel);
     // Messages come and go without moving the rest: each label stays in place, empty or not.
-    // (The budget, the longest message, takes three lines at the dialog's narrowest.)
-    const std::pair<QLabel *, int> reserved[] = {{d->nameHint, 2}, {d->tokenHint, 3}, {d->checkResult, 4}, {d->statusLabel, 2}};
+    // (Room for the usual length; a longer message makes its label grow.)
+    const std::pair<QLabel *, int> reserved[] = {{d->nameHint, 1}, {d->tokenHint, 2}, {d->checkResult, 3}, {d->statusLabel, 1}};
     for (const auto &[label, lines] : reserved) {
-        label->setFixedHeight(label->fontMetrics().lineSpacing() * lines + 2);
+        label->setMinimumHeight(label->fontMetrics().lineSpacing() * lines + 2);
         label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     }
 
@@ -113,9 +117,18 @@ void AddBotDialog::Private::buildIntents(QVBoxLayout *layout)
 {
     auto *intentsBox = new QGroupBox(AddBotDialog::tr("Gateway intents"), q);
     auto *intentsLayout = new QVBoxLayout(intentsBox);
-    intents = new IntentSelector(intentsBox);
+    // On a small screen the intents scroll; the name, the token and the buttons stay in view.
+    auto *scroll = intentScroll = new QScrollArea(intentsBox);
+    scroll->setObjectName(QStringLiteral("intentScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    intents = new IntentSelector(scroll);
     intents->setObjectName(QStringLiteral("intentSelector"));
-    intentsLayout->addWidget(intents);
+    scroll->setWidget(intents);
+    scroll->setMinimumWidth(intents->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    scroll->setMinimumHeight(std::min(intents->sizeHint().height(), 8 * q->fontMetrics().lineSpacing()));
+    intentsLayout->addWidget(scroll);
     layout->addWidget(intentsBox);
 }
 
@@ -213,11 +226,20 @@ bool AddBotDialog::event(QEvent *event)
     const bool refit = event->type() == QEvent::Show || (event->type() == QEvent::LayoutRequest && d->refitPending);
     if (refit && layout() && layout()->hasHeightForWidth()) {
         d->refitPending = false;
-        const int needed = layout()->heightForWidth(width());
+        // never taller than the screen: the intents scroll instead (windowfit.h: frame allowance)
+        const QScreen *shown = screen();
+        const int room = shown ? shown->availableGeometry().height() - windowfit::k_frameAllowance.height() : QWIDGETSIZE_MAX;
+        const int needed = std::min(layout()->heightForWidth(width()), room);
         if (needed > minimumHeight())
             setMinimumHeight(needed);
         if (needed > height())
             resize(width(), needed);
+        // then, laid out: room left on the screen goes to the intents rather than a scroll bar
+        QMetaObject::invokeMethod(this, [this, room] {
+            const int hidden = d->intents->sizeHint().height() - d->intentScroll->viewport()->height();
+            if (hidden > 0 && height() < room)
+                resize(width(), std::min(room, height() + hidden));
+        }, Qt::QueuedConnection);
     }
     return handled;
 }

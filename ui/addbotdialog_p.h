@@ -19,6 +19,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QRadioButton;
+class QScrollArea;
 class QToolButton;
 class QVBoxLayout;
 
@@ -60,6 +61,7 @@ public:
     QPushButton *checkButton = nullptr;
     QLabel *checkResult = nullptr;
     IntentSelector *intents = nullptr;
+    QScrollArea *intentScroll = nullptr;
     QToolButton *advancedToggle = nullptr;
     QWidget *advancedPanel = nullptr;
     QLineEdit *gatewayUrlEdit = nullptr;

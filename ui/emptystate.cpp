@@ -32,7 +32,10 @@ AccountsArea::AccountsArea(QWidget *table, QAbstractItemModel *model, QAction *a
                                "built-in gateway simulator; nothing of yours is touched)."), m_hint);
     text->setWordWrap(true);
     text->setAlignment(Qt::AlignCenter);
-    text->setMaximumWidth(text->fontMetrics().horizontalAdvance(QLatin1Char('M')) * 36);
+    // a fixed width and the height it needs there (a centred word-wrapped label gets neither by itself)
+    const int textWidth = text->fontMetrics().horizontalAdvance(QLatin1Char('M')) * 36;
+    text->setFixedWidth(textWidth);
+    text->setMinimumHeight(text->heightForWidth(textWidth));
     auto *add = new QPushButton(tr("&Add your first bot…"), m_hint);
     add->setObjectName(QStringLiteral("emptyStateAddButton"));
     add->setDefault(true);

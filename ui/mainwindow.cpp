@@ -217,7 +217,7 @@ void MainWindow::buildCentral()
     splitter->addWidget(d->details);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    splitter->setSizes({985, 415});
+    splitter->setSizes({60, 40});  // in proportion: the details get room for their sections at any width
     v->addWidget(splitter, 1);
     setCentralWidget(central);
 }
