@@ -194,7 +194,9 @@ void ExportDialog::Private::buildSeverityRows(ExportDialog *q, QFormLayout *form
         row->addWidget(box);
     }
     row->addStretch(1);
-    form->addRow(ExportDialog::tr("Se&verities:"), row);
+    auto *label = new QLabel(ExportDialog::tr("Se&verities:"), q);
+    label->setBuddy(severities.first());  // a row of checkboxes gets no buddy from QFormLayout
+    form->addRow(label, row);
     text = new QLineEdit(q);
     text->setObjectName(QStringLiteral("exportText"));
     text->setPlaceholderText(ExportDialog::tr("any message"));
