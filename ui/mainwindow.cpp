@@ -139,7 +139,7 @@ MainWindow::MainWindow(const GuiOptions &options, QWidget *parent)
     handleSelectionChanged();
     handleSummaryChanged();
     if (!windowfit::restore(this, *d->settings, d->splitter, d->accountView->horizontalHeader(), {1280, 820}))
-        windowfit::fitColumns(d->accountView, AccountTableModel::NameColumn, true);
+        windowfit::fitColumns(d->accountView, d->accountView->horizontalHeader(), AccountTableModel::NameColumn, true);
 }
 
 MainWindow::~MainWindow()

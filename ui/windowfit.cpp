@@ -5,7 +5,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
-#include <QTableView>
+#include <QAbstractItemView>
 
 #include <algorithm>
 #include <memory>
@@ -74,16 +74,15 @@ void save(const QMainWindow *window, QSettings &settings, const QSplitter *split
     settings.setValue(QStringLiteral("ui/account_header"), header->saveState());
 }
 
-void fitColumns(QTableView *view, int nameColumn, bool refitOnFirstRows)
+void fitColumns(QAbstractItemView *view, QHeaderView *header, int nameColumn, bool refitOnFirstRows)
 {
     constexpr int otherMaxEm = 11;
-    QHeaderView *header = view->horizontalHeader();
     const int em = view->fontMetrics().horizontalAdvance(QLatin1Char('M'));
     const int columns = view->model() ? view->model()->columnCount() : 0;
     for (int c = 0; c < columns; ++c) {
-        if (view->isColumnHidden(c))
+        if (header->isSectionHidden(c))
             continue;
-        const int wanted = std::max(header->sectionSizeHint(c), static_cast<const QAbstractItemView *>(view)->sizeHintForColumn(c)) + em / 2;
+        const int wanted = std::max(header->sectionSizeHint(c), view->sizeHintForColumn(c)) + em / 2;
         // Names first: room for a typical name even before the first row, up to 22 em.
         const int width = c == nameColumn ? std::clamp(wanted, 14 * em, 22 * em) : std::min(wanted, otherMaxEm * em);
         header->resizeSection(c, width);
@@ -92,9 +91,9 @@ void fitColumns(QTableView *view, int nameColumn, bool refitOnFirstRows)
     if (!refitOnFirstRows || !model || model->rowCount() > 0)
         return;
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = QObject::connect(model, &QAbstractItemModel::rowsInserted, view, [view, nameColumn, connection] {
+    *connection = QObject::connect(model, &QAbstractItemModel::rowsInserted, view, [view, header, nameColumn, connection] {
         QObject::disconnect(*connection);
-        fitColumns(view, nameColumn, false);
+        fitColumns(view, header, nameColumn, false);
     });
 }
 

@@ -6,7 +6,7 @@ class QHeaderView;
 class QMainWindow;
 class QSettings;
 class QSplitter;
-class QTableView;
+class QAbstractItemView;
 class QWidget;
 
 namespace gw {
@@ -38,7 +38,8 @@ void save(const QMainWindow *window, QSettings &settings, const QSplitter *split
 //! Column widths from their content (header text included), names first: the name column gets
 //! the width its longest name needs (14 to 22 em), every other column at most 11 em. With
 //! `refitOnFirstRows` and an empty model, fits again when the first rows arrive.
-void fitColumns(QTableView *view, int nameColumn, bool refitOnFirstRows);
+//! `header` is the view's horizontal header (a QTableView's or a QTreeView's).
+void fitColumns(QAbstractItemView *view, QHeaderView *header, int nameColumn, bool refitOnFirstRows);
 
 } // namespace windowfit
 
