@@ -137,11 +137,14 @@ set(_docdir ${CMAKE_INSTALL_DATAROOTDIR}/doc/gatewatch)
 install(FILES ${_pkg_src}/debian/copyright ${_pkg_out}/changelog.Debian.gz DESTINATION ${_docdir})
 install(FILES ${_pkg_src}/debian/lintian-overrides DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides
         RENAME gatewatch)
-foreach(_doc README.md docs/headless.md docs/simulator.md docs/metrics.md docs/security.md)
+foreach(_doc README.md docs/headless.md docs/simulator.md docs/metrics.md docs/security.md docs/user-guide.md)
     if(EXISTS ${PROJECT_SOURCE_DIR}/${_doc})
         install(FILES ${PROJECT_SOURCE_DIR}/${_doc} DESTINATION ${_docdir})
     endif()
 endforeach()
+# the user guide's pictures (Help → User guide opens the installed guide)
+file(GLOB _guide_pictures ${PROJECT_SOURCE_DIR}/docs/screenshots/*.png)
+install(FILES ${_guide_pictures} DESTINATION ${_docdir}/screenshots)
 
 # --- systemd user unit and the Prometheus / Grafana examples (packaging/{systemd,prometheus,grafana},
 # written with the headless mode; only what exists is installed) -------------------------------

@@ -2,6 +2,7 @@
 
 #include "addbotdialog_p.h"
 #include "intentselector.h"
+#include "windowfit.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -14,6 +15,10 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -43,6 +48,13 @@ AddBotDialog::AddBotDialog(AccountService *service, QWidget *parent)
     d->statusLabel->setObjectName(QStringLiteral("statusLabel"));
     d->statusLabel->setWordWrap(true);
     layout->addWidget(d->statusLabel);
+    // Messages come and go without moving the rest: each label stays in place, empty or not.
+    // (Room for the usual length; a longer message makes its label grow.)
+    const std::pair<QLabel *, int> reserved[] = {{d->nameHint, 1}, {d->tokenHint, 2}, {d->checkResult, 3}, {d->statusLabel, 1}};
+    for (const auto &[label, lines] : reserved) {
+        label->setMinimumHeight(label->fontMetrics().lineSpacing() * lines + 2);
+        label->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    }
 
     d->buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     d->buttons->setObjectName(QStringLiteral("buttons"));
@@ -61,8 +73,10 @@ void AddBotDialog::Private::buildNameRows(QFormLayout *form)
     nameHint = new QLabel(q);
     nameHint->setObjectName(QStringLiteral("nameHint"));
     nameHint->setWordWrap(true);
-    nameHint->setVisible(false);
     form->addRow(QString(), nameHint);
+    muteCheck = new QCheckBox(AddBotDialog::tr("&Mute this bot's notifications (it stays in the table and the log)"), q);
+    muteCheck->setObjectName(QStringLiteral("muteCheck"));
+    form->addRow(QString(), muteCheck);
 }
 
 void AddBotDialog::Private::buildTokenRows(QFormLayout *form)
@@ -91,13 +105,11 @@ void AddBotDialog::Private::buildTokenRows(QFormLayout *form)
     tokenHint = new QLabel(q);
     tokenHint->setObjectName(QStringLiteral("tokenHint"));
     tokenHint->setWordWrap(true);
-    tokenHint->setVisible(false);
     form->addRow(QString(), tokenHint);
     checkResult = new QLabel(q);
     checkResult->setObjectName(QStringLiteral("checkResult"));
     checkResult->setWordWrap(true);
     checkResult->setTextFormat(Qt::RichText);
-    checkResult->setVisible(false);
     form->addRow(QString(), checkResult);
 }
 
@@ -105,9 +117,18 @@ void AddBotDialog::Private::buildIntents(QVBoxLayout *layout)
 {
     auto *intentsBox = new QGroupBox(AddBotDialog::tr("Gateway intents"), q);
     auto *intentsLayout = new QVBoxLayout(intentsBox);
-    intents = new IntentSelector(intentsBox);
+    // On a small screen the intents scroll; the name, the token and the buttons stay in view.
+    auto *scroll = intentScroll = new QScrollArea(intentsBox);
+    scroll->setObjectName(QStringLiteral("intentScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    intents = new IntentSelector(scroll);
     intents->setObjectName(QStringLiteral("intentSelector"));
-    intentsLayout->addWidget(intents);
+    scroll->setWidget(intents);
+    scroll->setMinimumWidth(intents->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    scroll->setMinimumHeight(std::min(intents->sizeHint().height(), 8 * q->fontMetrics().lineSpacing()));
+    intentsLayout->addWidget(scroll);
     layout->addWidget(intentsBox);
 }
 
@@ -187,6 +208,7 @@ void AddBotDialog::Private::connectFields()
     QObject::connect(apiBaseEdit, &QLineEdit::textChanged, q, [this] { invalidateCheck(); });
     QObject::connect(gatewayUrlEdit, &QLineEdit::textChanged, q, [this] { updateValidity(); });
     QObject::connect(advancedToggle, &QToolButton::toggled, q, [this](bool on) {
+        refitPending = true;
         advancedPanel->setVisible(on);
         advancedToggle->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
     });
@@ -199,12 +221,25 @@ void AddBotDialog::Private::connectFields()
 bool AddBotDialog::event(QEvent *event)
 {
     const bool handled = QDialog::event(event);
-    if (event->type() == QEvent::LayoutRequest && layout() && layout()->hasHeightForWidth()) {
-        const int needed = layout()->heightForWidth(width());
+    // When shown, and when Advanced or the keychain panel opens; the messages have their room
+    // already, so they never move the dialog.
+    const bool refit = event->type() == QEvent::Show || (event->type() == QEvent::LayoutRequest && d->refitPending);
+    if (refit && layout() && layout()->hasHeightForWidth()) {
+        d->refitPending = false;
+        // never taller than the screen: the intents scroll instead (windowfit.h: frame allowance)
+        const QScreen *shown = screen();
+        const int room = shown ? shown->availableGeometry().height() - windowfit::k_frameAllowance.height() : QWIDGETSIZE_MAX;
+        const int needed = std::min(layout()->heightForWidth(width()), room);
         if (needed > minimumHeight())
             setMinimumHeight(needed);
         if (needed > height())
             resize(width(), needed);
+        // then, laid out: room left on the screen goes to the intents rather than a scroll bar
+        QMetaObject::invokeMethod(this, [this, room] {
+            const int hidden = d->intents->sizeHint().height() - d->intentScroll->viewport()->height();
+            if (hidden > 0 && height() < room)
+                resize(width(), std::min(room, height() + hidden));
+        }, Qt::QueuedConnection);
     }
     return handled;
 }
@@ -223,6 +258,7 @@ void AddBotDialog::setRecord(const AccountRecord &record)
     d->gatewayUrlEdit->setText(record.gatewayUrlOverride.toString());
     d->apiBaseEdit->setText(record.apiBaseOverride.toString());
     d->compressCheck->setChecked(record.compress);
+    d->muteCheck->setChecked(record.muted);
     d->shardAllRadio->setChecked(record.shardMode == AccountRecord::ShardMode::AllShards);
     d->shardFirstRadio->setChecked(record.shardMode == AccountRecord::ShardMode::RecommendedFirst);
     const bool advanced = !record.gatewayUrlOverride.isEmpty() || !record.apiBaseOverride.isEmpty()
@@ -241,6 +277,19 @@ void AddBotDialog::setDefaultApiBase(const QUrl &apiBase)
     d->defaultApiBase = apiBase;
     d->apiBaseEdit->setPlaceholderText(apiBase.toString());
     d->invalidateCheck();
+}
+
+void AddBotDialog::setSettings(QSettings *settings)
+{
+    d->settings = settings;
+    if (!settings || d->mode != Mode::Add)
+        return;
+    const QString gateway = settings->value(QStringLiteral("addbot/gateway_url")).toString();
+    const QString api = settings->value(QStringLiteral("addbot/api_base")).toString();
+    d->gatewayUrlEdit->setText(gateway);
+    d->apiBaseEdit->setText(api);
+    if (!gateway.isEmpty() || !api.isEmpty())
+        d->advancedToggle->setChecked(true);
 }
 
 void AddBotDialog::setNetworkAccessManager(QNetworkAccessManager *nam)
@@ -267,6 +316,7 @@ AccountRecord AddBotDialog::record() const
     r.gatewayUrlOverride = g.isEmpty() ? QUrl() : QUrl(g);
     r.apiBaseOverride = a.isEmpty() ? QUrl() : QUrl(a);
     r.compress = d->compressCheck->isChecked();
+    r.muted = d->muteCheck->isChecked();
     r.shardMode = d->shardAllRadio->isChecked() ? AccountRecord::ShardMode::AllShards
                                                 : AccountRecord::ShardMode::RecommendedFirst;
     return r;
@@ -316,8 +366,8 @@ void AddBotDialog::checkToken()
     if (!d->tokenProblem().isEmpty() || token.isEmpty() || !d->urlProblem().isEmpty())
         return;
     // Not registered with the redactor here: tokens are registered where they are kept
-    // (TokenVault, core/accounts/tokenvault.h), and tokenProblem() only lets token-shaped text
-    // through, which the redactor's shape rule already hides.
+    // (TokenVault, core/accounts/tokenvault.h), and DiscordRest never puts the token into a
+    // message (core/gateway/discordrest.h), whatever its shape.
     if (!d->rest)
         d->rest = new DiscordRest(d->defaultApiBase, d->nam, this);
     d->rest->setTimeout(d->checkTimeout);
@@ -347,9 +397,10 @@ void AddBotDialog::accept()
         return;
     d->statusLabel->clear();
     const bool newToken = !d->normalisedToken().isEmpty();
-    if (newToken && d->checkState != CheckState::Valid && !d->allowUnverified) {
+    // "Save unverified" after a check that could not reach the API; "Check and save" otherwise.
+    if (newToken && d->checkState != CheckState::Valid && d->checkState != CheckState::Failed) {
         if (d->checkState == CheckState::Rejected)
-            return;  // the 401 message is on screen; the user must change the token
+            return;  // the 401 message is on screen and OK is disabled; the user must change the token
         d->acceptAfterCheck = true;
         if (d->checkState != CheckState::Checking)
             checkToken();

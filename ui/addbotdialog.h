@@ -11,6 +11,7 @@
 #include <optional>
 
 class QMessageBox;
+class QSettings;
 class QNetworkAccessManager;
 
 namespace gw {
@@ -20,7 +21,9 @@ class AccountService;
 //! The **Add bot** / **Edit** dialog.
 //!
 //! Fields: display name; token (password echo, a Show toggle; whitespace and a pasted "Bot "
-//! prefix are stripped; format check: three dot-separated base64url parts); intents as grouped
+//! prefix are stripped; at least 8 characters; a token not shaped like Discord's — three
+//! dot-separated base64url parts — only warns, and only while the API base is Discord's:
+//! simulators, proxies and self-hosted gateways have their own tokens); intents as grouped
 //! checkboxes (IntentSelector, default GUILDS only); an Advanced section (collapsed) with gateway
 //! URL and API base overrides, zlib-stream on/off and which shards to watch.
 //!
@@ -29,11 +32,13 @@ class AccountService;
 //! (remaining/total, the reset as a clock, max_concurrency, recommended shards), or a human
 //! message for 401, timeouts and network errors.
 //!
-//! OK is enabled only while the input is valid (name non-empty, not token-like, not a duplicate;
-//! token shaped — or, in Edit mode, empty to keep the stored one; override URLs well-formed).
-//! Pressing OK with a new token that was not checked yet runs the check first: a 401 keeps the
-//! dialog open with the message (a bad token is never saved); a timeout / network error is shown
-//! and a second OK saves without verifying (offline is allowed).
+//! OK says what it does and is enabled only when it does something: the input is valid (name
+//! non-empty, not token-like, not a duplicate; a token — or, in Edit mode, empty to keep the
+//! stored one; override URLs well-formed), no check is running and the token was not rejected.
+//! With a new token not checked yet it reads "Check and save" and runs the check first: a 401
+//! keeps the dialog open with the message and OK disabled (a bad token is never saved); after a
+//! timeout / network error it reads "Save unverified" and saves without verifying (offline is
+//! allowed). The messages keep their room, so the dialog keeps its size while they come and go.
 //!
 //! With an AccountService, OK saves (token into the vault, record into the store) before the
 //! dialog closes; when the keychain cannot take the token, the dialog says so and offers "Keep
@@ -66,6 +71,10 @@ public:
 
     //! The API base used when the Advanced override is empty (default: Discord's).
     void setDefaultApiBase(const QUrl &apiBase);
+    //! Where the Advanced URLs of the last bot added are kept (keys `addbot/gateway_url` and
+    //! `addbot/api_base`): in Add mode they fill the fields (and open Advanced when set), and a
+    //! successful Add stores them. Not owned; nullptr (default) remembers nothing.
+    void setSettings(QSettings *settings);
     //! Shared network access manager for Check token (default: a private one).
     void setNetworkAccessManager(QNetworkAccessManager *nam);
     //! Timeout of each Check token request (default 15 s).
@@ -94,7 +103,8 @@ public Q_SLOTS:
 
 protected:
     //! Grows the dialog to the height its word-wrapped labels need at the current width (Qt's
-    //! top-level minimum size ignores height-for-width, which squeezed the intent groups).
+    //! top-level minimum size ignores height-for-width, which squeezed the intent groups): when
+    //! shown and when a panel opens, not for messages (they keep their room).
     bool event(QEvent *event) override;
 
 Q_SIGNALS:

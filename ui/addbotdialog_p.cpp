@@ -8,34 +8,64 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QNetworkReply>
 #include <QPointer>
 #include <QPushButton>
+#include <QSettings>
 
 namespace gw {
 
 namespace {
+
+//! Discord's own API (where tokens have Discord's shape), as opposed to a simulator, a proxy or a
+//! self-hosted gateway.
+bool isDiscordApi(const QUrl &apiBase)
+{
+    const QString host = apiBase.host().toLower();
+    return host == QLatin1String("discord.com") || host.endsWith(QLatin1String(".discord.com"))
+           || host == QLatin1String("discordapp.com") || host.endsWith(QLatin1String(".discordapp.com"));
+}
+
+QString networkMessage(const RestError &e, const QString &host)
+{
+    switch (QNetworkReply::NetworkError(e.networkError)) {
+    case QNetworkReply::HostNotFoundError:
+        return AddBotDialog::tr("<b>Host not found</b> (%1) — check the API base or your connection.").arg(host);
+    case QNetworkReply::ConnectionRefusedError:
+        return AddBotDialog::tr("<b>Connection refused</b> by %1 — nothing answers there; check the API base.").arg(host);
+    case QNetworkReply::SslHandshakeFailedError:
+        return AddBotDialog::tr("<b>Secure connection failed</b> to %1 — its certificate was not accepted; check the "
+                                "API base (http:// or https://).").arg(host);
+    case QNetworkReply::RemoteHostClosedError:
+        return AddBotDialog::tr("<b>%1 closed the connection</b> before answering — check the API base.").arg(host);
+    default:
+        return AddBotDialog::tr("<b>Could not reach</b> %1 — check your connection or the API base.").arg(host);
+    }
+}
 
 QString restMessage(const RestError &e, const QUrl &apiBase, std::chrono::milliseconds timeout)
 {
     const QString host = apiBase.host().toHtmlEscaped();
     switch (e.kind) {
     case RestError::Kind::Unauthorized:
-        return AddBotDialog::tr("<b>Discord rejected this token</b> (401 Unauthorized). Check that you copied "
-                  "the <i>bot token</i> from the Bot page (not the client secret) and that it "
-                  "has not been reset since.");
+        if (!isDiscordApi(apiBase))
+            return AddBotDialog::tr("<b>%1 rejected the token (401).</b> Check the token and the API base.").arg(host);
+        return AddBotDialog::tr("<b>Discord rejected the token (401).</b> Check that you copied the <i>bot token</i> "
+                  "from the Bot page (not the client secret) and that it has not been reset since.");
     case RestError::Kind::Timeout:
-        return AddBotDialog::tr("<b>No answer</b> from %1 within %2 s. Check your connection, or the API base "
+        return AddBotDialog::tr("<b>No answer</b> from %1 within %2 s — check your connection or the API base "
                   "under Advanced.")
             .arg(host)
             .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
     case RestError::Kind::Network:
-        return AddBotDialog::tr("<b>Could not reach</b> %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
+        return networkMessage(e, host);
     case RestError::Kind::Http:
-        return AddBotDialog::tr("<b>Discord answered HTTP %1</b> from %2; try again later.").arg(e.httpStatus).arg(host);
+        return AddBotDialog::tr("<b>%1 answered HTTP %2</b> — try again later.").arg(host).arg(e.httpStatus);
     case RestError::Kind::RateLimited:
         return AddBotDialog::tr("<b>Rate limited</b> by %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
     case RestError::Kind::BadResponse:
-        return AddBotDialog::tr("<b>Unexpected answer</b> from %1: %2").arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
+        return AddBotDialog::tr("<b>Unexpected answer</b> from %1 — is the API base right? (%2)")
+            .arg(host, Redactor::global().redact(e.message).toHtmlEscaped());
     }
     return Redactor::global().redact(e.message).toHtmlEscaped();
 }
@@ -124,12 +154,19 @@ QString AddBotDialog::Private::tokenProblem() const
     const QString t = normalisedToken();
     if (t.isEmpty())
         return mode == Mode::Edit ? QString() : AddBotDialog::tr("Paste the bot's token.");
-    if (!Redactor::isTokenShaped(t))
-        return AddBotDialog::tr("This does not look like a bot token: a token is three parts separated by dots "
-                  "(letters, digits, - and _), about 70 characters in all. Copy it from the Bot "
-                  "page of the Developer Portal; the client secret and the public key are "
-                  "something else.");
+    // Shorter tokens could not be hidden from logs (Redactor::MinimumKnownTokenLength).
+    if (t.size() < Redactor::MinimumKnownTokenLength)
+        return AddBotDialog::tr("A token has at least %1 characters.").arg(Redactor::MinimumKnownTokenLength);
     return {};
+}
+
+QString AddBotDialog::Private::tokenWarning() const
+{
+    const QString t = normalisedToken();
+    if (t.isEmpty() || Redactor::isTokenShaped(t) || !isDiscordApi(effectiveApiBase()))
+        return {};
+    return AddBotDialog::tr("This does not look like a Discord bot token (three parts separated by dots, about 70 "
+              "characters); the client secret and the public key are something else. Check token tells for sure.");
 }
 
 QString AddBotDialog::Private::urlProblem() const
@@ -169,27 +206,43 @@ QString AddBotDialog::Private::problem() const
 void AddBotDialog::Private::updateValidity()
 {
     const QString name = nameProblem();
-    const QString token = tokenProblem();
+    QString token = tokenProblem();
+    if (token.isEmpty())
+        token = tokenWarning();
     // Do not nag about empty fields the user has not reached yet.
     nameHint->setText(nameEdit->text().isEmpty() ? QString() : name);
-    nameHint->setVisible(!nameHint->text().isEmpty());
     tokenHint->setText(tokenEdit->text().isEmpty() ? QString() : token);
-    tokenHint->setVisible(!tokenHint->text().isEmpty());
-    const bool tokenOk = token.isEmpty() && !normalisedToken().isEmpty();
+    const bool tokenOk = tokenProblem().isEmpty() && !normalisedToken().isEmpty();
     checkButton->setEnabled(tokenOk && checkState != CheckState::Checking && urlProblem().isEmpty());
-    const QString p = problem();
-    buttons->button(QDialogButtonBox::Ok)->setEnabled(p.isEmpty() && !saving);
-    buttons->button(QDialogButtonBox::Ok)->setToolTip(p);
+    updateOkButton();
+}
+
+void AddBotDialog::Private::updateOkButton()
+{
+    // The button says what pressing it does, and is disabled when it would do nothing.
+    QPushButton *ok = buttons->button(QDialogButtonBox::Ok);
+    QString why = problem();
+    const bool newToken = !normalisedToken().isEmpty();
+    if (why.isEmpty() && newToken && checkState == CheckState::Rejected)
+        why = AddBotDialog::tr("The token was rejected: paste the right one.");
+    if (why.isEmpty() && checkState == CheckState::Checking)
+        why = AddBotDialog::tr("Checking the token…");
+    ok->setEnabled(why.isEmpty() && !saving);
+    ok->setToolTip(why);
+    if (newToken && checkState == CheckState::NotChecked)
+        ok->setText(AddBotDialog::tr("Check and &save"));
+    else if (newToken && checkState == CheckState::Failed)
+        ok->setText(AddBotDialog::tr("Save &unverified"));
+    else
+        ok->setText(AddBotDialog::tr("&Save"));
 }
 
 void AddBotDialog::Private::invalidateCheck()
 {
     ++generation;
     acceptAfterCheck = false;
-    allowUnverified = false;
     checkState = CheckState::NotChecked;
     checkResult->clear();
-    checkResult->setVisible(false);
     sessionPanel->setVisible(false);
     statusLabel->clear();
     updateValidity();
@@ -199,7 +252,6 @@ void AddBotDialog::Private::setCheckResult(CheckState state, const QString &html
 {
     checkState = state;
     checkResult->setText(html);
-    checkResult->setVisible(!html.isEmpty());
     updateValidity();
 }
 
@@ -233,8 +285,7 @@ void AddBotDialog::Private::continueAcceptAfterCheck(CheckState state)
         save(AccountService::TokenStorage::Vault);
         break;
     case CheckState::Failed:
-        allowUnverified = true;
-        statusLabel->setText(AddBotDialog::tr("The token could not be verified. Press OK again to save it anyway."));
+        statusLabel->setText(AddBotDialog::tr("The token could not be verified. “Save unverified” keeps it anyway."));
         break;
     case CheckState::Rejected:
     case CheckState::NotChecked:
@@ -243,10 +294,19 @@ void AddBotDialog::Private::continueAcceptAfterCheck(CheckState state)
     }
 }
 
+void AddBotDialog::Private::rememberUrls() const
+{
+    if (!settings || mode != Mode::Add)
+        return;
+    settings->setValue(QStringLiteral("addbot/gateway_url"), gatewayUrlEdit->text().trimmed());
+    settings->setValue(QStringLiteral("addbot/api_base"), apiBaseEdit->text().trimmed());
+}
+
 void AddBotDialog::Private::save(AccountService::TokenStorage storage)
 {
     if (!service) {
         saved = q->record();
+        rememberUrls();
         q->QDialog::accept();
         return;
     }
@@ -270,6 +330,7 @@ void AddBotDialog::Private::handleSaved(const Expected<AccountRecord, AccountSav
     if (result) {
         saved = result.value();
         statusLabel->clear();
+        rememberUrls();
         q->QDialog::accept();
         return;
     }
@@ -280,6 +341,7 @@ void AddBotDialog::Private::handleSaved(const Expected<AccountRecord, AccountSav
                "keep it in memory for this session only: Gatewatch monitors the bot until it "
                "quits, then asks for the token again. It is never written to disk.")
                 .arg(e.message.toHtmlEscaped()));
+        refitPending = true;
         sessionPanel->setVisible(true);
         statusLabel->clear();
     } else {

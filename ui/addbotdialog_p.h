@@ -12,12 +12,14 @@
 #include <optional>
 
 class QCheckBox;
+class QSettings;
 class QDialogButtonBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QRadioButton;
+class QScrollArea;
 class QToolButton;
 class QVBoxLayout;
 
@@ -46,17 +48,20 @@ public:
     CheckState checkState = CheckState::NotChecked;
     quint64 generation = 0;       // bumped whenever the token / API base changes
     bool acceptAfterCheck = false;
-    bool allowUnverified = false;  // a check failed for a non-401 reason; next OK saves anyway
     bool saving = false;
+    bool refitPending = false;  // Advanced or the keychain panel opened: grow to fit once
+    QSettings *settings = nullptr;  // for the last used Advanced URLs; not owned
 
     QLineEdit *nameEdit = nullptr;
     QLabel *nameHint = nullptr;
+    QCheckBox *muteCheck = nullptr;
     QLineEdit *tokenEdit = nullptr;
     QToolButton *revealButton = nullptr;
     QLabel *tokenHint = nullptr;
     QPushButton *checkButton = nullptr;
     QLabel *checkResult = nullptr;
     IntentSelector *intents = nullptr;
+    QScrollArea *intentScroll = nullptr;
     QToolButton *advancedToggle = nullptr;
     QWidget *advancedPanel = nullptr;
     QLineEdit *gatewayUrlEdit = nullptr;
@@ -81,12 +86,18 @@ public:
     // --- behaviour (addbotdialog_p.cpp) -------------------------------------------------------
     [[nodiscard]] QString normalisedToken() const;
     [[nodiscard]] QUrl effectiveApiBase() const;
+    //! What blocks the token (empty in Add mode, too short to be redacted).
     [[nodiscard]] QString tokenProblem() const;
+    //! A warning only: the token is not shaped like Discord's while the API base is Discord's.
+    [[nodiscard]] QString tokenWarning() const;
     [[nodiscard]] QString urlProblem() const;
     [[nodiscard]] QString nameProblem() const;
     //! The first problem of the input (name, token, URLs); empty when OK may be pressed.
     [[nodiscard]] QString problem() const;
     void updateValidity();
+    void updateOkButton();
+    //! Advanced URLs of the last bot added (QSettings keys `addbot/gateway_url`, `addbot/api_base`).
+    void rememberUrls() const;
     void invalidateCheck();
     void setCheckResult(CheckState state, const QString &html);
     //! Both Check token calls answered (or one of them, `gen` says which round): show the result

@@ -139,7 +139,7 @@ DetailsPane::DetailsPane(QWidget *parent)
 
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);  // narrower than its content: scroll, never clip
     scroll->setFrameShape(QFrame::NoFrame);
     d->content = new QWidget(scroll);
     scroll->setWidget(d->content);

@@ -25,7 +25,7 @@ namespace gw::detailspane {
 
 namespace {
 
-QLabel *metricLabel(QWidget *parent, QGridLayout *grid, int column, const QString &caption)
+QLabel *metricLabel(QWidget *parent, QGridLayout *grid, int row, int column, const QString &caption)
 {
     auto *cap = new QLabel(caption, parent);
     QFont small = cap->font();
@@ -37,8 +37,8 @@ QLabel *metricLabel(QWidget *parent, QGridLayout *grid, int column, const QStrin
     big.setPointSizeF(big.pointSizeF() * 1.35);
     big.setBold(true);
     val->setFont(big);
-    grid->addWidget(cap, 0, column);
-    grid->addWidget(val, 1, column);
+    grid->addWidget(cap, row, column);
+    grid->addWidget(val, row + 1, column);
     return val;
 }
 
@@ -278,13 +278,14 @@ void EventsSection::render(const GatewayStats &stats, const QDateTime &now)
 QLayout *MetricsRow::build(QWidget *parent)
 {
     auto *metrics = new QGridLayout;
-    latencyNow = metricLabel(parent, metrics, 0, DetailsPane::tr("Latency now"));
-    latencyMean = metricLabel(parent, metrics, 1, DetailsPane::tr("Mean"));
-    latencyP95 = metricLabel(parent, metrics, 2, DetailsPane::tr("p95"));
-    uptime24 = metricLabel(parent, metrics, 3, DetailsPane::tr("Uptime 24 h"));
+    // Latency above uptime, three columns each: the pane stays narrow enough to wrap, not clip.
+    latencyNow = metricLabel(parent, metrics, 0, 0, DetailsPane::tr("Latency now"));
+    latencyMean = metricLabel(parent, metrics, 0, 1, DetailsPane::tr("Mean"));
+    latencyP95 = metricLabel(parent, metrics, 0, 2, DetailsPane::tr("p95"));
+    uptime24 = metricLabel(parent, metrics, 2, 0, DetailsPane::tr("Uptime 24 h"));
     uptime24->setObjectName(QStringLiteral("uptime24"));
-    uptime7 = metricLabel(parent, metrics, 4, DetailsPane::tr("7 d"));
-    uptime30 = metricLabel(parent, metrics, 5, DetailsPane::tr("30 d"));
+    uptime7 = metricLabel(parent, metrics, 2, 1, DetailsPane::tr("7 d"));
+    uptime30 = metricLabel(parent, metrics, 2, 2, DetailsPane::tr("30 d"));
     return metrics;
 }
 

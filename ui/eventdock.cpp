@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -25,7 +26,8 @@ EventDock::EventDock(EventLogModel *model, QAction *exportAction, QAction *copyA
     , m_model(model)
 {
     setObjectName(QStringLiteral("eventDock"));
-    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    // closable: View → Event log hides and shows it
+    setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
     auto *host = new QWidget(this);
     auto *layout = new QVBoxLayout(host);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -96,10 +98,13 @@ void EventDock::buildView(QWidget *host, QAction *copyAction)
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(EventLogModel::TimeColumn, 190);
-    m_view->setColumnWidth(EventLogModel::AccountColumn, 130);
-    m_view->setColumnWidth(EventLogModel::SeverityColumn, 95);
-    m_view->setColumnWidth(EventLogModel::KindColumn, 150);
+    // from the font, not pixels: a larger font keeps whole timestamps
+    const QFontMetrics fm = m_view->fontMetrics();
+    const int pad = fm.horizontalAdvance(QLatin1Char('M'));
+    m_view->setColumnWidth(EventLogModel::TimeColumn, fm.horizontalAdvance(QStringLiteral("2026-12-31 23:59:59.999")) + pad);
+    m_view->setColumnWidth(EventLogModel::AccountColumn, 13 * pad);
+    m_view->setColumnWidth(EventLogModel::SeverityColumn, fm.horizontalAdvance(QStringLiteral("Warning")) + 3 * pad);
+    m_view->setColumnWidth(EventLogModel::KindColumn, 15 * pad);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_view->addAction(copyAction);
     copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);

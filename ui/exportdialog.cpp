@@ -1,13 +1,17 @@
 #include "exportdialog.h"
 
+#include "exportdialog_p.h"
+
 #include "eventlogmodel.h"
 #include "logging.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -19,11 +23,13 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <atomic>
 
 using namespace std::chrono_literals;
@@ -31,12 +37,13 @@ using namespace std::chrono_literals;
 namespace gw {
 
 namespace {
-QListView *checkList(QWidget *parent, QStandardItemModel *model)
+QListView *checkList(QWidget *parent, QStandardItemModel *model, const QString &name)
 {
     auto *view = new QListView(parent);
+    view->setObjectName(name);
     view->setModel(model);
     view->setUniformItemSizes(true);
-    view->setMaximumHeight(130);
+    view->setMaximumHeight(110);
     return view;
 }
 
@@ -59,12 +66,18 @@ class ExportDialog::Private
 {
 public:
     QString databasePath;
-    EventFilter baseFilter;
+    EventFilter logFilter;       // what the event-log view shows; applied only on request
+    QSettings *settings = nullptr;
     QComboBox *preset = nullptr;
     QDateTimeEdit *from = nullptr;
     QDateTimeEdit *to = nullptr;
+    QList<QCheckBox *> severities;  // in Severity order
+    QLineEdit *text = nullptr;
     QStandardItemModel accounts;
     QStandardItemModel kinds;
+    QPushButton *useLogFilter = nullptr;
+    QLabel *logFilterNote = nullptr;
+    QLabel *summary = nullptr;
     QComboBox *format = nullptr;
     QLineEdit *target = nullptr;
     QLabel *status = nullptr;
@@ -80,9 +93,12 @@ public:
     std::atomic<bool> cancelled{false};
 
     void buildRangeRows(ExportDialog *q, QFormLayout *form);
+    void buildSeverityRows(ExportDialog *q, QFormLayout *form);
     void fillAccounts(const QList<QPair<QString, QString>> &list);
     void fillKinds();
+    void buildLogFilterRow(ExportDialog *q, QVBoxLayout *layout);
     void buildTargetRow(ExportDialog *q, QFormLayout *form);
+    [[nodiscard]] QString accountName(const QString &id) const;
 };
 
 ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QString, QString>> &accounts,
@@ -94,21 +110,31 @@ ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QStrin
     setWindowTitle(tr("Export event log"));
     setObjectName(QStringLiteral("exportDialog"));
 
+    auto *layout = new QVBoxLayout(this);
+    d->buildLogFilterRow(this, layout);
     auto *form = new QFormLayout;
     d->buildRangeRows(this, form);
+    d->buildSeverityRows(this, form);
     d->fillAccounts(accounts);
-    form->addRow(tr("&Accounts:"), checkList(this, &d->accounts));
+    form->addRow(tr("&Accounts:"), checkList(this, &d->accounts, QStringLiteral("exportAccounts")));
     d->fillKinds();
-    form->addRow(tr("&Kinds:"), checkList(this, &d->kinds));
+    form->addRow(tr("&Kinds:"), checkList(this, &d->kinds, QStringLiteral("exportKinds")));
 
     d->format = new QComboBox(this);
+    d->format->setObjectName(QStringLiteral("exportFormat"));
     d->format->addItem(tr("JSON Lines (.jsonl)"), int(ExportOptions::Format::JsonLines));
     d->format->addItem(tr("CSV (.csv)"), int(ExportOptions::Format::Csv));
     form->addRow(tr("&Format:"), d->format);
     d->buildTargetRow(this, form);
+    connect(d->format, &QComboBox::currentIndexChanged, this, &ExportDialog::handleFormatChanged);
 
+    d->summary = new QLabel(this);
+    d->summary->setObjectName(QStringLiteral("exportSummary"));
+    d->summary->setWordWrap(true);
     d->status = new QLabel(this);
+    d->status->setObjectName(QStringLiteral("exportStatus"));
     d->status->setWordWrap(true);
+    d->status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     d->buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     d->exportButton = d->buttons->addButton(tr("&Export"), QDialogButtonBox::AcceptRole);
@@ -116,18 +142,23 @@ ExportDialog::ExportDialog(const QString &databasePath, const QList<QPair<QStrin
     d->exportButton->setDefault(true);
     connect(d->buttons, &QDialogButtonBox::accepted, this, &ExportDialog::startExport);
     connect(d->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(&d->accounts, &QStandardItemModel::itemChanged, this, &ExportDialog::updateSummary);
+    connect(&d->kinds, &QStandardItemModel::itemChanged, this, &ExportDialog::updateSummary);
 
-    auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(d->summary);
     layout->addWidget(d->status);
     layout->addWidget(d->buttons);
-    resize(520, sizeHint().height());
+    resize(560, sizeHint().height());
+    setLogFilter({});
+    updateSummary();
     updateButtons();
 }
 
 void ExportDialog::Private::buildRangeRows(ExportDialog *q, QFormLayout *form)
 {
     preset = new QComboBox(q);
+    preset->setObjectName(QStringLiteral("exportRange"));
     preset->addItem(ExportDialog::tr("Everything"), int(RangePreset::All));
     preset->addItem(ExportDialog::tr("Last hour"), int(RangePreset::LastHour));
     preset->addItem(ExportDialog::tr("Last 24 hours"), int(RangePreset::LastDay));
@@ -142,12 +173,36 @@ void ExportDialog::Private::buildRangeRows(ExportDialog *q, QFormLayout *form)
         e->setCalendarPopup(true);
         e->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
         e->setEnabled(false);
+        QObject::connect(e, &QDateTimeEdit::dateTimeChanged, q, &ExportDialog::updateSummary);
     }
     rangeRow->addWidget(from);
     rangeRow->addWidget(new QLabel(ExportDialog::tr("to"), q));
     rangeRow->addWidget(to);
     form->addRow(ExportDialog::tr("From:"), rangeRow);
     QObject::connect(preset, &QComboBox::currentIndexChanged, q, &ExportDialog::handlePresetChanged);
+}
+
+void ExportDialog::Private::buildSeverityRows(ExportDialog *q, QFormLayout *form)
+{
+    auto *row = new QHBoxLayout;
+    for (const Severity s : {Severity::Debug, Severity::Info, Severity::Warning, Severity::Error}) {
+        auto *box = new QCheckBox(severityDisplayName(s), q);
+        box->setObjectName(QStringLiteral("exportSeverity_") + severityName(s));
+        box->setChecked(true);
+        QObject::connect(box, &QCheckBox::toggled, q, &ExportDialog::updateSummary);
+        severities.append(box);
+        row->addWidget(box);
+    }
+    row->addStretch(1);
+    auto *label = new QLabel(ExportDialog::tr("Se&verities:"), q);
+    label->setBuddy(severities.first());  // a row of checkboxes gets no buddy from QFormLayout
+    form->addRow(label, row);
+    text = new QLineEdit(q);
+    text->setObjectName(QStringLiteral("exportText"));
+    text->setPlaceholderText(ExportDialog::tr("any message"));
+    text->setClearButtonEnabled(true);
+    form->addRow(ExportDialog::tr("&Message contains:"), text);
+    QObject::connect(text, &QLineEdit::textChanged, q, &ExportDialog::updateSummary);
 }
 
 void ExportDialog::Private::fillAccounts(const QList<QPair<QString, QString>> &list)
@@ -175,16 +230,26 @@ void ExportDialog::Private::fillKinds()
     }
 }
 
+void ExportDialog::Private::buildLogFilterRow(ExportDialog *q, QVBoxLayout *layout)
+{
+    auto *row = new QHBoxLayout;
+    logFilterNote = new QLabel(q);
+    logFilterNote->setObjectName(QStringLiteral("logFilterNote"));
+    logFilterNote->setWordWrap(true);
+    useLogFilter = new QPushButton(ExportDialog::tr("&Use the log's current filter"), q);
+    useLogFilter->setObjectName(QStringLiteral("useLogFilterButton"));
+    row->addWidget(logFilterNote, 1);
+    row->addWidget(useLogFilter, 0, Qt::AlignTop);
+    layout->addLayout(row);
+    QObject::connect(useLogFilter, &QPushButton::clicked, q, [this, q] { q->setFilter(logFilter); });
+}
+
 void ExportDialog::Private::buildTargetRow(ExportDialog *q, QFormLayout *form)
 {
     auto *fileRow = new QHBoxLayout;
     target = new QLineEdit(q);
     target->setObjectName(QStringLiteral("exportTarget"));
-    QString docs = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    if (docs.isEmpty())
-        docs = QDir::homePath();
-    target->setText(QDir(docs).filePath(QStringLiteral("gatewatch-events-%1.jsonl")
-                                            .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmm")))));
+    target->setText(QDir(defaultExportFolder(nullptr)).filePath(defaultExportFileName(ExportOptions::Format::JsonLines)));
     auto *browse = new QPushButton(ExportDialog::tr("&Browse…"), q);
     fileRow->addWidget(target, 1);
     fileRow->addWidget(browse);
@@ -193,6 +258,27 @@ void ExportDialog::Private::buildTargetRow(ExportDialog *q, QFormLayout *form)
     form->addRow(saveLabel, fileRow);
     QObject::connect(browse, &QPushButton::clicked, q, &ExportDialog::handleBrowse);
     QObject::connect(target, &QLineEdit::textChanged, q, &ExportDialog::updateButtons);
+}
+
+QString ExportDialog::Private::accountName(const QString &id) const
+{
+    for (int r = 0; r < accounts.rowCount(); ++r) {
+        if (accounts.item(r)->data(Qt::UserRole).toString() == id)
+            return accounts.item(r)->text();
+    }
+    return id;
+}
+
+ExportDialog *ExportDialog::openOver(QWidget *parent, const QString &databasePath,
+                                     const QList<QPair<QString, QString>> &accounts, const EventFilter &logFilter,
+                                     QSettings *settings)
+{
+    auto *dialog = new ExportDialog(databasePath, accounts, parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setLogFilter(logFilter);
+    dialog->setSettings(settings);
+    dialog->open();
+    return dialog;
 }
 
 ExportDialog::~ExportDialog()
@@ -206,7 +292,6 @@ ExportDialog::~ExportDialog()
 
 void ExportDialog::setFilter(const EventFilter &filter)
 {
-    d->baseFilter = filter;
     for (int r = 0; r < d->accounts.rowCount(); ++r) {
         auto *item = d->accounts.item(r);
         const bool on = filter.accountIds.isEmpty() || filter.accountIds.contains(item->data(Qt::UserRole).toString());
@@ -217,8 +302,62 @@ void ExportDialog::setFilter(const EventFilter &filter)
         const bool on = filter.kinds.isEmpty() || filter.kinds.contains(EventKind(item->data(Qt::UserRole + 1).toInt()));
         item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
     }
+    for (qsizetype i = 0; i < d->severities.size(); ++i)
+        d->severities.at(i)->setChecked(filter.severities.isEmpty() || filter.severities.contains(Severity(i)));
+    d->text->setText(filter.text);
     if (filter.from.isValid() || filter.to.isValid())
         setCustomRange(filter.from, filter.to);
+    else
+        setRangePreset(RangePreset::All);
+    updateSummary();
+}
+
+void ExportDialog::setLogFilter(const EventFilter &filter)
+{
+    d->logFilter = filter;
+    const bool filtered = !(filter == EventFilter{});
+    d->useLogFilter->setEnabled(filtered);
+    d->logFilterNote->setText(filtered ? tr("The event log shows only: %1. This export starts from everything.")
+                                             .arg(describeFilter(filter, [this](const QString &id) { return d->accountName(id); }, true))
+                                       : tr("The event log shows everything."));
+}
+
+void ExportDialog::setSettings(QSettings *settings)
+{
+    d->settings = settings;
+    const QString file = QFileInfo(targetFile()).fileName();
+    setTargetFile(QDir(defaultExportFolder(settings)).filePath(file));
+}
+
+QString ExportDialog::summaryText() const
+{
+    return d->summary->text();
+}
+
+QString ExportDialog::statusText() const
+{
+    return d->status->text();
+}
+
+QString ExportDialog::logFilterText() const
+{
+    return d->logFilterNote->text();
+}
+
+void ExportDialog::updateSummary()
+{
+    if (!d->summary)
+        return;  // still being built
+    d->summary->setText(tr("Exports: %1.").arg(describeFilter(options().filter, [this](const QString &id) {
+        return d->accountName(id);
+    })));
+}
+
+void ExportDialog::handleFormatChanged()
+{
+    // The extension follows the format.
+    const bool csv = ExportOptions::Format(d->format->currentData().toInt()) == ExportOptions::Format::Csv;
+    setTargetFile(withExportSuffix(targetFile(), csv ? ExportOptions::Format::Csv : ExportOptions::Format::JsonLines));
 }
 
 void ExportDialog::setRangePreset(RangePreset preset)
@@ -260,6 +399,7 @@ void ExportDialog::handlePresetChanged(int index)
     const bool custom = RangePreset(d->preset->itemData(index).toInt()) == RangePreset::Custom;
     d->from->setEnabled(custom);
     d->to->setEnabled(custom);
+    updateSummary();
 }
 
 void ExportDialog::handleBrowse()
@@ -280,10 +420,14 @@ ExportOptions ExportDialog::options() const
 {
     ExportOptions o;
     o.format = ExportOptions::Format(d->format->currentData().toInt());
-    o.filter = d->baseFilter;
+    for (qsizetype i = 0; i < d->severities.size(); ++i) {
+        if (d->severities.at(i)->isChecked())
+            o.filter.severities.append(Severity(i));
+    }
+    if (o.filter.severities.size() == d->severities.size())
+        o.filter.severities.clear();
+    o.filter.text = d->text->text().trimmed();
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    o.filter.from = QDateTime();
-    o.filter.to = QDateTime();
     switch (RangePreset(d->preset->currentData().toInt())) {
     case RangePreset::All: break;
     case RangePreset::LastHour: o.filter.from = now.addSecs(-3600); break;
@@ -312,12 +456,13 @@ void ExportDialog::startExport()
     if (isRunning())
         return;
     const ExportOptions opts = options();
-    if (!opts.filter.accountIds.isEmpty() || d->accounts.rowCount() == 0) {
-        // fine: a selection (or no accounts known yet: export everything)
-    }
     bool allAccounts = false;
     if (checkedData(&d->accounts, &allAccounts).isEmpty() && d->accounts.rowCount() > 0) {
         d->status->setText(tr("Select at least one account."));
+        return;
+    }
+    if (std::none_of(d->severities.cbegin(), d->severities.cend(), [](const QCheckBox *b) { return b->isChecked(); })) {
+        d->status->setText(tr("Select at least one severity."));
         return;
     }
     if (opts.filter.from.isValid() && opts.filter.to.isValid() && opts.filter.from >= opts.filter.to) {
@@ -394,7 +539,10 @@ void ExportDialog::handleThreadFinished()
         rows = *d->result;
         if (d->file->commit()) {
             ok = true;
-            message = tr("Exported %L1 events to %2.").arg(rows).arg(d->file->fileName());
+            const QString path = QDir::toNativeSeparators(d->file->fileName());
+            message = rows == 1 ? tr("1 event written to %1").arg(path) : tr("%L1 events written to %2").arg(rows).arg(path);
+            if (d->settings)
+                d->settings->setValue(QStringLiteral("export/last_folder"), QFileInfo(d->file->fileName()).absolutePath());
         } else {
             message = tr("Could not save %1: %2").arg(d->file->fileName(), d->file->errorString());
         }

@@ -8,6 +8,7 @@
 #include "addbotdialog.h"
 #include "appsettings.h"
 #include "detailspane.h"
+#include "emptystate.h"
 #include "eventdock.h"
 #include "eventlog.h"
 #include "eventlogmodel.h"
@@ -25,6 +26,7 @@
 #include "statusbanners.h"
 #include "statussummary.h"
 #include "traycontroller.h"
+#include "windowfit.h"
 
 #include <QAction>
 #include <QApplication>
@@ -33,7 +35,6 @@
 #include <QItemSelectionModel>
 #include <QMenu>
 #include <QMessageBox>
-#include <QNetworkInformation>
 #include <QPointer>
 #include <QSplitter>
 #include <QStatusBar>
@@ -42,6 +43,8 @@
 #include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 using namespace std::chrono_literals;
 
@@ -60,6 +63,8 @@ public:
     AccountFilterProxyModel *proxy = nullptr;
     QTreeView *accountView = nullptr;
     DetailsPane *details = nullptr;
+    QSplitter *splitter = nullptr;
+    AccountsArea *area = nullptr;
     EventLogModel *events = nullptr;
     EventDock *eventDock = nullptr;
     StatusSummary *summary = nullptr;
@@ -136,17 +141,15 @@ MainWindow::MainWindow(const GuiOptions &options, QWidget *parent)
     d->uptimeTimer.start();
     handleSelectionChanged();
     handleSummaryChanged();
-    resize(1280, 820);
-    if (d->settings->contains(QStringLiteral("ui/geometry")))
-        restoreGeometry(d->settings->value(QStringLiteral("ui/geometry")).toByteArray());
-    if (d->settings->contains(QStringLiteral("ui/state")))
-        restoreState(d->settings->value(QStringLiteral("ui/state")).toByteArray());
+    if (!windowfit::restore(this, *d->settings, d->splitter, d->accountView->header(), {1280, 820}))
+        windowfit::fitColumns(d->accountView, d->accountView->header(), AccountTableModel::NameColumn, true);
 }
 
 MainWindow::~MainWindow()
 {
-    d->settings->setValue(QStringLiteral("ui/geometry"), saveGeometry());
-    d->settings->setValue(QStringLiteral("ui/state"), saveState());
+    // While the first-launch hint shows, the splitter holds no details pane: keep the saved sizes.
+    windowfit::save(this, *d->settings, d->area->isShowingHint() ? nullptr : d->splitter,
+                    d->accountView->header());
 }
 
 void MainWindow::connectActions()
@@ -164,6 +167,7 @@ void MainWindow::connectActions()
         {Action::Settings, &MainWindow::handleSettings},
         {Action::Quit, &MainWindow::handleQuit},
         {Action::About, &MainWindow::handleAbout},
+        {Action::UserGuide, &MainWindow::handleUserGuide},
         {Action::ShowWindow, &MainWindow::handleShowWindow},
     };
     for (const auto &[which, handler] : handlers)
@@ -187,7 +191,7 @@ void MainWindow::buildCentral()
     v->addWidget(d->offlineBanner);
     v->addWidget(new KeychainBanner(d->app, central));
 
-    auto *splitter = new QSplitter(Qt::Horizontal, central);
+    auto *splitter = d->splitter = new QSplitter(Qt::Horizontal, central);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
     // A tree: a sharded account's shards are child rows under its row (AccountTableModel).
     QTreeView *view = d->accountView = new QTreeView(splitter);
@@ -197,15 +201,12 @@ void MainWindow::buildCentral()
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setSortingEnabled(true);
-    view->sortByColumn(AccountTableModel::StateColumn, Qt::DescendingOrder);
+    view->sortByColumn(AccountTableModel::NameColumn, Qt::AscendingOrder);  // rows stay put as states change
     view->setAlternatingRowColors(true);
     view->setWordWrap(false);
     view->setUniformRowHeights(true);
     view->header()->setHighlightSections(false);
     view->setContextMenuPolicy(Qt::CustomContextMenu);
-    const int widths[] = {155, 150, 105, 115, 58, 66, 76, 125, 76, 60};
-    for (int c = 0; c < AccountTableModel::ColumnCount; ++c)
-        view->setColumnWidth(c, widths[c]);
     connect(view, &QWidget::customContextMenuRequested, this, &MainWindow::handleAccountContextMenu);
     connect(view, &QAbstractItemView::doubleClicked, this, &MainWindow::handleEdit);
     connect(view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::handleSelectionChanged);
@@ -214,28 +215,22 @@ void MainWindow::buildCentral()
     d->details->setObjectName(QStringLiteral("detailsPane"));
     d->details->setHistorySource(d->store.get());
     d->details->setUptime24Source([this](const QString &id) { return d->accounts->uptime(id); });
-    splitter->addWidget(view);
+    d->area = new AccountsArea(view, d->accounts, action(Action::AddBot), splitter);
+    d->area->hideWhileEmpty(d->details);
+    splitter->addWidget(d->area);
     splitter->addWidget(d->details);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    splitter->setSizes({985, 415});
+    splitter->setSizes({60, 40});  // in proportion: the details get room for their sections at any width
     v->addWidget(splitter, 1);
     setCentralWidget(central);
 }
 
 void MainWindow::watchNetwork()
 {
-    if (QNetworkInformation::loadDefaultBackend() && QNetworkInformation::instance()
-        && QNetworkInformation::instance()->supports(QNetworkInformation::Feature::Reachability)) {
-        d->backendAvailable = true;
-        auto *ni = QNetworkInformation::instance();
-        connect(ni, &QNetworkInformation::reachabilityChanged, this, [this](QNetworkInformation::Reachability r) {
-            setNetworkReachable(r != QNetworkInformation::Reachability::Disconnected);
-        });
-        setNetworkReachable(ni->reachability() != QNetworkInformation::Reachability::Disconnected);
-    } else {
+    d->backendAvailable = followReachability(this, [this](bool reachable) { setNetworkReachable(reachable); });
+    if (!d->backendAvailable)
         qCInfo(lcUi) << "no network-information backend: offline is inferred from the accounts";
-    }
 }
 
 void MainWindow::connectCore()
@@ -391,6 +386,8 @@ void MainWindow::handleSummaryChanged()
         d->notifier->setNetworkOnline(!heuristicOffline);
 
     // keep the actions in step with the selected account's state
+    const auto statuses = d->accounts->statuses();
+    action(Action::PauseAll)->setEnabled(std::any_of(statuses.cbegin(), statuses.cend(), [](const AccountStatus &s) { return !s.paused; }));
     handleSelectionChanged();
 }
 
@@ -415,6 +412,7 @@ AddBotDialog *MainWindow::openAddBotDialog()
 {
     auto *dialog = new AddBotDialog(d->app->service(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setSettings(d->settings.get());
     if (!d->options.defaultApiBase.isEmpty())
         dialog->setDefaultApiBase(QUrl(d->options.defaultApiBase));
     // The dialog saves through the service; what it saved is then monitored.
@@ -514,14 +512,10 @@ void MainWindow::handleExport()
     QList<QPair<QString, QString>> accounts;
     for (const AccountStatus &s : d->accounts->statuses())
         accounts.append({s.accountId, s.accountName});
-    auto *dialog = new ExportDialog(d->store->databasePath(), accounts, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setFilter(d->events->filter());
-    connect(dialog, &ExportDialog::exportFinished, this, [this](bool, qint64, const QString &message) {
+    d->exportDialog = ExportDialog::openOver(this, d->store->databasePath(), accounts, d->events->filter(), d->settings.get());
+    connect(d->exportDialog, &ExportDialog::exportFinished, this, [this](bool, qint64, const QString &message) {
         statusBar()->showMessage(message, 10000);
     });
-    d->exportDialog = dialog;
-    dialog->open();
 }
 
 void MainWindow::handleSettings()
@@ -542,11 +536,13 @@ void MainWindow::handleSettings()
 
 void MainWindow::handleAbout()
 {
-    QMessageBox::about(this, tr("About Gatewatch"),
-                       tr("<h3>Gatewatch %1</h3><p>Watches Discord bot gateway connections: state, heartbeat latency, "
-                          "every disconnect and how it recovered, and an exportable event log.</p>"
-                          "<p>Tokens stay in the system keychain; they never appear in logs, exports or metrics.</p>")
-                           .arg(QStringLiteral(GATEWATCH_VERSION)));
+    showAboutBox(this);
+}
+
+void MainWindow::handleUserGuide()
+{
+    if (!openUserGuide())
+        statusBar()->showMessage(tr("The user guide is not installed; it is docs/user-guide.md in Gatewatch's sources."), 10000);
 }
 
 void MainWindow::handleQuit()

@@ -40,7 +40,7 @@ class MainWindow final : public QMainWindow
 public:
     enum class Action {
         AddBot, Edit, Remove, ForceResume, ForceIdentify, Pause, Resume, PauseAll,
-        Export, Settings, Quit, About, Find, CopyEvents, ShowWindow,
+        Export, Settings, Quit, About, Find, CopyEvents, ShowWindow, UserGuide,
     };
     Q_ENUM(Action)
 
@@ -109,6 +109,7 @@ private:
     void handleExport();
     void handleSettings();
     void handleAbout();
+    void handleUserGuide();
     void handleQuit();
     void handleShowWindow();
     void handleAccountContextMenu(const QPoint &pos);

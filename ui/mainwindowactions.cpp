@@ -1,11 +1,18 @@
 #include "mainwindowactions.h"
 
 #include <QAction>
+#include <QCoreApplication>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
 #include <QMainWindow>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QMetaEnum>
+#include <QStandardPaths>
 #include <QToolBar>
+#include <QUrl>
 
 namespace gw {
 
@@ -44,8 +51,12 @@ MainWindowActions::MainWindowActions(QObject *parent)
                           QStringLiteral("configure"));
     if (settings->shortcut().isEmpty())
         settings->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-    make(parent, Action::Quit, MainWindow::tr("&Quit"), QKeySequence::Quit, QStringLiteral("application-exit"))
-        ->setMenuRole(QAction::QuitRole);
+    auto *quit = make(parent, Action::Quit, MainWindow::tr("&Quit"), QKeySequence::Quit, QStringLiteral("application-exit"));
+    quit->setMenuRole(QAction::QuitRole);
+    if (quit->shortcut().isEmpty())  // platforms without a standard Quit shortcut
+        quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    make(parent, Action::UserGuide, MainWindow::tr("&User guide"), QKeySequence::HelpContents, QStringLiteral("help-contents"))
+        ->setStatusTip(MainWindow::tr("Launch, add a bot, force a reconnect, export the log; what each state and column means"));
     make(parent, Action::About, MainWindow::tr("&About Gatewatch"))->setMenuRole(QAction::AboutRole);
     make(parent, Action::Find, MainWindow::tr("&Find in event log"), QKeySequence::Find, QStringLiteral("edit-find"));
     make(parent, Action::CopyEvents, MainWindow::tr("&Copy rows"), QKeySequence::Copy, QStringLiteral("edit-copy"));
@@ -73,7 +84,7 @@ QMenu *MainWindowActions::populate(QMainWindow *window) const
          a(Action::Pause), a(Action::Resume), a(Action::PauseAll)});
     QMenu *viewMenu = bar->addMenu(MainWindow::tr("&View"));
     add(viewMenu, {a(Action::Find)});
-    add(bar->addMenu(MainWindow::tr("&Help")), {a(Action::About)});
+    add(bar->addMenu(MainWindow::tr("&Help")), {a(Action::UserGuide), nullptr, a(Action::About)});
 
     QToolBar *toolbar = window->addToolBar(MainWindow::tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolBar"));
@@ -94,6 +105,37 @@ void MainWindowActions::fillAccountContextMenu(QMenu *menu) const
     menu->addSeparator();
     menu->addAction(m_actions.value(Action::Edit));
     menu->addAction(m_actions.value(Action::Remove));
+}
+
+void showAboutBox(QWidget *parent)
+{
+    QMessageBox::about(parent, MainWindow::tr("About Gatewatch"),
+                       MainWindow::tr("<h3>Gatewatch %1</h3><p>Watches Discord bot gateway connections: state, heartbeat latency, "
+                          "every disconnect and how it recovered, and an exportable event log.</p>"
+                          "<p>Tokens stay in the system keychain; they never appear in logs, exports or metrics.</p>")
+                           .arg(QStringLiteral(GATEWATCH_VERSION)));
+}
+
+QString userGuidePath()
+{
+    // Installed with the package (cmake/Packaging.cmake), or beside the binary of a build tree.
+    const QString installed = QStandardPaths::locate(QStandardPaths::GenericDataLocation,
+                                                     QStringLiteral("doc/gatewatch/user-guide.md"));
+    if (!installed.isEmpty())
+        return installed;
+    const QDir app(QCoreApplication::applicationDirPath());
+    for (const char *relative : {"../share/doc/gatewatch/user-guide.md", "../../docs/user-guide.md", "../docs/user-guide.md"}) {
+        const QString candidate = app.absoluteFilePath(QLatin1String(relative));
+        if (QFileInfo::exists(candidate))
+            return QDir::cleanPath(candidate);
+    }
+    return {};
+}
+
+bool openUserGuide()
+{
+    const QString path = userGuidePath();
+    return !path.isEmpty() && QDesktopServices::openUrl(QUrl::fromLocalFile(path));
 }
 
 } // namespace gw

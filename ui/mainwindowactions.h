@@ -7,6 +7,7 @@
 class QAction;
 class QMainWindow;
 class QMenu;
+class QWidget;
 
 namespace gw {
 
@@ -35,5 +36,12 @@ private:
 
     QHash<Action, QAction *> m_actions;
 };
+
+//! The About box (window-modal over `parent`).
+void showAboutBox(QWidget *parent);
+//! docs/user-guide.md as installed (share/doc/gatewatch) or beside a build tree's binary; empty when neither.
+QString userGuidePath();
+//! Opens the user guide with the desktop's viewer; false when it is not there or nothing opens it.
+bool openUserGuide();
 
 } // namespace gw

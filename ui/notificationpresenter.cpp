@@ -76,7 +76,7 @@ void NotificationPresenter::present(const NotificationRequest &request)
         break;
     }
     if (m_statusLine)
-        m_statusLine(request.title + QStringLiteral(": ") + request.body);
+        m_statusLine(request.statusText.isEmpty() ? request.title + QStringLiteral(": ") + request.body : request.statusText);
     qCInfo(lcUi) << "notification:" << request.title;
     Q_EMIT presented(request, ch);
 }

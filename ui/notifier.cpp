@@ -189,6 +189,8 @@ void Notifier::Private::enterFailed(Track &t, const AccountStatus &status, bool 
         r.accountIds = {status.accountId};
         r.title = Notifier::tr("%1 failed").arg(status.accountName);
         r.body = reason.isEmpty() ? Notifier::tr("Monitoring stopped; open Gatewatch for the reason and the fix.") : reason;
+        if (reason.isEmpty())
+            r.statusText = Notifier::tr("%1 failed: select it for the reason and the fix.").arg(status.accountName);
         Q_EMIT q->notificationRequested(r);
     }
     t.notifiedFailed = true;

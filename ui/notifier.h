@@ -32,6 +32,8 @@ public:
     QStringList accountIds;        //!< grouped kinds: the accounts concerned
     QString title;
     QString body;
+    //! The same news as the window's status bar says it (inside Gatewatch); empty: title and body.
+    QString statusText;
 };
 
 //! The thresholds of the notification policy (Settings → Notifications).

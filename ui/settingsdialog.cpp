@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QRegularExpressionValidator>
 #include <QSpinBox>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -113,6 +114,10 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QWidget *parent)
     layout->addWidget(tabs);
     layout->addWidget(buttons);
     d->fill(settings);
+    // Every tab visible: no scroll arrows hiding the last ones.
+    tabs->tabBar()->setUsesScrollButtons(false);
+    tabs->tabBar()->setElideMode(Qt::ElideNone);
+    setMinimumWidth(std::max(minimumSizeHint().width(), tabs->tabBar()->sizeHint().width() + 2 * layout->contentsMargins().left() + 8));
 }
 
 QWidget *SettingsDialog::Private::buildTimingsPage(QWidget *tabs)
@@ -166,7 +171,7 @@ QWidget *SettingsDialog::Private::buildNotificationsPage(QWidget *tabs)
     nf->addRow(SettingsDialog::tr("…of at least (&accounts):"), groupMin);
     nf->addRow(noteLabel(SettingsDialog::tr("Failures are notified at once; a connection that resumes within the threshold is only logged. "
                             "When many accounts drop together, one \"network appears offline\" notification is shown. "
-                            "Accounts can be muted individually (Edit)."), notifyPage));
+                            "A bot can be muted on its own: Account → Edit… → \"Mute this bot's notifications\"."), notifyPage));
     return notifyPage;
 }
 

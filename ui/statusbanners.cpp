@@ -7,6 +7,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QPushButton>
+#include <QNetworkInformation>
 
 namespace gw {
 
@@ -118,6 +119,19 @@ void KeychainBanner::handleProblemChanged()
                          "Unlock or start your keyring and press Retry, or re-enter a token with Edit."));
     m_text->setToolTip(problem->message);
     show();
+}
+
+bool followReachability(QObject *context, const std::function<void(bool reachable)> &changed)
+{
+    if (!QNetworkInformation::loadDefaultBackend() || !QNetworkInformation::instance()
+        || !QNetworkInformation::instance()->supports(QNetworkInformation::Feature::Reachability))
+        return false;
+    auto *ni = QNetworkInformation::instance();
+    QObject::connect(ni, &QNetworkInformation::reachabilityChanged, context, [changed](QNetworkInformation::Reachability r) {
+        changed(r != QNetworkInformation::Reachability::Disconnected);
+    });
+    changed(ni->reachability() != QNetworkInformation::Reachability::Disconnected);
+    return true;
 }
 
 } // namespace gw

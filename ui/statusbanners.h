@@ -2,6 +2,8 @@
 
 #include <QFrame>
 
+#include <functional>
+
 class QLabel;
 class QPushButton;
 
@@ -61,5 +63,9 @@ private:
     QLabel *m_text = nullptr;
     QPushButton *m_retry = nullptr;
 };
+
+//! Follows QNetworkInformation's reachability when a backend supports it: calls `changed` now
+//! and on every change, in `context`. Returns false (and never calls) when no backend can tell.
+bool followReachability(QObject *context, const std::function<void(bool reachable)> &changed);
 
 } // namespace gw

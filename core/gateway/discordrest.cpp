@@ -102,9 +102,12 @@ Expected<QJsonObject, RestError> replyObject(QNetworkReply *reply, const QString
                              .arg(DiscordRest::MaxRateLimitWaits));
     if (status >= 400)
         return makeError(RestError::Kind::Http, status, QStringLiteral("%1: HTTP %2").arg(what).arg(status));
-    if (ne != QNetworkReply::NoError)
-        return makeError(RestError::Kind::Network, status,
-                         QStringLiteral("%1: network error %2").arg(what).arg(int(ne)));
+    if (ne != QNetworkReply::NoError) {
+        RestError e = makeError(RestError::Kind::Network, status,
+                                QStringLiteral("%1: network error %2").arg(what).arg(int(ne)));
+        e.networkError = int(ne);
+        return e;
+    }
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(reply->readAll(), &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject())

@@ -23,6 +23,7 @@ struct RestError
     Kind kind = Kind::Network;
     int httpStatus = 0;         //!< 0 when no HTTP answer came
     QString message;            //!< human sentence, never contains the token
+    int networkError = 0;       //!< QNetworkReply::NetworkError for Kind::Network (0 otherwise)
 };
 
 //! GET /gateway/bot and GET /users/@me against a configurable API base

@@ -178,12 +178,12 @@ public:
         }
     }
 
+    //! JSON Lines: the header object on line 1. CSV: the same object on a comment line ("# "),
+    //! then the header record. Both record every filter the export applied.
     void appendHeader(QByteArray &buf, const EventFilter &filter) const
     {
-        if (!m_json) {
-            buf += "v,id,ts,account_id,account,kind,severity,message,fields\r\n";
-            return;
-        }
+        if (!m_json)
+            buf += "# ";
         buf += "{\"schema\":\"gatewatch-events\",\"version\":";
         buf += m_version;
         buf += ",\"exported_at\":\"";
@@ -192,19 +192,32 @@ public:
         appendBound(buf, filter.from);
         buf += ",\"to\":";
         appendBound(buf, filter.to);
-        buf += ",\"accounts\":[";
-        for (qsizetype i = 0; i < filter.accountIds.size(); ++i) {
-            if (i > 0)
-                buf += ',';
-            appendJsonString(buf, filter.accountIds.at(i));
-        }
-        buf += "],\"kinds\":[";
-        for (qsizetype i = 0; i < filter.kinds.size(); ++i) {
-            if (i > 0)
-                buf += ',';
-            appendJsonString(buf, eventKindName(filter.kinds.at(i)));
-        }
-        buf += "]}\n";
+        const auto appendList = [&buf](const char *key, const QStringList &values) {
+            buf += ",\"";
+            buf += key;
+            buf += "\":[";
+            for (qsizetype i = 0; i < values.size(); ++i) {
+                if (i > 0)
+                    buf += ',';
+                appendJsonString(buf, values.at(i));
+            }
+            buf += ']';
+        };
+        appendList("accounts", filter.accountIds);
+        QStringList kinds;
+        for (const EventKind kind : filter.kinds)
+            kinds << eventKindName(kind);
+        appendList("kinds", kinds);
+        QStringList severities;
+        for (const Severity severity : filter.severities)
+            severities << severityName(severity);
+        appendList("severities", severities);
+        buf += ",\"text\":";
+        if (filter.text.isEmpty())
+            buf += "null";
+        else
+            appendJsonString(buf, filter.text);
+        buf += m_json ? "}\n" : "}\r\nv,id,ts,account_id,account,kind,severity,message,fields\r\n";
     }
 
     void appendRow(QByteArray &buf, sqlite3_stmt *stmt) const

@@ -29,7 +29,9 @@ struct ExportOptions
 //! row and of each CSV record). Bumped only for incompatible changes; new keys may be added.
 //! 2: a `close` row's message is the close summary and its severity the close's (info for a
 //! close Gatewatch made on purpose); kind `seq_gap`; `resumed`, `ready`, `close` gained fields.
-constexpr int k_exportFormatVersion = 2;
+//! 3: a CSV file starts with a `# ` comment line holding the header object; the header records
+//! every filter (`severities` and `text` besides range, accounts and kinds).
+constexpr int k_exportFormatVersion = 3;
 
 //! Streams events of an event log to a QIODevice (a QSaveFile in the app) as JSON Lines or CSV,
 //! row by row from a forward-only query in time order: memory stays bounded whatever the size of

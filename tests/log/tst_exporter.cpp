@@ -85,6 +85,17 @@ QString iso(const QDateTime &t)
     return t.toUTC().toString(Qt::ISODateWithMs);
 }
 
+
+// A CSV export: its first line is "# " and the header object (docs/export-format.md); the rest
+// is RFC 4180. Returns the header object and the RFC 4180 part.
+std::pair<QJsonObject, QByteArray> splitCsvComment(const QByteArray &bytes)
+{
+    if (!bytes.startsWith("# {"))
+        return {};
+    const qsizetype end = bytes.indexOf("\r\n");
+    return {QJsonDocument::fromJson(bytes.mid(2, end - 2)).object(), bytes.mid(end + 2)};
+}
+
 } // namespace
 
 class tst_Exporter final : public QObject
@@ -101,6 +112,7 @@ private Q_SLOTS:
     void refusesUnwritableDevice();
     void writesThroughQSaveFile();
     void lostEventFields();
+    void headerRecordsEveryFilter();
 
 private:
     QList<EventLogEntry> allRowsOldestFirst(const EventFilter &filter = {});
@@ -230,7 +242,10 @@ void tst_Exporter::csvRoundTrip()
     QVERIFY(bytes.contains("\"comma, separated, words\""));
     QVERIFY(bytes.contains("\"she said \"\"resume\"\" twice\""));
     QVERIFY(bytes.contains("\"line one\nline two\r\nline three\""));
-    const auto records = parseCsv(bytes);
+    const auto [comment, body] = splitCsvComment(bytes);
+    QCOMPARE(comment.value(QStringLiteral("schema")).toString(), QStringLiteral("gatewatch-events"));
+    QCOMPARE(comment.value(QStringLiteral("version")).toInt(), k_exportFormatVersion);
+    const auto records = parseCsv(body);
     QVERIFY2(records, "the export is not valid RFC 4180");
     const QList<EventLogEntry> rows = allRowsOldestFirst();
     QCOMPARE(records->size(), rows.size() + 1);
@@ -309,7 +324,7 @@ void tst_Exporter::filters()
         jsonIds << QJsonDocument::fromJson(line).object().value(QStringLiteral("id")).toInteger();
     QCOMPARE(jsonIds, expectedIds);
 
-    const auto csv = parseCsv(exportBytes(ExportOptions::Format::Csv, filter));
+    const auto csv = parseCsv(splitCsvComment(exportBytes(ExportOptions::Format::Csv, filter)).second);
     QVERIFY(csv);
     QList<qint64> csvIds;
     for (qsizetype i = 1; i < csv->size(); ++i)
@@ -417,7 +432,7 @@ void tst_Exporter::lostEventFields()
     QList<QByteArray> lines = exportAs(ExportOptions::Format::JsonLines).split('\n');
     QCOMPARE(lines.size(), 6);   // header, four rows, the empty tail
     const auto row = [&lines](int i) { return QJsonDocument::fromJson(lines.at(i)).object(); };
-    QCOMPARE(row(0).value(QStringLiteral("version")).toInt(), 2);
+    QCOMPARE(row(0).value(QStringLiteral("version")).toInt(), k_exportFormatVersion);
     QCOMPARE(row(1).value(QStringLiteral("kind")).toString(), QStringLiteral("seq_gap"));
     QCOMPARE(row(1).value(QStringLiteral("severity")).toString(), QStringLiteral("warning"));
     QCOMPARE(row(1).value(QStringLiteral("fields")).toObject().value(QStringLiteral("lost")).toInt(), 2);
@@ -428,16 +443,46 @@ void tst_Exporter::lostEventFields()
     QCOMPARE(row(3).value(QStringLiteral("fields")).toObject().value(QStringLiteral("lost")).toInt(), 15);
     QCOMPARE(row(4).value(QStringLiteral("fields")).toObject().value(QStringLiteral("gap_ms")).toInt(), 12000);
 
-    const auto records = parseCsv(exportAs(ExportOptions::Format::Csv));
+    const auto records = parseCsv(splitCsvComment(exportAs(ExportOptions::Format::Csv)).second);
     QVERIFY(records);
     QCOMPARE(records->size(), 5);
-    QCOMPARE(records->at(1).at(0), QStringLiteral("2"));
+    QCOMPARE(records->at(1).at(0), QString::number(k_exportFormatVersion));
     QCOMPARE(records->at(1).at(5), QStringLiteral("seq_gap"));
     const auto fields = [&records](int i) { return QJsonDocument::fromJson(records->at(i).at(8).toUtf8()).object(); };
     QCOMPARE(fields(1).value(QStringLiteral("expected")).toInt(), 42);
     QCOMPARE(fields(2).value(QStringLiteral("cause")).toString(), QStringLiteral("op7"));
     QCOMPARE(fields(3).value(QStringLiteral("lost")).toInt(), 15);
     QCOMPARE(fields(4).value(QStringLiteral("gap_to")).toString(), QStringLiteral("2026-12-03T10:41:19.000Z"));
+}
+
+
+// Both formats say what they hold: range, accounts, kinds, severities and search text.
+void tst_Exporter::headerRecordsEveryFilter()
+{
+    EventFilter filter;
+    filter.from = k_t0.addSecs(10);
+    filter.accountIds = {QStringLiteral("id-1")};
+    filter.kinds = {EventKind::Close};
+    filter.severities = {Severity::Warning, Severity::Error};
+    filter.text = QStringLiteral("say \"resume\"");
+    const QByteArray json = exportBytes(ExportOptions::Format::JsonLines, filter);
+    const QJsonObject header = QJsonDocument::fromJson(json.left(json.indexOf('\n'))).object();
+    const auto [comment, body] = splitCsvComment(exportBytes(ExportOptions::Format::Csv, filter));
+    QVERIFY(body.startsWith("v,id,ts,"));
+    for (const QJsonObject &h : {header, comment}) {
+        QCOMPARE(h.value(QStringLiteral("from")).toString(), iso(filter.from));
+        QVERIFY(h.value(QStringLiteral("to")).isNull());
+        QCOMPARE(h.value(QStringLiteral("accounts")).toArray(), QJsonArray{QStringLiteral("id-1")});
+        QCOMPARE(h.value(QStringLiteral("kinds")).toArray(), QJsonArray{QStringLiteral("close")});
+        QCOMPARE(h.value(QStringLiteral("severities")).toArray(),
+                 (QJsonArray{QStringLiteral("warning"), QStringLiteral("error")}));
+        QCOMPARE(h.value(QStringLiteral("text")).toString(), filter.text);
+    }
+    // No filter: empty lists and a null text.
+    const QByteArray all = exportBytes(ExportOptions::Format::JsonLines);
+    const QJsonObject open = QJsonDocument::fromJson(all.left(all.indexOf('\n'))).object();
+    QVERIFY(open.value(QStringLiteral("severities")).toArray().isEmpty());
+    QVERIFY(open.value(QStringLiteral("text")).isNull());
 }
 
 QTEST_GUILESS_MAIN(tst_Exporter)

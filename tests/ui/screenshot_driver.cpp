@@ -3,7 +3,13 @@
 // ImageMagick's `import -window root` at each scene. Run it under Xvfb through
 // scripts/screenshots.sh, which documents the steps.
 //
-//   screenshot_driver --out DIR [--warmup-ms N]
+//   screenshot_driver --out DIR [--warmup-ms N]                 the user guide's pictures
+//   screenshot_driver --out DIR --fit TAG [--dark] [--font-pt N] does the window fit? *-TAG.png
+//
+// With --fit the window places itself (nothing is resized by the driver) and the whole screen is
+// captured, window-manager frame included: first-launch-TAG.png (the empty state),
+// main-TAG.png (a failed account: its reason and "How to fix it"), history-TAG.png (the details
+// pane scrolled to its disconnect history), add-bot-TAG.png and export-TAG.png.
 //
 // Accounts: music-bot (ready; a dropped TCP connection while 180 events were sent, of which the
 // gateway replays only its newest 50: 130 lost), moderation (ready; one disconnect of each cause:
@@ -33,7 +39,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFont>
 #include <QLineEdit>
+#include <QPalette>
 #include <QProcess>
 #include <QPushButton>
 #include <QScrollArea>
@@ -143,6 +151,63 @@ bool sceneDisconnectCauses(gw::MainWindow &window, const QString &accountId, con
     return ok;
 }
 
+//! A dark Fusion palette, as a desktop's dark theme gives it.
+void useDarkPalette()
+{
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    QPalette p;
+    const QColor window(45, 45, 48), base(30, 30, 32), text(230, 230, 230), disabled(128, 128, 128);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, disabled);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::red);
+    p.setColor(QPalette::Link, QColor(90, 160, 255));
+    p.setColor(QPalette::Highlight, QColor(42, 110, 200));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    for (const auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+        p.setColor(QPalette::Disabled, role, disabled);
+    QApplication::setPalette(p);
+}
+
+//! The --fit scenes: the window as it placed itself, the whole screen captured.
+bool fitScenes(gw::MainWindow &window, const QStringList &ids, const QDir &out, const QString &tag)
+{
+    const auto file = [&](const char *name) { return out.filePath(QStringLiteral("%1-%2.png").arg(QLatin1String(name), tag)); };
+    bool ok = true;
+    window.selectAccount(ids.at(4));   // failed: the reason and "How to fix it"
+    window.refreshFromStore();
+    ok &= capture(file("main"));
+    window.selectAccount(ids.at(1));
+    window.detailsPane()->refreshHistory();
+    QTest::qWait(300);
+    if (auto *scroll = window.detailsPane()->findChild<QScrollArea *>())
+        scroll->verticalScrollBar()->setValue(scroll->verticalScrollBar()->maximum());
+    ok &= capture(file("history"));
+    window.action(gw::MainWindow::Action::AddBot)->trigger();
+    if (gw::AddBotDialog *dlg = window.addBotDialog()) {
+        QTest::keyClicks(dlg->findChild<QLineEdit *>(QStringLiteral("nameEdit")), QStringLiteral("welcome-bot"));
+        QTest::keyClicks(dlg->findChild<QLineEdit *>(QStringLiteral("tokenEdit")), tokenFor(0));
+        dlg->checkToken();
+        QTest::qWait(1500);
+        ok &= capture(file("add-bot"));
+        dlg->reject();
+    }
+    window.action(gw::MainWindow::Action::Export)->trigger();
+    if (gw::ExportDialog *dlg = window.exportDialog()) {
+        dlg->setTargetFile(QStringLiteral("/home/user/Documents/gatewatch-events-20261129.jsonl"));
+        ok &= capture(file("export"));
+        dlg->reject();
+    }
+    return ok;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -154,9 +219,20 @@ int main(int argc, char *argv[])
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output directory"), QStringLiteral("DIR"), QStringLiteral(".")});
     parser.addOption({QStringLiteral("warmup-ms"), QStringLiteral("Run time before the first capture"), QStringLiteral("MS"),
                       QStringLiteral("25000")});
+    parser.addOption({QStringLiteral("fit"), QStringLiteral("Capture the fit scenes, files named *-TAG.png"), QStringLiteral("TAG")});
+    parser.addOption({QStringLiteral("dark"), QStringLiteral("Use a dark palette")});
+    parser.addOption({QStringLiteral("font-pt"), QStringLiteral("Application font size"), QStringLiteral("PT")});
     parser.process(app);
     const QDir out(parser.value(QStringLiteral("out")));
     const int warmup = parser.value(QStringLiteral("warmup-ms")).toInt();
+    const QString fitTag = parser.value(QStringLiteral("fit"));
+    if (parser.isSet(QStringLiteral("dark")))
+        useDarkPalette();
+    if (parser.isSet(QStringLiteral("font-pt"))) {
+        QFont font = QApplication::font();
+        font.setPointSize(parser.value(QStringLiteral("font-pt")).toInt());
+        QApplication::setFont(font);
+    }
 
     QTemporaryDir dir;
     gw::GatewaySimulator::Options so;
@@ -214,6 +290,22 @@ int main(int argc, char *argv[])
         probe.listen(QHostAddress::LocalHost, 0);
         deadPort = probe.serverPort();
     }
+    gw::GuiOptions opts;
+    opts.app = &monitorApp;
+    opts.eventLog = &log;
+    opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
+    opts.defaultApiBase = sim.apiBase().toString();
+    gw::MainWindow window(opts);
+    if (fitTag.isEmpty())
+        window.setGeometry(0, 0, 1400, 900);
+    window.show();
+    if (!QTest::qWaitForWindowExposed(&window))
+        return 1;
+    // a first launch: no account yet
+    bool ok = capture(fitTag.isEmpty() ? out.filePath(QStringLiteral("first-launch.png"))
+                                       : out.filePath(QStringLiteral("first-launch-%1.png").arg(fitTag)),
+                      fitTag.isEmpty() ? window.frameGeometry() : QRect(), 0);
+
     QStringList ids;
     for (int i = 0; i < 6; ++i) {
         gw::AccountRecord r;
@@ -229,14 +321,6 @@ int main(int argc, char *argv[])
         vault.keepForSession(stored->id, tokenFor(i));
     }
 
-    gw::GuiOptions opts;
-    opts.app = &monitorApp;
-    opts.eventLog = &log;
-    opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
-    opts.defaultApiBase = sim.apiBase().toString();
-    gw::MainWindow window(opts);
-    window.setGeometry(0, 0, 1400, 900);
-    window.show();
     window.startStoredAccounts();
 
     auto state = [&](int i) {
@@ -298,8 +382,13 @@ int main(int argc, char *argv[])
         return capture(out.filePath(name), window.frameGeometry(), 0);
     };
 
-    bool ok = true;
     window.detailsPane()->setRange(gw::DetailsPane::Range::Hour);
+    if (!fitTag.isEmpty()) {
+        waitFor([&] { return state(4) == ConnectionState::Failed; }, 20000);
+        ok &= fitScenes(window, ids, out, fitTag);
+        monitorApp.recordMonitorStopped(QStringLiteral("quit"));
+        return ok ? 0 : 1;
+    }
     ok &= sceneMain(QStringLiteral("main-window.png"), 1);
     window.selectAccount(ids.at(4));
     ok &= capture(out.filePath(QStringLiteral("details-failed.png")), window.frameGeometry(), 0);
@@ -313,7 +402,8 @@ int main(int argc, char *argv[])
         QTest::keyClicks(dlg->findChild<QLineEdit *>(QStringLiteral("tokenEdit")), tokenFor(0));
         dlg->checkToken();
         QTest::qWait(1500);
-        ok &= capture(out.filePath(QStringLiteral("add-bot-dialog.png")), dlg->frameGeometry());
+        // the window manager's title bar is above Qt's frame geometry
+        ok &= capture(out.filePath(QStringLiteral("add-bot-dialog.png")), dlg->frameGeometry().adjusted(0, -24, 0, 0));
         dlg->reject();
     }
 
@@ -323,7 +413,7 @@ int main(int argc, char *argv[])
         dlg->setRangePreset(gw::ExportDialog::RangePreset::LastDay);
         dlg->setTargetFile(QStringLiteral("/home/user/Documents/gatewatch-events-20261129.csv"));
         dlg->setFormat(gw::ExportOptions::Format::Csv);
-        ok &= capture(out.filePath(QStringLiteral("export-dialog.png")), dlg->frameGeometry());
+        ok &= capture(out.filePath(QStringLiteral("export-dialog.png")), dlg->frameGeometry().adjusted(0, -24, 0, 0));
         dlg->reject();
     }
     monitorApp.recordMonitorStopped(QStringLiteral("quit"));

@@ -1,6 +1,8 @@
 // The Add bot / Edit dialog driven offscreen: typing, the format check, the
 // reveal toggle, Check token against the real GatewaySimulator (name and identify budget, 401,
-// timeout, unreachable host), OK gating, saving into an AccountStore + MemoryTokenVault through
+// timeout, unreachable host), OK gating and wording, a token of another shape behind custom
+// URLs, a dialog that keeps its size, the last Advanced URLs, muting in Edit, saving into an
+// AccountStore + MemoryTokenVault through
 // AccountService, the keychain-unavailable "session only" path, Edit mode, and Remove.
 #include "accountservice.h"
 #include "accountstore.h"
@@ -18,6 +20,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -146,15 +149,15 @@ private Q_SLOTS:
         QTest::newRow("empty name") << QString() << t << QString() << false << QStringLiteral("display name");
         QTest::newRow("blank name") << QStringLiteral("   ") << t << QString() << false << QStringLiteral("display name");
         QTest::newRow("no token") << QStringLiteral("Alpha") << QString() << QString() << false << QStringLiteral("Paste");
-        QTest::newRow("not token-shaped") << QStringLiteral("Alpha") << QStringLiteral("my-client-secret-1234") << QString() << false
-                                          << QStringLiteral("does not look like a bot token");
-        QTest::newRow("two parts") << QStringLiteral("Alpha") << t.section(u'.', 0, 1) << QString() << false
-                                   << QStringLiteral("three parts");
+        // Not shaped like Discord's: only a warning (tokenShapeOnlyWarns); Check token decides.
+        QTest::newRow("not token-shaped") << QStringLiteral("Alpha") << QStringLiteral("my-client-secret-1234") << QString() << true
+                                          << QString();
+        QTest::newRow("two parts") << QStringLiteral("Alpha") << t.section(u'.', 0, 1) << QString() << true << QString();
         QTest::newRow("Bot prefix and spaces") << QStringLiteral("Alpha") << (QStringLiteral("  Bot ") + t + QStringLiteral("  "))
                                                << QString() << true << QString();
         QTest::newRow("token as name") << t << makeToken(3) << QString() << false << QStringLiteral("looks like a token");
         QTest::newRow("name contains the token") << (QStringLiteral("bot ") + t) << t << QString() << false << QStringLiteral("looks like a token");
-        QTest::newRow("short partial token in name") << QStringLiteral("Alpha") << QStringLiteral("a") << QString() << false << QStringLiteral("does not look like");
+        QTest::newRow("too short to redact") << QStringLiteral("Alpha") << QStringLiteral("a") << QString() << false << QStringLiteral("at least 8");
         QTest::newRow("bad gateway URL") << QStringLiteral("Alpha") << t << QStringLiteral("http://x") << false
                                          << QStringLiteral("ws://");
         QTest::newRow("good gateway URL") << QStringLiteral("Alpha") << t << QStringLiteral("wss://gateway.example") << true << QString();
@@ -252,7 +255,8 @@ private Q_SLOTS:
         okButton(dlg)->click();  // OK with an unchecked token checks first
         QVERIFY(finished.wait(10000));
         QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Rejected);
-        QVERIFY2(dlg.checkMessage().contains(QLatin1String("rejected this token")), qPrintable(dlg.checkMessage()));
+        QVERIFY2(dlg.checkMessage().contains(QLatin1String("rejected the token (401)")), qPrintable(dlg.checkMessage()));
+        QVERIFY2(!okButton(dlg)->isEnabled(), "after a 401, OK would do nothing: it is disabled");
         QVERIFY(dlg.checkMessage().contains(QLatin1String("401")));
         QVERIFY(!dlg.checkMessage().contains(bad));
         okButton(dlg)->click();  // still refused
@@ -282,7 +286,7 @@ private Q_SLOTS:
             QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Failed);
             QVERIFY2(dlg.checkMessage().contains(QLatin1String("No answer")), qPrintable(dlg.checkMessage()));
         }
-        // A port nobody listens on → "Could not reach".
+        // A port nobody listens on → "Connection refused", said as a sentence (no error numbers).
         QTcpServer probe;
         QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
         const quint16 closedPort = probe.serverPort();
@@ -295,9 +299,115 @@ private Q_SLOTS:
             dlg.checkToken();
             QVERIFY(finished.wait(10000));
             QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Failed);
-            QVERIFY2(dlg.checkMessage().contains(QLatin1String("Could not reach")), qPrintable(dlg.checkMessage()));
+            QVERIFY2(dlg.checkMessage().contains(QLatin1String("Connection refused")), qPrintable(dlg.checkMessage()));
+            QVERIFY2(!dlg.checkMessage().contains(QLatin1String("network error")), qPrintable(dlg.checkMessage()));
+            QCOMPARE(okButton(dlg)->text(), QStringLiteral("Save &unverified"));
         }
         qDeleteAll(held);
+    }
+
+    void tokenShapeOnlyWarns()
+    {
+        AddBotDialog dlg(nullptr);
+        type(dlg, QStringLiteral("Alpha"), QStringLiteral("my-client-secret-1234"));
+        auto *hint = child<QLabel>(&dlg, "tokenHint");
+        // Discord's API base: a warning, and both buttons stay usable.
+        QVERIFY2(hint->text().contains(QLatin1String("does not look like a Discord bot token")), qPrintable(hint->text()));
+        QVERIFY(okButton(dlg)->isEnabled());
+        QVERIFY(child<QPushButton>(&dlg, "checkButton")->isEnabled());
+        // Another API base (simulator, proxy, self-hosted gateway): not even a warning.
+        child<QToolButton>(&dlg, "advancedToggle")->click();
+        child<QLineEdit>(&dlg, "apiBaseEdit")->setText(QStringLiteral("http://127.0.0.1:9/api/v10"));
+        QVERIFY2(hint->text().isEmpty(), qPrintable(hint->text()));
+    }
+
+    void acceptsCustomGatewayToken()
+    {
+        // A simulator bot whose token has nothing of Discord's shape, behind custom URLs.
+        const QString simToken = QStringLiteral("sim-token-custom-gateway");
+        SimBotPolicy p;
+        p.name = QStringLiteral("custom");
+        p.userName = QStringLiteral("Custom Gateway Bot");
+        p.userId = QStringLiteral("223456789012345678");
+        m_sim->addBot(simToken, p);
+        AccountStore store(settingsFile(), QSettings::IniFormat);
+        MemoryTokenVault vault;
+        AccountService service(&store, &vault);
+        AddBotDialog dlg(&service);
+        type(dlg, QStringLiteral("Custom"), simToken);
+        child<QToolButton>(&dlg, "advancedToggle")->click();
+        child<QLineEdit>(&dlg, "apiBaseEdit")->setText(m_sim->apiBase().toString());
+        child<QLineEdit>(&dlg, "gatewayUrlEdit")->setText(m_sim->gatewayUrl().toString());
+        QVERIFY(child<QPushButton>(&dlg, "checkButton")->isEnabled());
+        QVERIFY(okButton(dlg)->isEnabled());
+        QCOMPARE(okButton(dlg)->text(), QStringLiteral("Check and &save"));
+        QSignalSpy finished(&dlg, &AddBotDialog::checkFinished);
+        QSignalSpy accepted(&dlg, &QDialog::accepted);
+        okButton(dlg)->click();
+        QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Checking);
+        QVERIFY2(!okButton(dlg)->isEnabled(), "no second press while the check runs");
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Valid);
+        QVERIFY(accepted.wait(5000));
+        QCOMPARE(store.count(), 1);
+        QCOMPARE(store.accounts().first().apiBaseOverride, m_sim->apiBase());
+        QCOMPARE(vault.count(), 1);
+    }
+
+    void keepsItsSizeWhileMessagesComeAndGo()
+    {
+        AddBotDialog dlg(nullptr);
+        dlg.setDefaultApiBase(m_sim->apiBase());
+        dlg.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dlg));
+        const QSize before = dlg.size();
+        type(dlg, QStringLiteral("Alpha"), makeToken(77));  // unknown to the simulator: 401
+        QSignalSpy finished(&dlg, &AddBotDialog::checkFinished);
+        dlg.checkToken();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Rejected);
+        QCoreApplication::processEvents();
+        QCOMPARE(dlg.size(), before);
+        child<QLineEdit>(&dlg, "tokenEdit")->setText(QStringLiteral("short"));  // a hint instead
+        QVERIFY(!child<QLabel>(&dlg, "tokenHint")->text().isEmpty());
+        QCoreApplication::processEvents();
+        QCOMPARE(dlg.size(), before);
+    }
+
+    void advancedUrlsDefaultToTheLastUsed()
+    {
+        QSettings settings(m_dir.filePath(QStringLiteral("ui.ini")), QSettings::IniFormat);
+        settings.clear();
+        {
+            AddBotDialog dlg(nullptr);
+            dlg.setSettings(&settings);
+            QVERIFY(child<QWidget>(&dlg, "advancedPanel")->isHidden());
+            type(dlg, QStringLiteral("Alpha"), m_goodToken);
+            child<QLineEdit>(&dlg, "apiBaseEdit")->setText(m_sim->apiBase().toString());
+            child<QLineEdit>(&dlg, "gatewayUrlEdit")->setText(QStringLiteral("ws://127.0.0.1:1/gw"));
+            QSignalSpy accepted(&dlg, &QDialog::accepted);
+            okButton(dlg)->click();
+            QVERIFY(accepted.wait(10000));
+        }
+        AddBotDialog next(nullptr);
+        next.setSettings(&settings);
+        QCOMPARE(child<QLineEdit>(&next, "apiBaseEdit")->text(), m_sim->apiBase().toString());
+        QCOMPARE(child<QLineEdit>(&next, "gatewayUrlEdit")->text(), QStringLiteral("ws://127.0.0.1:1/gw"));
+        QVERIFY(!child<QWidget>(&next, "advancedPanel")->isHidden());
+    }
+
+    void editOffersMuting()
+    {
+        AccountRecord r;
+        r.id = QStringLiteral("id-1");
+        r.name = QStringLiteral("Alpha");
+        r.muted = true;
+        AddBotDialog dlg(nullptr);
+        dlg.setRecord(r);
+        auto *mute = child<QCheckBox>(&dlg, "muteCheck");
+        QVERIFY(mute->isChecked());
+        mute->click();
+        QVERIFY(!dlg.record().muted);
     }
 
     void acceptStoresRecordAndToken()
@@ -374,7 +484,9 @@ private Q_SLOTS:
         QVERIFY(finished.wait(10000));
         QCOMPARE(dlg.checkState(), AddBotDialog::CheckState::Failed);
         QCOMPARE(accepted.size(), 0);
-        QVERIFY(child<QLabel>(&dlg, "statusLabel")->text().contains(QLatin1String("OK again")));
+        QVERIFY(child<QLabel>(&dlg, "statusLabel")->text().contains(QLatin1String("Save unverified")));
+        QCOMPARE(okButton(dlg)->text(), QStringLiteral("Save &unverified"));
+        QVERIFY(okButton(dlg)->isEnabled());
         okButton(dlg)->click();
         QVERIFY(accepted.wait(5000));
         QCOMPARE(store.count(), 1);

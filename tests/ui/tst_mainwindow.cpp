@@ -17,6 +17,7 @@
 #include "eventlog.h"
 #include "eventlogmodel.h"
 #include "detailspane.h"
+#include "emptystate.h"
 #include "disconnecthistorymodel.h"
 #include "exportdialog.h"
 #include "gatewayclient.h"
@@ -34,6 +35,14 @@
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QScreen>
+#include <QSplitter>
+#include <QStatusBar>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QJsonDocument>
@@ -77,6 +86,7 @@ struct Fixture
     gw::AccountStore *store = nullptr;
     gw::MemoryTokenVault *vault = nullptr;
     std::unique_ptr<MainWindow> window;
+    gw::GuiOptions guiOptions;
     int replayBufferLimit = gw::GatewaySimulator::Options().replayBufferLimit;
     //! Runs before MonitorApp is made: saved accounts, another vault, resume state …
     std::function<void(gw::MonitorAppOptions &)> prepare;
@@ -112,12 +122,18 @@ struct Fixture
         app = std::make_unique<gw::MonitorApp>(std::move(appOptions));
         manager = app->manager();
         store = app->store();
-        gw::GuiOptions opts;
-        opts.app = app.get();
-        opts.eventLog = log.get();
-        opts.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
-        opts.defaultApiBase = sim->apiBase().toString();
-        window = std::make_unique<MainWindow>(opts);
+        guiOptions.app = app.get();
+        guiOptions.eventLog = log.get();
+        guiOptions.settingsPath = dir.filePath(QStringLiteral("ui.ini"));
+        guiOptions.defaultApiBase = sim->apiBase().toString();
+        return reopen();
+    }
+
+    //! Close the window (it saves its layout) and open a new one on the same settings.
+    bool reopen()
+    {
+        window.reset();
+        window = std::make_unique<MainWindow>(guiOptions);
         window->show();
         return QTest::qWaitForWindowExposed(window.get());
     }
@@ -181,7 +197,10 @@ private Q_SLOTS:
         QCOMPARE(f.window->action(Action::ForceIdentify)->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F5));
         QCOMPARE(f.window->action(Action::Remove)->shortcut(), QKeySequence(QKeySequence::Delete));
         QCOMPARE(f.window->action(Action::Export)->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_E));
-        QCOMPARE(f.window->action(Action::Quit)->shortcut(), QKeySequence(QKeySequence::Quit));
+        // the platform's Quit shortcut, or Ctrl+Q where the platform has none
+        const QKeySequence quit = QKeySequence(QKeySequence::Quit).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q)
+                                                                            : QKeySequence(QKeySequence::Quit);
+        QCOMPARE(f.window->action(Action::Quit)->shortcut(), quit);
         QCOMPARE(f.window->action(Action::Find)->shortcut(), QKeySequence(QKeySequence::Find));
         // no selection: per-account verbs are disabled
         QVERIFY(!f.window->action(Action::ForceResume)->isEnabled());
@@ -309,7 +328,11 @@ private Q_SLOTS:
         std::sort(exported.begin(), exported.end());
         QCOMPARE(exported, shown);
 
-        // a filtered view exports what it shows: kind = state only
+        QCOMPARE(finished.at(0).at(2).toString(),
+                 QStringLiteral("%1 events written to %2").arg(shown.size()).arg(QDir::toNativeSeparators(target)));
+        QVERIFY(f.window->statusBar()->currentMessage().contains(QLatin1String("events written to")));
+
+        // A filtered view: the export still starts from everything, and says so ...
         gw::EventFilter onlyState;
         onlyState.kinds = {gw::EventKind::State};
         model->setFilter(onlyState);
@@ -317,12 +340,96 @@ private Q_SLOTS:
         QVERIFY(stateRows > 0 && stateRows < shown.size());
         f.window->action(Action::Export)->trigger();
         dlg = f.window->exportDialog();
-        dlg->setTargetFile(f.dir.filePath(QStringLiteral("state.csv")));
+        QVERIFY2(dlg->logFilterText().contains(QLatin1String("kinds state")), qPrintable(dlg->logFilterText()));
+        QVERIFY2(!dlg->logFilterText().contains(QLatin1String("all accounts")), qPrintable(dlg->logFilterText()));
+        QVERIFY2(dlg->summaryText().contains(QLatin1String("all kinds")), qPrintable(dlg->summaryText()));
+        QCOMPARE(dlg->options().filter, gw::EventFilter{});
+        // ... the same folder as the last export, the extension following the format ...
+        QCOMPARE(QFileInfo(dlg->targetFile()).absolutePath(), QFileInfo(target).absolutePath());
         dlg->setFormat(gw::ExportOptions::Format::Csv);
+        QVERIFY2(dlg->targetFile().endsWith(QLatin1String(".csv")), qPrintable(dlg->targetFile()));
+        // ... and "Use the log's current filter" exports what the log shows.
+        child<QPushButton>(dlg, "useLogFilterButton")->click();
+        QVERIFY2(!dlg->summaryText().contains(QLatin1String("all kinds")), qPrintable(dlg->summaryText()));
+        const QString csvTarget = f.dir.filePath(QStringLiteral("state.csv"));
+        dlg->setTargetFile(csvTarget);
         QSignalSpy finished2(dlg, &gw::ExportDialog::exportFinished);
         child<QPushButton>(dlg, "exportButton")->click();
         QVERIFY(finished2.wait(10000));
         QCOMPARE(finished2.at(0).at(1).toLongLong(), qint64(stateRows));
+        QFile csv(csvTarget);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray comment = csv.readLine();
+        QVERIFY2(comment.startsWith("# {"), comment.constData());
+        const QJsonObject header = QJsonDocument::fromJson(comment.mid(2).trimmed()).object();
+        QCOMPARE(header.value(QStringLiteral("kinds")).toArray(), QJsonArray{QStringLiteral("state")});
+    }
+
+    void firstLaunchShowsWhatToDo()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        auto *area = child<gw::AccountsArea>(f.window.get(), "accountsArea");
+        QVERIFY(area);
+        QVERIFY(area->isShowingHint());
+        QVERIFY(!f.window->detailsPane()->isVisible());
+        QVERIFY(child<QPushButton>(f.window.get(), "emptyStateDemoButton")->isVisible());
+        QVERIFY(!f.window->action(Action::PauseAll)->isEnabled());   // nothing to pause
+        // "Add your first bot…" is the Add bot action
+        child<QPushButton>(f.window.get(), "emptyStateAddButton")->click();
+        QVERIFY(f.window->addBotDialog() && f.window->addBotDialog()->isVisible());
+        f.window->addBotDialog()->reject();
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY(!area->isShowingHint());
+        QVERIFY(f.window->accountView()->isVisible());
+        QVERIFY(f.window->detailsPane()->isVisible());
+        QTRY_VERIFY(f.window->action(Action::PauseAll)->isEnabled());
+        // the remaining smaller points: View → Event log works, Quit has a shortcut
+        QVERIFY(f.window->findChild<QDockWidget *>(QStringLiteral("eventDock"))->toggleViewAction()->isEnabled());
+        QVERIFY(!f.window->action(Action::Quit)->shortcut().isEmpty());
+    }
+
+    void windowFitsTheScreen()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        const QRect available = f.window->screen()->availableGeometry();
+        QVERIFY2(available.contains(f.window->frameGeometry()),
+                 qPrintable(QStringLiteral("window %1x%2+%3+%4 on %5x%6")
+                                .arg(f.window->frameGeometry().width()).arg(f.window->frameGeometry().height())
+                                .arg(f.window->x()).arg(f.window->y()).arg(available.width()).arg(available.height())));
+        // Everything reachable at 1024x700: the window can be that small.
+        const QSize minimum = f.window->minimumSizeHint();
+        QVERIFY2(minimum.width() <= 1024 && minimum.height() <= 700,
+                 qPrintable(QStringLiteral("minimum %1x%2").arg(minimum.width()).arg(minimum.height())));
+        // A geometry saved on a bigger screen is brought back within this one.
+        f.window->setGeometry(QRect(available.topLeft() + QPoint(200, 200), available.size() * 2));
+        QVERIFY(f.reopen());
+        QVERIFY(available.contains(f.window->frameGeometry()));
+    }
+
+    void splitterAndColumnsAreRestored()
+    {
+        Fixture f;
+        QVERIFY(f.start());
+        QVERIFY(!f.addThroughDialog().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(f.window->accountModel()->rowCount(), 1, 5000);
+        auto *splitter = child<QSplitter>(f.window.get(), "mainSplitter");
+        QHeaderView *header = f.window->accountView()->header();
+        // fitted to content: the name column is wider than the identify budget's
+        QVERIFY(header->sectionSize(AccountTableModel::NameColumn) > header->sectionSize(AccountTableModel::IdentifyBudgetColumn));
+        const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
+        splitter->setSizes({total / 3, total - total / 3});
+        const QList<int> sizes = splitter->sizes();
+        header->resizeSection(AccountTableModel::LatencyColumn, 140);
+        header->setSortIndicator(AccountTableModel::StateColumn, Qt::DescendingOrder);
+        QVERIFY(f.reopen());
+        splitter = child<QSplitter>(f.window.get(), "mainSplitter");
+        header = f.window->accountView()->header();
+        QTRY_COMPARE(splitter->sizes(), sizes);
+        QCOMPARE(header->sectionSize(AccountTableModel::LatencyColumn), 140);
+        QCOMPARE(header->sortIndicatorSection(), int(AccountTableModel::StateColumn));
     }
 
     void removeAsksAndForgetsTheToken()

@@ -11,6 +11,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTemporaryDir>
+#include <QLabel>
+#include <QTabBar>
 #include <QTest>
 
 using namespace std::chrono_literals;
@@ -58,6 +60,26 @@ private Q_SLOTS:
         QVERIFY(back.metricsEnabled);
         QCOMPARE(back.metricsListen, QStringLiteral("127.0.0.1:9555"));
         QCOMPARE(gw::AppSettings::loadTimings(*settings).readyTimeout, std::chrono::milliseconds(20s));
+    }
+
+    void everyTabIsVisible()
+    {
+        gw::SettingsDialog dlg(gw::AppSettings{});
+        dlg.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dlg));
+        auto *bar = dlg.findChild<QTabBar *>();
+        QVERIFY(bar);
+        QCOMPARE(bar->count(), 4);
+        // No scroll arrows hiding the Metrics tab: the bar shows every tab whole.
+        QVERIFY(!bar->usesScrollButtons());
+        QVERIFY2(bar->tabRect(bar->count() - 1).right() <= bar->width(),
+                 qPrintable(QStringLiteral("last tab ends at %1, bar %2 wide").arg(bar->tabRect(bar->count() - 1).right()).arg(bar->width())));
+        // The per-bot muting it mentions exists: Account → Edit… has the checkbox (tst_addbotdialog).
+        QVERIFY(!dlg.findChildren<QLabel *>().isEmpty());
+        bool mentionsEdit = false;
+        for (const QLabel *l : dlg.findChildren<QLabel *>())
+            mentionsEdit |= l->text().contains(QLatin1String("Mute this bot's notifications"));
+        QVERIFY(mentionsEdit);
     }
 
     void dialogEditsAndRestoresDefaults()
