@@ -88,6 +88,9 @@ bool DerivedHistory::feeds(EventKind kind)
     case EventKind::UserAction:
     case EventKind::GatewayInfo:
     case EventKind::SeqGap:
+    case EventKind::Flapping:
+    case EventKind::FlappingEnded:
+    case EventKind::IdentifyBudgetWait:
         return false;
     }
     return false;

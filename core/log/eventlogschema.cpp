@@ -19,7 +19,7 @@ namespace gw::eventlogschema {
 namespace {
 
 // Stored codes: append only. Changing a code would silently relabel every stored row.
-constexpr std::array<std::pair<EventKind, int>, 21> k_kindCodes{{
+constexpr std::array<std::pair<EventKind, int>, 24> k_kindCodes{{
     {EventKind::State, 1},
     {EventKind::Hello, 2},
     {EventKind::Identify, 3},
@@ -41,6 +41,9 @@ constexpr std::array<std::pair<EventKind, int>, 21> k_kindCodes{{
     {EventKind::MonitorStopped, 19},
     {EventKind::GatewayInfo, 20},
     {EventKind::SeqGap, 21},
+    {EventKind::Flapping, 22},
+    {EventKind::FlappingEnded, 23},
+    {EventKind::IdentifyBudgetWait, 24},
 }};
 
 constexpr std::array<std::pair<Severity, int>, 4> k_severityCodes{{
@@ -131,6 +134,19 @@ bool migrateToV2(QSqlDatabase &db, QString *error)
     return execAll(db, sql, error);
 }
 
+// v3: kinds added after v2 (flapping, flapping_ended, identify_budget_wait) for the view's kinds
+// table. Every known kind is inserted OR IGNORE, so later additions only need a code above.
+bool migrateToV3(QSqlDatabase &db, QString *error)
+{
+    QStringList sql;
+    for (const auto &[kind, code] : k_kindCodes) {
+        sql << QStringLiteral("INSERT OR IGNORE INTO kinds (code, name) VALUES (%1, '%2')")
+                   .arg(code)
+                   .arg(eventKindName(kind));
+    }
+    return execAll(db, sql, error);
+}
+
 } // namespace
 
 int kindCode(EventKind kind)
@@ -174,6 +190,7 @@ const std::vector<Migration> &migrations()
     static const std::vector<Migration> steps{
         {1, &migrateToV1},
         {2, &migrateToV2},
+        {3, &migrateToV3},
     };
     return steps;
 }

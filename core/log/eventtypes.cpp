@@ -9,7 +9,7 @@ namespace {
 
 // One table, in enum order; the names are a public contract (exports, headless output, metrics):
 // never rename one, only add.
-constexpr std::array<std::pair<EventKind, const char *>, 21> k_kindNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 24> k_kindNames{{
     {EventKind::State, "state"},
     {EventKind::Hello, "hello"},
     {EventKind::Identify, "identify"},
@@ -31,6 +31,9 @@ constexpr std::array<std::pair<EventKind, const char *>, 21> k_kindNames{{
     {EventKind::MonitorStopped, "monitor_stopped"},
     {EventKind::GatewayInfo, "gateway_info"},
     {EventKind::SeqGap, "seq_gap"},
+    {EventKind::Flapping, "flapping"},
+    {EventKind::FlappingEnded, "flapping_ended"},
+    {EventKind::IdentifyBudgetWait, "identify_budget_wait"},
 }};
 
 constexpr std::array<std::pair<Severity, const char *>, 4> k_severityNames{{

@@ -87,8 +87,10 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
     // wasReady, never a stale "is connected" flag).
     if (info.wasReady)
         m_helloStalls = 0;
-    // The watchdog measures since the account last left Ready; arm only if unarmed.
-    m_reconnectWatchdog.armIfUnarmed(at);
+    // The watchdog measures since the account last left Ready; arm only if unarmed. Waiting for
+    // the identify budget is deliberate: no watchdog for it.
+    if (info.cause != CloseCause::IdentifyBudget)
+        m_reconnectWatchdog.armIfUnarmed(at);
     m_helloTimer.stop();
 
     DisconnectInfo disconnect;
@@ -110,6 +112,7 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
             context.recommendedShards = info->shards;
     }
     logEvent(lifecycle::socketClosed(info, context));
+    noteSessionEnd(info, at);
 }
 
 } // namespace gw
