@@ -3,6 +3,7 @@
 
 #include "accounttablecells_p.h"
 #include "logging.h"
+#include "recoverytext.h"
 #include "statestyle.h"
 #include "uiformat.h"
 
@@ -137,11 +138,17 @@ QVariant stateCell(const AccountStatus &s, int role, const QDateTime &now)
     if (role == Qt::DisplayRole || role == Qt::AccessibleTextRole) {
         if (s.state == ConnectionState::Stopped)
             return s.paused ? AccountTableModel::tr("Paused") : AccountTableModel::tr("Stopped");
-        if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid()) {
+        QString text = StateStyle::text(s.state);
+        if (s.state == ConnectionState::Reconnecting && s.identifyWaitUntil.isValid()) {
+            text = AccountTableModel::tr("Waiting for identify budget (until %1 UTC)")
+                       .arg(s.identifyWaitUntil.toUTC().toString(QStringLiteral("HH:mm")));
+        } else if (s.state == ConnectionState::Reconnecting && s.nextAttemptAt.isValid()) {
             const qint64 ms = std::max<qint64>(0, now.msecsTo(s.nextAttemptAt));
-            return AccountTableModel::tr("Reconnecting (in %1 s)").arg((ms + 999) / 1000);
+            text = AccountTableModel::tr("Reconnecting (in %1 s)").arg((ms + 999) / 1000);
         }
-        return StateStyle::text(s.state);
+        if (s.flapping)
+            text += AccountTableModel::tr(" · flapping");  // the mark of a flapping account
+        return text;
     }
     if (role == Qt::DecorationRole)
         return StateStyle::icon(s.state);
@@ -157,6 +164,10 @@ QVariant stateCell(const AccountStatus &s, int role, const QDateTime &now)
             tip += QLatin1Char('\n') + s.failure.message;
         else if (!s.lastError.isEmpty())
             tip += QLatin1Char('\n') + AccountTableModel::tr("Last error: %1").arg(s.lastError);
+        if (s.flapping)
+            tip += QLatin1Char('\n') + recoverytext::flappingText(*s.flapping);
+        if (s.identifyWaitUntil.isValid())
+            tip += QLatin1Char('\n') + recoverytext::budgetWaitText(s.identifyWaitUntil, now);
         return tip;
     }
     return {};

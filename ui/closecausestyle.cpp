@@ -29,6 +29,7 @@ QString CloseCauseStyle::text(CloseCause cause)
     case CloseCause::Protocol: return tr("undecodable stream");
     case CloseCause::Transport: return tr("connection dropped");
     case CloseCause::Stopped: return tr("monitoring stopped");
+    case CloseCause::IdentifyBudget: return tr("waiting for the identify budget");
     }
     return uiformat::dash();
 }

@@ -3,6 +3,7 @@
 #include "detailspane.h"
 #include "disconnecthistorymodel.h"
 #include "latencychart.h"
+#include "recoverytext.h"
 #include "statestyle.h"
 #include "uiformat.h"
 
@@ -184,6 +185,10 @@ void SessionFacts::render(const AccountStatus &s, const QDateTime &now)
     if (s.restLimitedUntil.isValid() && s.restLimitedUntil > now)
         text += DetailsPane::tr(" · waiting on a REST rate limit (%1) for %2")
                     .arg(s.restLimit, uiformat::duration(std::chrono::milliseconds(now.msecsTo(s.restLimitedUntil))));
+    if (s.identifyWaitUntil.isValid())
+        text += DetailsPane::tr(" · %1").arg(recoverytext::budgetWaitText(s.identifyWaitUntil, now));
+    if (s.flapping)
+        text += DetailsPane::tr(" · %1").arg(recoverytext::flappingText(*s.flapping));
     phase->setText(text);
     renderSession(s);
     sequence->setText(s.stats.lastSequence >= 0 ? QString::number(s.stats.lastSequence) : uiformat::dash());
@@ -192,10 +197,11 @@ void SessionFacts::render(const AccountStatus &s, const QDateTime &now)
     counters->setText(DetailsPane::tr("%1 sent, %2 acked · %3 resumed, %4 identified, %5 disconnects")
                           .arg(s.stats.heartbeatsSent).arg(s.stats.acksReceived)
                           .arg(s.resumes).arg(s.identifies).arg(s.disconnects));
-    budget->setText(s.gatewayInfo ? DetailsPane::tr("%1 of %2 left · resets %3 · max_concurrency %4")
+    budget->setText(s.gatewayInfo ? DetailsPane::tr("%1 of %2 left · resets %3 · max_concurrency %4 · %5 spent by Gatewatch in 24 h")
                                         .arg(s.gatewayInfo->limit.remaining).arg(s.gatewayInfo->limit.total)
                                         .arg(uiformat::timestamp(s.gatewayInfo->limit.resetAt()))
                                         .arg(s.gatewayInfo->limit.maxConcurrency)
+                                        .arg(s.identifies24h)
                                   : uiformat::dash());
 }
 

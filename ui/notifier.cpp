@@ -47,6 +47,7 @@ struct Track
     bool notifiedFailed = false;
     bool grouped = false;          // part of a grouped "network appears offline"
     bool muted = false;
+    bool flapping = false;         // in a flapping episode (notified once when it began)
     QString failureText;
 };
 
@@ -141,6 +142,19 @@ void Notifier::updateStatus(const AccountStatus &status)
 {
     Track &t = d->tracks[status.accountId];
     t.name = status.accountName;
+    const bool flapping = status.flapping.has_value();
+    if (flapping && !t.flapping && !t.muted && d->settings.enabled) {
+        NotificationRequest r;
+        r.kind = NotificationRequest::Kind::Flapping;
+        r.accountId = status.accountId;
+        r.accountIds = {status.accountId};
+        r.title = tr("%1 is flapping").arg(status.accountName);
+        r.body = tr("%n session(s) ended within %1; reconnects back off until one stays up.", nullptr,
+                    status.flapping->sessions)
+                     .arg(tr("%n min", nullptr, int(status.flapping->window.count() / 60000)));
+        Q_EMIT notificationRequested(r);
+    }
+    t.flapping = flapping;
     const Health before = t.health;
     const Health now = healthOf(status);
     const bool wasSeen = t.seen;

@@ -24,6 +24,7 @@ public:
         Recovered,       //!< an account we notified as down/failed is ready again
         NetworkOffline,  //!< many accounts dropped at once, or the network is unreachable
         NetworkRestored, //!< every account of the grouped drop is ready again
+        Flapping,        //!< an account's sessions keep dying (once per flapping episode)
     };
     Q_ENUM(Kind)
 
@@ -53,7 +54,8 @@ struct NotifierSettings
 
 //! The notification policy: state changes only, after
 //! a threshold, one grouped "network appears offline" for a storm, "recovered" only after a
-//! "down"/"failed" was shown, nothing for muted accounts.
+//! "down"/"failed" was shown, nothing for muted accounts; "flapping" once per episode
+//! (AccountStatus::flapping set → cleared by a stable session → set again).
 class Notifier final : public QObject
 {
     Q_OBJECT

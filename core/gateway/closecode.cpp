@@ -100,6 +100,8 @@ QString ownSummary(const CloseInfo &info)
             ? QStringLiteral("closed by Gatewatch: undecodable stream")
             : QStringLiteral("closed by Gatewatch: undecodable stream (%1)").arg(info.reason);
     case CloseCause::Stopped: return QStringLiteral("closed by Gatewatch: monitoring stopped");
+    case CloseCause::IdentifyBudget:
+        return QStringLiteral("closed by Gatewatch: waiting for the identify budget to reset");
     case CloseCause::Server:
     case CloseCause::Transport:
         break;
@@ -134,6 +136,7 @@ CloseSeverity closeSeverity(const CloseInfo &info, bool recovered)
         return CloseSeverity::Info;
     case CloseCause::InvalidSession:
         return info.sessionKept ? CloseSeverity::Info : CloseSeverity::Warning;
+    case CloseCause::IdentifyBudget:
     case CloseCause::Zombie:
     case CloseCause::HelloTimeout:
     case CloseCause::HandshakeTimeout:

@@ -19,7 +19,7 @@ GatewayClient::Private::Private(GatewayClient *client, GatewayClientConfig cfg, 
       rest(new DiscordRest(config.apiBase, nam, client)),
       transport(config, stats, warnings, *this, client),
       heartbeat(config.timings, stats, client, [this] { handleHeartbeatTick(); }, [this] { handleAckOverdue(); }),
-      retry(config.timings, client, [this] { beginAttempt(); })
+      retry(config.timings, client, [this] { beginAttempt(); }, [this] { Q_EMIT q->sessionStable(); })
 {
     helloTimer.setSingleShot(true);
     helloTimer.callOnTimeout(client, [this] { handleHelloTimeout(); });
@@ -30,7 +30,7 @@ GatewayClient::Private::~Private()
 {
     running = false;
     stopConnectionTimers();
-    retry.cancel();
+    retry.stop();
     cancelTicket();
 }
 
@@ -109,6 +109,16 @@ const GatewayClientConfig &GatewayClient::config() const
 int GatewayClient::consecutiveFailures() const
 {
     return d->retry.failures();
+}
+
+int GatewayClient::backoffLevel() const
+{
+    return d->retry.level();
+}
+
+int GatewayClient::identifiesInLast24h() const
+{
+    return d->gate->identifiesInLast24h();
 }
 
 QDateTime GatewayClient::nextAttemptAt() const

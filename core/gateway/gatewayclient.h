@@ -75,10 +75,14 @@ struct ResumeState
 //! - A transient error of an attempt (Transport, HandshakeTimeout, HelloTimeout, Protocol) is
 //!   emitted after that socket's socketClosed; a terminal one (FatalClose, Unauthorized,
 //!   IdentifyRefused, ReconnectBudgetExhausted) is the last signal, with state() == Failed.
-//! - Backoff: the first attempt after a close runs at once; after n consecutive failed attempts
-//!   the wait is uniform in [c/2, c] with c = min(backoffMax, backoffBase × 2^(n−1)) ("equal
-//!   jitter": a floor of c/2, never a tight loop). op 9 d:false waits at least a random
-//!   invalidSessionDelayMin..Max. A failed attempt is one that did not reach READY/RESUMED.
+//! - Backoff (ReconnectSchedule): at level 0 the wait is uniform in [0, backoffBase]; at level
+//!   n it is uniform in [c/2, c] with c = min(backoffMax, backoffBase × 2^(n−1)) ("equal
+//!   jitter": a floor of c/2, never a tight loop); every wait is kept at least 1 ms from every
+//!   other client's pending attempt. The level rises with each failed attempt (one that did
+//!   not reach READY/RESUMED) and each session that died before `stableAfter`; it returns to 0
+//!   only when a session stays ready that long (sessionStable). op 9 d:false waits at least a
+//!   random invalidSessionDelayMin..Max. A refused IDENTIFY (budget below the floor) waits for
+//!   the budget's reset (identifyBudgetWait) instead of failing.
 //! - Degraded (GatewayStats::degradedReason says why): Ready, but the ACK of the current beat is later than
 //!   max(latencyWarning, interval/4), or a tick found it un-ACKed while data still arrived, or
 //!   the last latency exceeded latencyWarning; back to Ready on a timely ACK.
@@ -114,6 +118,11 @@ public:
     [[nodiscard]] const GatewayClientConfig &config() const;
     //! Consecutive failed attempts since the last READY/RESUMED.
     [[nodiscard]] int consecutiveFailures() const;
+    //! The backoff exponent: failed attempts and sessions shorter than `stableAfter` since the
+    //! last stable session (docs/lifecycle.md, "Backoff, flapping, jitter").
+    [[nodiscard]] int backoffLevel() const;
+    //! IDENTIFYs granted by this client's IdentifyGate (every client of the bot) in the last 24 h.
+    [[nodiscard]] int identifiesInLast24h() const;
     //! When the pending reconnect will run; invalid when none is pending.
     [[nodiscard]] QDateTime nextAttemptAt() const;
 
@@ -174,6 +183,14 @@ Q_SIGNALS:
     void reconnectScheduled(int attempt, std::chrono::milliseconds delay, gw::ReconnectMode mode);
     //! GET /gateway/bot waits on a REST rate limit (DiscordRest::rateLimited).
     void restRateLimited(const gw::RestRateLimitWait &wait);
+    //! The session of the current socket has stayed READY/RESUMED for `stableAfter`: the
+    //! backoff starts again from zero.
+    void sessionStable();
+    //! No IDENTIFY is allowed (the daily budget is below the floor): the client waits until
+    //! `until` (session_start_limit's reset), then reads GET /gateway/bot again and identifies.
+    //! `reason` is the IdentifyRefused error; state() is Reconnecting meanwhile. Emitted before
+    //! the socket (if any) is closed and the wait is scheduled.
+    void identifyBudgetWait(const gw::GatewayError &reason, const QDateTime &until);
     //! Transient (counted, logged, the client carries on) or terminal (state is Failed).
     void errorOccurred(const gw::GatewayError &error);
     //! Throttled view of stats() for the UI (latency, counters); at most once per ACK/close.

@@ -94,6 +94,8 @@ public:
     void stopConnectionTimers();
     void cancelTicket();
     void terminate(const GatewayError &error);
+    //! IDENTIFY refused for the daily budget: wait until it resets, then try again.
+    void waitForIdentifyBudget(const GatewayError &error);
     [[nodiscard]] CloseInfo closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
                                       CloseAction action, CloseCause cause) const;
     void closed(const SocketEnd &end, const CloseOptions &opts);

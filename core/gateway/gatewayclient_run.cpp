@@ -3,10 +3,12 @@
 // the reconnect budget, terminal failures).
 #include "gatewayclient_p.h"
 
+#include "backoff.h"
 #include "closecode.h"
 #include "discordrest.h"
 #include "logging.h"
 
+#include <QRandomGenerator>
 #include <QUrlQuery>
 
 namespace gw {
@@ -24,7 +26,7 @@ void GatewayClient::Private::start()
         return;
     running = true;
     ++runGeneration;
-    retry.resetFailures();
+    retry.restart();
     connects = 0;
     fetchInFlight = false;
     fetchAttempted = false;
@@ -84,7 +86,10 @@ void GatewayClient::Private::fetchGatewayInfo()
     fetchInFlight = true;
     const Mark m = mark();
     setState(ConnectionState::Connecting);
-    rest->fetchGatewayBot(config.token, q, [this, m](const Expected<GatewayBotInfo, RestError> &r) {
+    const QDateTime requestedAt = QDateTime::currentDateTimeUtc();
+    rest->fetchGatewayBot(config.token, q, [this, m, requestedAt](Expected<GatewayBotInfo, RestError> r) {
+        if (r)
+            r.value().limit.requestedAt = requestedAt;
         gatewayInfoFetched(r, m);
     });
 }
@@ -197,7 +202,7 @@ void GatewayClient::Private::endRun()
     running = false;
     ++runGeneration;
     stopConnectionTimers();
-    retry.cancel();
+    retry.stop();
     cancelTicket();
 }
 
@@ -234,6 +239,37 @@ void GatewayClient::Private::terminate(const GatewayError &error)
     Q_EMIT q->statsChanged();
 }
 
+void GatewayClient::Private::waitForIdentifyBudget(const GatewayError &error)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto limit = gate->limit();
+    QDateTime until = limit ? limit->resetAt() : QDateTime();
+    if (!until.isValid() || until <= now)
+        until = now.addMSecs(config.timings.backoffMax.count());  // no usable reset time: ask again later
+    fetchAttempted = false;  // the attempt after the wait reads a fresh session_start_limit first
+    // Every account of the bot waits for the same reset: each adds a random share of the base.
+    const std::chrono::milliseconds wait = std::chrono::milliseconds{now.msecsTo(until)}
+        + uniformDelay(std::chrono::milliseconds{0}, config.timings.backoffBase,
+                       QRandomGenerator::global()->generateDouble());
+    qCWarning(lcGateway).noquote() << "waiting for the identify budget until" << until.toString(Qt::ISODate) << "("
+                                   << error.message << ")";
+    const Mark m = mark();
+    Q_EMIT q->identifyBudgetWait(error, until);
+    if (!current(m))
+        return;
+    if (transport.hasSocket()) {
+        closeOwn(CloseCause::IdentifyBudget, QStringLiteral("waiting for the identify budget"),
+                 CloseOptions{CloseAction::NewSession, wait, std::nullopt, false, false});
+        return;
+    }
+    // The refusal comes from the gate's queue, so a socket always waits for it; without one
+    // (cancelled meanwhile) only the wait is scheduled.
+    setState(ConnectionState::Reconnecting);
+    if (!current(m))
+        return;
+    scheduleReconnect(ReconnectMode::FreshIdentify, wait, false);
+}
+
 CloseInfo GatewayClient::Private::closeInfo(std::optional<int> code, const QString &reason, CloseInitiator initiator,
                                             CloseAction action, CloseCause cause) const
 {
@@ -261,6 +297,10 @@ void GatewayClient::Private::closed(const SocketEnd &end, const CloseOptions &op
                                opts.forcedAction.value_or(CloseCodes::actionFor(code)), end.cause);
     if (!attempt.wasReady && opts.countFailure)
         retry.countFailure();  // an attempt that did not reach READY/RESUMED
+    // A session that died before the stable period raises the backoff level (a user's reconnect
+    // does not count).
+    if (attempt.wasReady)
+        info.shortLived = retry.sessionEnded(opts.countFailure);
     abandonResumeHost(end);
     qCInfo(lcGateway).noquote() << "socket closed:" << (code ? QString::number(*code) : QStringLiteral("no code"))
                                 << CloseCodes::nameFor(code) << "by" << closeInitiatorName(end.initiator) << "cause"

@@ -114,7 +114,7 @@ void GatewayClient::Private::requestIdentify()
             if (!current(m))
                 return;
             attempt.ticket.reset();
-            terminate(error);
+            waitForIdentifyBudget(error);
         });
     // The supervisor pauses its READY guard and HELLO watch until the grant (identifySent).
     Q_EMIT q->identifyQueued(shardId);
@@ -203,7 +203,7 @@ void GatewayClient::Private::handleReady(const GatewayPayload &p)
     const SessionInfo s = session.adoptReady(decoded.value(), gatewayUrl);
     attempt.wasReady = true;
     attempt.resuming = false;
-    retry.resetFailures();
+    retry.sessionStarted();
     const std::optional<DispatchLedger::Replacement> replaced = ledger.takeReplacement();
     qCInfo(lcGateway).noquote() << "READY as" << s.userName << "shard" << s.shardId << "/" << s.shardCount << "guilds"
                                 << s.guildCount << (replaced ? "(a new session: events in between were lost)" : "");
@@ -224,7 +224,7 @@ void GatewayClient::Private::handleResumed(std::optional<qint64> resumedSeq)
 {
     attempt.resuming = false;
     attempt.wasReady = true;
-    retry.resetFailures();
+    retry.sessionStarted();
     session.adoptResumed(config.shard);  // a seeded session: what is known of it
     ++stats.resumedOk;
     const ResumeOutcome outcome = ledger.endReplay(resumedSeq);

@@ -12,7 +12,9 @@ namespace gw {
 //  - invalid-session wait 10–50 ms (1–5 s / 100, still a visible, random delay);
 //  - identify bucket 50 ms (5 s / 100): spacing is measurable above timer jitter;
 //  - readyTimeout 300 ms ≥ identify bucket + handshake on loopback;
-//  - reconnectStallTimeout 3 s, restart backoff 200 ms → 2 s.
+//  - reconnectStallTimeout 3 s, restart backoff 200 ms → 2 s;
+//  - stable period 1 s (60 s / 60): longer than a test's quick fault sequence needs to count
+//    as flapping, short enough for a test to wait it out; flapping window 10 s (10 min / 60).
 GatewayTimings GatewayTimings::fast()
 {
     GatewayTimings t;
@@ -21,6 +23,9 @@ GatewayTimings GatewayTimings::fast()
     t.backoffBase = 20ms;
     t.backoffMax = 400ms;
     t.reconnectBudget = 50;
+    t.stableAfter = 1000ms;
+    t.flappingWindow = 10000ms;
+    t.flappingSessions = 5;
     t.invalidSessionDelayMin = 10ms;
     t.invalidSessionDelayMax = 50ms;
     t.identifyBucketInterval = 50ms;

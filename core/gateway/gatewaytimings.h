@@ -20,6 +20,12 @@ struct GatewayTimings
     std::chrono::milliseconds backoffBase{std::chrono::seconds{1}};
     std::chrono::milliseconds backoffMax{std::chrono::seconds{30}};
     int reconnectBudget = 50;        //!< consecutive failed attempts before ReconnectBudgetExhausted
+    //! A session must stay READY/RESUMED this long before the backoff starts again from zero; one
+    //! that dies sooner counts as a failure (docs/lifecycle.md, "Backoff, flapping, jitter").
+    std::chrono::milliseconds stableAfter{std::chrono::seconds{60}};
+    //! `flappingSessions` sessions that died within `flappingWindow` make an account "flapping".
+    std::chrono::milliseconds flappingWindow{std::chrono::minutes{10}};
+    int flappingSessions = 5;
     //! Random wait before re-IDENTIFY after op 9 d:false (docs/protocol.md, invalid session).
     std::chrono::milliseconds invalidSessionDelayMin{std::chrono::seconds{1}};
     std::chrono::milliseconds invalidSessionDelayMax{std::chrono::seconds{5}};
@@ -51,7 +57,8 @@ struct GatewayTimings
     //! Millisecond-scale timings for tests and the demo (values and reasons in gatewaytimings.cpp):
     //! handshake 2 s, HELLO 3 s, backoff 20 → 400 ms, op 9 wait 10–50 ms, identify bucket 50 ms,
     //! latency warning 200 ms, READY guard 300 ms, HELLO watch 600 ms, stall watchdog 3 s,
-    //! restart backoff 200 ms → 2 s. Counts (budget 50, floor 50, 115 sends / 60 s) are kept.
+    //! restart backoff 200 ms → 2 s, stable period 1 s, flapping window 10 s. Counts (budget 50,
+    //! floor 50, 115 sends / 60 s, 5 sessions for flapping) are kept.
     static GatewayTimings fast();
 };
 

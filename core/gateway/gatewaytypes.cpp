@@ -82,6 +82,7 @@ QString closeCauseName(CloseCause cause)
     case CloseCause::Protocol: return QStringLiteral("protocol");
     case CloseCause::Transport: return QStringLiteral("transport");
     case CloseCause::Stopped: return QStringLiteral("stopped");
+    case CloseCause::IdentifyBudget: return QStringLiteral("identify_budget");
     }
     return QStringLiteral("unknown");
 }
@@ -93,6 +94,7 @@ std::optional<CloseCause> closeCauseFromName(QStringView name)
         CloseCause::UserResume,   CloseCause::UserIdentify, CloseCause::InvalidSession,
         CloseCause::HelloTimeout, CloseCause::HandshakeTimeout, CloseCause::Oversized,
         CloseCause::Protocol,     CloseCause::Transport,    CloseCause::Stopped,
+        CloseCause::IdentifyBudget,
     };
     for (const CloseCause c : all) {
         if (name == closeCauseName(c))

@@ -78,6 +78,7 @@ enum class CloseCause {
     Protocol,          //!< we closed: undecodable stream, e.g. an inflate error ("protocol")
     Transport,         //!< dropped without a close frame: 1006, TCP reset, TLS error ("transport")
     Stopped,           //!< monitoring stopped: pause, remove, quit ("stopped")
+    IdentifyBudget,    //!< we closed: no IDENTIFY allowed until the daily budget resets ("identify_budget")
 };
 Q_ENUM_NS(CloseCause)
 QString closeCauseName(CloseCause cause);
@@ -95,6 +96,9 @@ struct CloseInfo
     QDateTime at;                   //!< when the close was observed (UTC)
     CloseCause cause = CloseCause::Transport;
     bool sessionKept = false;       //!< the session stays resumable after this close
+    //! The socket's session (wasReady) ended before GatewayTimings::stableAfter: the backoff
+    //! counts it as a failure (docs/lifecycle.md, "Backoff, flapping, jitter").
+    bool shortLived = false;
 };
 
 //! What a RESUME recovered (GatewayClient::resumed). RESUMED is itself a dispatch with a
@@ -129,6 +133,9 @@ struct SessionStartLimit
     std::chrono::milliseconds resetAfter{0};
     int maxConcurrency = 1;
     QDateTime fetchedAt;            //!< when it was read (UTC); resetAt() = fetchedAt + resetAfter
+    //! When the request was sent (UTC; invalid when unknown): IDENTIFYs granted after it may be
+    //! missing from `remaining` (IdentifyGate::updateLimit).
+    QDateTime requestedAt;
     [[nodiscard]] QDateTime resetAt() const { return fetchedAt.addMSecs(resetAfter.count()); }
 };
 

@@ -9,6 +9,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <algorithm>
 #include <deque>
 #include <limits>
 
@@ -77,7 +78,7 @@ public:
         if (!limit)
             return std::nullopt;
         const int effective = limit->remaining - spentSinceFetch;
-        if (effective >= floor)
+        if (effective >= floor && effective > 0)
             return std::nullopt;
         GatewayError e;
         e.kind = GatewayError::Kind::IdentifyRefused;
@@ -169,8 +170,17 @@ IdentifyGate::~IdentifyGate() = default;
 
 void IdentifyGate::updateLimit(const SessionStartLimit &limit)
 {
+    // Several clients of the bot (shards) fetch GET /gateway/bot concurrently; a figure requested
+    // before some of our IDENTIFYs reached Discord must not make the gate forget them: every
+    // IDENTIFY granted since the request was sent still counts as spent.
+    int spent = 0;
+    if (limit.requestedAt.isValid()) {
+        const qint64 since = limit.requestedAt.toMSecsSinceEpoch();
+        spent = int(std::count_if(d->identifiesAtMs.cbegin(), d->identifiesAtMs.cend(),
+                                  [since](qint64 at) { return at >= since; }));
+    }
     d->limit = limit;
-    d->spentSinceFetch = 0;
+    d->spentSinceFetch = spent;
     if (!d->queue.empty())
         d->schedulePump(0);
 }

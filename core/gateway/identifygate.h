@@ -15,7 +15,8 @@ namespace gw {
 //! - max_concurrency buckets, key shard_id % max_concurrency, one identify per bucket per
 //!   `bucketInterval` (5 s);
 //! - a local count of our own identifies in a sliding 24 h window;
-//! - a refusal, as a typed error, when session_start_limit.remaining is below the floor.
+//! - a refusal, as a typed error, when session_start_limit.remaining is below the floor (or
+//!   nothing is left at all); the client then waits for the reset (GatewayClient::identifyBudgetWait).
 //! Shared by every GatewayClient of the same bot; single-threaded (lives in the worker thread).
 class IdentifyGate final : public QObject
 {
@@ -29,7 +30,9 @@ public:
                           int remainingFloor = 50, QObject *parent = nullptr);
     ~IdentifyGate() override;
 
-    //! Latest figures from GET /gateway/bot (max_concurrency, remaining, reset).
+    //! Latest figures from GET /gateway/bot (max_concurrency, remaining, reset). IDENTIFYs the
+    //! gate granted at or after `limit.requestedAt` may be missing from the figure (concurrent
+    //! fetches of several shards) and still count as spent; without a request time none do.
     void updateLimit(const SessionStartLimit &limit);
     [[nodiscard]] std::optional<SessionStartLimit> limit() const;
 

@@ -34,6 +34,8 @@ constexpr DurationKey k_durations[] = {
     {"hello_timeout_ms", &GatewayTimings::helloTimeout},
     {"backoff_base_ms", &GatewayTimings::backoffBase},
     {"backoff_max_ms", &GatewayTimings::backoffMax},
+    {"stable_after_ms", &GatewayTimings::stableAfter},
+    {"flapping_window_ms", &GatewayTimings::flappingWindow},
     {"invalid_session_delay_min_ms", &GatewayTimings::invalidSessionDelayMin},
     {"invalid_session_delay_max_ms", &GatewayTimings::invalidSessionDelayMax},
     {"identify_bucket_interval_ms", &GatewayTimings::identifyBucketInterval},
@@ -52,6 +54,7 @@ constexpr CountKey k_counts[] = {
     {"send_limit", &GatewayTimings::sendLimit},
     {"startup_ready_retries", &GatewayTimings::startupReadyRetries},
     {"max_hello_stalls", &GatewayTimings::maxHelloStalls},
+    {"flapping_sessions", &GatewayTimings::flappingSessions},
 };
 
 QString err(const char *text)

@@ -89,6 +89,9 @@ bool DerivedHistory::feeds(EventKind kind)
     case EventKind::GatewayInfo:
     case EventKind::SeqGap:
     case EventKind::RateLimited:
+    case EventKind::Flapping:
+    case EventKind::FlappingEnded:
+    case EventKind::IdentifyBudgetWait:
         return false;
     }
     return false;

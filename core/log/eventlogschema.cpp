@@ -19,7 +19,7 @@ namespace gw::eventlogschema {
 namespace {
 
 // Stored codes: append only. Changing a code would silently relabel every stored row.
-constexpr std::array<std::pair<EventKind, int>, 22> k_kindCodes{{
+constexpr std::array<std::pair<EventKind, int>, 25> k_kindCodes{{
     {EventKind::State, 1},
     {EventKind::Hello, 2},
     {EventKind::Identify, 3},
@@ -41,6 +41,9 @@ constexpr std::array<std::pair<EventKind, int>, 22> k_kindCodes{{
     {EventKind::MonitorStopped, 19},
     {EventKind::GatewayInfo, 20},
     {EventKind::SeqGap, 21},
+    {EventKind::Flapping, 22},
+    {EventKind::FlappingEnded, 23},
+    {EventKind::IdentifyBudgetWait, 24},
     {EventKind::RateLimited, 40},
 }};
 

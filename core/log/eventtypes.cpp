@@ -9,7 +9,7 @@ namespace {
 
 // One table, in enum order; the names are a public contract (exports, headless output, metrics):
 // never rename one, only add.
-constexpr std::array<std::pair<EventKind, const char *>, 22> k_kindNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 25> k_kindNames{{
     {EventKind::State, "state"},
     {EventKind::Hello, "hello"},
     {EventKind::Identify, "identify"},
@@ -32,6 +32,9 @@ constexpr std::array<std::pair<EventKind, const char *>, 22> k_kindNames{{
     {EventKind::GatewayInfo, "gateway_info"},
     {EventKind::SeqGap, "seq_gap"},
     {EventKind::RateLimited, "rate_limited"},
+    {EventKind::Flapping, "flapping"},
+    {EventKind::FlappingEnded, "flapping_ended"},
+    {EventKind::IdentifyBudgetWait, "identify_budget_wait"},
 }};
 
 constexpr std::array<std::pair<Severity, const char *>, 4> k_severityNames{{

@@ -41,6 +41,9 @@ public:
         GatewayInfo,         //!< remaining, total, reset_after_ms, max_concurrency, shards
         SeqGap,              //!< expected, got, lost: live dispatches skipped a sequence number
         RateLimited,         //!< route, retry_after_ms, global, scope, bucket: a REST request waits on a rate limit
+        Flapping,            //!< sessions, window_ms: that many sessions died within the window (once per episode)
+        FlappingEnded,       //!< stable_ms: a session stayed ready that long; the episode is over
+        IdentifyBudgetWait,  //!< until, remaining, total, floor: no IDENTIFY before the budget resets
     };
     Q_ENUM(Kind)
 

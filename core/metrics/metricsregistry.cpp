@@ -56,6 +56,11 @@ struct AccountSeries
     prometheus::Counter *dispatchesReplayed = nullptr;
     prometheus::Counter *eventsLost = nullptr;
     prometheus::Gauge *lastDispatch = nullptr;       //!< lazily, after the first dispatch
+    // recovery (docs/lifecycle.md, "Backoff, flapping, jitter" and "The identify budget")
+    prometheus::Gauge *flapping = nullptr;
+    prometheus::Counter *flappingEpisodes = nullptr;
+    prometheus::Gauge *identifies24h = nullptr;
+    prometheus::Gauge *budgetWaitUntil = nullptr;
     int lastIdentifies = 0;
     quint64 lastAcks = 0;
     quint64 lastLive = 0;
@@ -144,6 +149,19 @@ public:
         .Help("Invalid REST requests (HTTP 401, 403, 429) of this process in the last 10 minutes.")
         .Register(registry);
     prometheus::Gauge *invalidNow = &invalidRequests.Add({});
+    prometheus::Family<prometheus::Gauge> &flapping = prometheus::BuildGauge()
+        .Name("gatewatch_flapping").Help("1 while the account is flapping (5 sessions died within 10 minutes), else 0.")
+        .Register(registry);
+    prometheus::Family<prometheus::Counter> &flappingEpisodes = prometheus::BuildCounter()
+        .Name("gatewatch_flapping_episodes_total").Help("Flapping episodes (one per episode, however many sessions died).")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &identifies24h = prometheus::BuildGauge()
+        .Name("gatewatch_identifies_24h").Help("IDENTIFYs this monitor spent for the bot in the last 24 hours.")
+        .Register(registry);
+    prometheus::Family<prometheus::Gauge> &budgetWaitUntil = prometheus::BuildGauge()
+        .Name("gatewatch_identify_budget_wait_until_timestamp_seconds")
+        .Help("Unix time until which the account waits for the identify budget to reset; 0 when not waiting.")
+        .Register(registry);
 
     QHash<QString, AccountSeries> accounts;  // by account id
 
@@ -198,6 +216,10 @@ public:
         s.dispatchesLive = &dispatches.Add({{"account", a}, {"kind", "live"}});
         s.dispatchesReplayed = &dispatches.Add({{"account", a}, {"kind", "replayed"}});
         s.eventsLost = &eventsLost.Add({{"account", a}});
+        s.flapping = &flapping.Add({{"account", a}});
+        s.flappingEpisodes = &flappingEpisodes.Add({{"account", a}});
+        s.identifies24h = &identifies24h.Add({{"account", a}});
+        s.budgetWaitUntil = &budgetWaitUntil.Add({{"account", a}});
         return *accounts.insert(accountId, s);
     }
 
@@ -247,6 +269,10 @@ public:
             for (const auto &[st, g] : shard.state)
                 shardState.Remove(g);
         }
+        flapping.Remove(s.flapping);
+        flappingEpisodes.Remove(s.flappingEpisodes);
+        identifies24h.Remove(s.identifies24h);
+        budgetWaitUntil.Remove(s.budgetWaitUntil);
         accounts.erase(it);
     }
 };
@@ -302,6 +328,10 @@ void MetricsRegistry::updateStatus(const AccountStatus &status)
     }
     d->updateData(s, status.stats);
     d->updateShards(s, status.shards);
+    s.flapping->Set(status.flapping ? 1 : 0);
+    s.identifies24h->Set(status.identifies24h);
+    s.budgetWaitUntil->Set(status.identifyWaitUntil.isValid()
+                               ? double(status.identifyWaitUntil.toMSecsSinceEpoch()) / 1000.0 : 0.0);
 }
 
 void MetricsRegistry::recordEvent(const EventLogEntry &entry)
@@ -335,6 +365,9 @@ void MetricsRegistry::recordEvent(const EventLogEntry &entry)
         d->restRateLimited.Add({{"route", utf8(route.left(32))}, {"scope", utf8(scope.left(16))}}).Increment();
         break;
     }
+    case EventKind::Flapping:
+        d->seriesFor(entry.accountId, entry.accountName).flappingEpisodes->Increment();
+        break;
     default:
         break;
     }

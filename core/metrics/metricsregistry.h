@@ -36,7 +36,8 @@ public:
 
     //! Creates the account's series on first sight; updates every gauge.
     void updateStatus(const AccountStatus &status);
-    //! Counts Close (→ disconnects_total) and ReconnectScheduled (→ reconnects_total) events.
+    //! Counts Close (→ disconnects_total), ReconnectScheduled (→ reconnects_total) and Flapping
+    //! (→ flapping_episodes_total) events.
     void recordEvent(const EventLogEntry &entry);
     //! Drops every series of the account (AccountManager removed it).
     void removeAccount(const QString &accountId);

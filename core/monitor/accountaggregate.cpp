@@ -91,6 +91,13 @@ AccountStatus aggregateShards(const QList<AccountStatus> &shards)
             s.failure = o.failure;
         if (!o.lastError.isEmpty() && s.lastError.isEmpty())
             s.lastError = o.lastError;
+        // Recovery: the most flapping shard, the latest budget wait; every shard reads the same
+        // IdentifyGate, so the 24 h count is the largest seen.
+        if (o.flapping && (!s.flapping || o.flapping->sessions > s.flapping->sessions))
+            s.flapping = o.flapping;
+        if (o.identifyWaitUntil.isValid() && (!s.identifyWaitUntil.isValid() || o.identifyWaitUntil > s.identifyWaitUntil))
+            s.identifyWaitUntil = o.identifyWaitUntil;
+        s.identifies24h = std::max(s.identifies24h, o.identifies24h);
     }
     return s;
 }

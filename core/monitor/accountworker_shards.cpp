@@ -1,6 +1,8 @@
 #include "accountworker_p.h"
 
 #include "accountaggregate_p.h"
+#include "attemptspreader.h"
+#include "backoff.h"
 #include "discordrest.h"
 #include "gatewayclient.h"
 #include "identifygate.h"
@@ -10,6 +12,7 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QNetworkAccessManager>
+#include <QRandomGenerator>
 
 #include <algorithm>
 
@@ -292,6 +295,10 @@ void AccountWorker::scheduleRestart(const QString &id, const GatewayError &error
     auto delay = base * (qint64(1) << exponent);
     if (delay > m_timings.restartBackoffMax || delay < base)
         delay = m_timings.restartBackoffMax;
+    // Accounts that gave up together (an outage) restart spread over [delay, 1.25 × delay], never
+    // at the same instant (docs/lifecycle.md, "Backoff, flapping, jitter").
+    const auto wanted = uniformDelay(delay, delay + delay / 4, QRandomGenerator::global()->generateDouble());
+    delay = AttemptSpreader::global().place(wanted, delay, delay + delay / 4).delay;
     ++entry.consecutiveRestarts;
     ++entry.restarts;
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -300,6 +307,7 @@ void AccountWorker::scheduleRestart(const QString &id, const GatewayError &error
     entry.status.stateSince = now;
     entry.status.nextAttemptAt = now.addMSecs(delay.count());
     entry.status.failure = error;
+    entry.restartTimer->setTimerType(Qt::PreciseTimer);  // coarse timers may be aligned with each other
     entry.restartTimer->start(delay);
     QJsonObject fields;
     fields.insert(QStringLiteral("delay_ms"), qint64(delay.count()));

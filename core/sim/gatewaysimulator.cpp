@@ -9,6 +9,7 @@
 #include "simsockets_p.h"
 #include "simstate_p.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QMetaEnum>
 #include <QTcpServer>
@@ -294,6 +295,7 @@ void GatewaySimulator::addBot(const QString &token, const SimBotPolicy &policy)
     sim::Bot bot;
     bot.token = token;
     bot.policy = policy;
+    bot.budgetResetAtMs = QDateTime::currentMSecsSinceEpoch() + policy.sessionStartResetAfter.count();
     if (bot.policy.name.isEmpty())
         bot.policy.name = QStringLiteral("bot-%1").arg(++d->state.unknownBotCounter);
     qCInfo(lcSim) << "bot" << bot.policy.name << "added, privileged intents"

@@ -25,6 +25,8 @@ struct SimBotPolicy
     int recommendedShards = 1;
     int sessionStartTotal = 1000;
     int sessionStartRemaining = 1000;
+    //! Time until the budget resets, counted from addBot(): then `remaining` is back to `total`
+    //! and the next window is 24 h (docs/simulator.md, REST).
     std::chrono::milliseconds sessionStartResetAfter{std::chrono::hours{24}};
     int maxConcurrency = 1;
 };
@@ -51,6 +53,7 @@ public:
         Malformed,         //!< live: a frame that is not valid JSON / has wrong types
         Oversized,         //!< live: a message of `size` bytes
         SkipSequence,      //!< live: the session's next dispatch skips `count` sequence numbers
+        Flap,              //!< bot: for `duration`, close every socket `delay` after its READY/RESUMED with `closeCode`
     };
     Q_ENUM(Kind)
 
@@ -62,6 +65,7 @@ public:
     int connections = 1;             //!< sticky faults: how many new sockets they apply to
     qint64 size = 0;                 //!< Oversized: bytes
     std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds duration{0};   //!< Flap: how long the flapping lasts (0 ends it)
 
     [[nodiscard]] bool isSticky() const
     {

@@ -4,6 +4,8 @@
 #include "simprotocol_p.h"
 #include "simstate_p.h"
 
+#include <QDateTime>
+
 using namespace std::chrono_literals;
 
 namespace gw::sim {
@@ -28,6 +30,13 @@ bool FaultInjector::inject(const QString &botName, const SimFault &fault)
     case SimFault::Kind::WithholdReady:
         bot->withholdReadyPending += n;
         qCInfo(lcSim) << "fault WithholdReady armed for the next" << n << "IDENTIFY/RESUME of" << botName;
+        return true;
+    case SimFault::Kind::Flap:
+        bot->flapUntilMs = QDateTime::currentMSecsSinceEpoch() + fault.duration.count();
+        bot->flapCode = fault.closeCode;
+        bot->flapDelay = fault.delay;
+        qCInfo(lcSim) << "fault Flap for" << fault.duration.count() << "ms: close" << fault.closeCode << fault.delay.count()
+                      << "ms after each READY/RESUMED of" << botName;
         return true;
     default:
         break;
@@ -54,6 +63,7 @@ bool FaultInjector::applyLive(Connection &c, const SimFault &f)
     switch (f.kind) {
     case SimFault::Kind::WithholdHello:
     case SimFault::Kind::SlowHandshake:
+    case SimFault::Kind::Flap:
         return false;
     case SimFault::Kind::WithholdReady:
         c.withholdReady = true;

@@ -127,6 +127,7 @@ SimHttpResponse HttpApi::rest(const SimHttpRequest &r, const QString &route, QSt
         qCInfo(lcSim) << "REST" << route << "with a missing or unknown token -> 401";
         return errorJson(401, QStringLiteral("401: Unauthorized"));
     }
+    const std::chrono::milliseconds resetAfter = m_state.refreshBudget(*bot);
     const SimBotPolicy &p = bot->policy;
     botName = p.name;
     if (auto limited = m_restLimits.check(p.name, route, QDateTime::currentMSecsSinceEpoch()))
@@ -141,7 +142,7 @@ SimHttpResponse HttpApi::rest(const SimHttpRequest &r, const QString &route, QSt
     }
     const QJsonObject limit{{QStringLiteral("total"), p.sessionStartTotal},
                             {QStringLiteral("remaining"), p.sessionStartRemaining},
-                            {QStringLiteral("reset_after"), qint64(p.sessionStartResetAfter.count())},
+                            {QStringLiteral("reset_after"), qint64(resetAfter.count())},
                             {QStringLiteral("max_concurrency"), p.maxConcurrency}};
     return jsonResponse(200, toJson(QJsonObject{{QStringLiteral("url"), gateway},
                                                 {QStringLiteral("shards"), p.recommendedShards},
@@ -253,6 +254,7 @@ SimHttpResponse HttpApi::fault(const Control &c)
     f.connections = body.value(QLatin1String("connections")).toInt(f.connections);
     f.size = body.value(QLatin1String("size")).toInteger(f.size);
     f.delay = std::chrono::milliseconds(body.value(QLatin1String("delay_ms")).toInteger(0));
+    f.duration = std::chrono::milliseconds(body.value(QLatin1String("duration_ms")).toInteger(0));
     bool applied = false;
     if (body.contains(QLatin1String("connection"))) {
         const int id = body.value(QLatin1String("connection")).toInt();

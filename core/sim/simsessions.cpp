@@ -121,6 +121,7 @@ bool SessionHandler::takeIdentifySlot(Connection &c, Bot &bot, int shardId)
         return false;
     }
     bot.bucketLastIdentifyMs.insert(bucket, now);
+    m_state.refreshBudget(bot);
     bot.policy.sessionStartRemaining = std::max(0, bot.policy.sessionStartRemaining - 1);
     return true;
 }
@@ -154,6 +155,7 @@ void SessionHandler::identify(Connection &c, const QJsonValue &d)
     c.info.sessionId = s.id;
     Session &session = m_state.sessions.emplace(s.id, std::move(s)).first->second;
     sendReady(c, bot, session, identity->guildIds);
+    armFlap(c, bot);
     Q_EMIT q->sessionIdentified(c.info.id, bot.policy.name, session.id);
 }
 
@@ -217,9 +219,29 @@ void SessionHandler::resume(Connection &c, const QJsonValue &d)
     const QString resumedBot = bot->policy.name;
     const int connId = c.info.id;
     m_state.emitDispatch(*s, "RESUMED", "{\"_trace\":[\"gatewatch-sim\"]}", false);
+    armFlap(c, *bot);
     qCInfo(lcSim).nospace() << "connection " << connId << ": bot " << resumedBot << " resumed from seq "
                             << clientSeq << ", replayed " << replayed;
     Q_EMIT q->sessionResumed(connId, resumedBot, replayed);
+}
+
+void SessionHandler::armFlap(Connection &c, const Bot &bot)
+{
+    if (QDateTime::currentMSecsSinceEpoch() >= bot.flapUntilMs)
+        return;
+    const int id = c.info.id;
+    const int code = bot.flapCode;
+    c.flapTimer = std::make_unique<QTimer>();
+    c.flapTimer->setSingleShot(true);
+    c.flapTimer->setTimerType(Qt::PreciseTimer);
+    c.flapTimer->callOnTimeout(q, [this, id, code] {
+        Connection *conn = m_state.connectionById(id);
+        if (conn && conn->info.open) {
+            qCInfo(lcSim) << "flap: closing connection" << id << "with" << code;
+            m_state.closeConnection(*conn, code, QStringLiteral("Flapping."));
+        }
+    });
+    c.flapTimer->start(bot.flapDelay);
 }
 
 } // namespace gw::sim

@@ -52,6 +52,8 @@ private:
     //! True when WithholdReady applies: the connection counts as authenticated, unanswered.
     bool withholdsReady(Connection &c, Bot &bot, const char *what);
     void sendReady(Connection &c, const Bot &bot, Session &session, const QList<qint64> &guildIds);
+    //! Flap fault: while it lasts, close the connection `flapDelay` after its READY/RESUMED.
+    void armFlap(Connection &c, const Bot &bot);
 
     State &m_state;
     GatewaySimulator *const q;

@@ -3,6 +3,8 @@
 #include "logging.h"
 #include "simprotocol_p.h"
 
+#include <QDateTime>
+
 namespace gw::sim {
 
 Bot *State::botByName(const QString &name)
@@ -49,6 +51,18 @@ void State::pruneSessions()
         else
             ++it;
     }
+}
+
+std::chrono::milliseconds State::refreshBudget(Bot &bot)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (bot.budgetResetAtMs == 0)
+        bot.budgetResetAtMs = now + bot.policy.sessionStartResetAfter.count();
+    if (now >= bot.budgetResetAtMs) {
+        bot.policy.sessionStartRemaining = bot.policy.sessionStartTotal;
+        bot.budgetResetAtMs = now + std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::hours{24}).count();
+    }
+    return std::chrono::milliseconds(bot.budgetResetAtMs - now);
 }
 
 Bot *State::addDefaultBot(const QString &token)

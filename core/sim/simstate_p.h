@@ -27,6 +27,10 @@ struct Bot
     QHash<int, qint64> bucketLastIdentifyMs;   //!< identify bucket → time of its last IDENTIFY
     int withholdReadyPending = 0;              //!< WithholdReady armed for this many sockets
     SimLoad load;                              //!< overrides for this bot's connections
+    qint64 budgetResetAtMs = 0;                //!< when session_start_limit resets (epoch ms)
+    qint64 flapUntilMs = 0;                    //!< Flap: sessions ready before this are closed
+    int flapCode = 4000;
+    std::chrono::milliseconds flapDelay{0};
 };
 
 //! A gateway session: created by IDENTIFY, resumable while live.
@@ -63,6 +67,7 @@ struct Connection
     std::unique_ptr<SimDeflater> deflater;
     std::unique_ptr<QTimer> heartbeatDeadline;   //!< 4009 when the client stops beating
     std::unique_ptr<QTimer> reconnectCloseTimer; //!< op 7 fault: close 4000 if the client did not
+    std::unique_ptr<QTimer> flapTimer;           //!< Flap fault: close after READY/RESUMED
     std::unique_ptr<Outbound> outbound;          //!< every payload to the client, in order
     PacedFlood flood;
     SimLoad load;                                //!< overrides for this connection
@@ -106,6 +111,9 @@ public:
     void pruneSessions();
     //! A bot with the default policy for a token nobody added (Options::acceptUnknownTokens).
     Bot *addDefaultBot(const QString &token);
+    //! The bot's session_start_limit as of now: `remaining` back to `total` once the reset time
+    //! has passed (the next window is 24 h). Returns reset_after.
+    std::chrono::milliseconds refreshBudget(Bot &bot);
 
     // ---- sending
     //! Queues one payload for the socket (text, or zlib-stream binary; see Outbound); nothing

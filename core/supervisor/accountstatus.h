@@ -36,6 +36,13 @@ struct ShardState
     QString lastError;
 };
 
+//! An account whose sessions keep dying (docs/lifecycle.md, "Backoff, flapping, jitter").
+struct FlappingStatus
+{
+    int sessions = 0;                       //!< sessions that died within `window`
+    std::chrono::milliseconds window{0};
+};
+
 //! One account's status: the seed's fields plus what Gatewatch shows. A value type, copied into
 //! signals as a snapshot (the UI and headless modes never touch the supervisor directly).
 struct AccountStatus
@@ -81,6 +88,11 @@ struct AccountStatus
     QString tokenProblem;
 
     [[nodiscard]] bool tokenNeeded() const { return !tokenProblem.isEmpty(); }
+    //! Set while flapping: from the episode's start until a session stays up for `stableAfter`.
+    std::optional<FlappingStatus> flapping;
+    //! No IDENTIFY before this (the daily budget is below the floor); invalid when not waiting.
+    QDateTime identifyWaitUntil;
+    int identifies24h = 0;          //!< IDENTIFYs the bot's gate granted in the last 24 h (Gatewatch's own)
 };
 
 //! A partial update of the seed's fields (docs/lifecycle.md §3): every member is optional;

@@ -45,6 +45,7 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     , m_client(client)
     , m_reconnectWatchdog(reconnectLabel(m_options.accountId), m_options.timings.reconnectStallTimeout,
                           m_options.clock)
+    , m_flaps(m_options.timings.flappingWindow, m_options.timings.flappingSessions)
 {
     m_status.accountId = m_options.accountId;
     m_status.accountName = m_options.accountName;
@@ -96,6 +97,8 @@ AccountSupervisor::AccountSupervisor(Options options, GatewayClient *client, QOb
     connect(c, &GatewayClient::restRateLimited, this, &AccountSupervisor::handleRestRateLimited);
     connect(c, &GatewayClient::statsChanged, this, &AccountSupervisor::handleStatsChanged);
     connect(c, &GatewayClient::errorOccurred, this, &AccountSupervisor::handleError);
+    connect(c, &GatewayClient::sessionStable, this, &AccountSupervisor::handleSessionStable);
+    connect(c, &GatewayClient::identifyBudgetWait, this, &AccountSupervisor::handleIdentifyBudgetWait);
 }
 
 AccountSupervisor::~AccountSupervisor()
@@ -147,6 +150,7 @@ void AccountSupervisor::updateStatus(const std::function<void(AccountStatus &)> 
     change(m_status);
     if (m_client && !m_tornDown) {
         m_status.stats = m_client->stats();
+        m_status.identifies24h = m_client->identifiesInLast24h();
         if (m_status.state == ConnectionState::Reconnecting)
             m_status.nextAttemptAt = m_client->nextAttemptAt();
     }
@@ -302,6 +306,8 @@ void AccountSupervisor::finish(Outcome outcome, const GatewayError &error)
         if (!error.isNone())
             s.lastError = error.message;
         s.nextAttemptAt = {};
+        s.identifyWaitUntil = {};
+        s.flapping.reset();
     });
     Q_EMIT finished(outcome, error);
 }
@@ -340,6 +346,8 @@ void AccountSupervisor::handleSocketOpened()
     // An open does NOT disarm the watchdog (only READY/RESUMED/stop do), so open→stall cycles
     // cannot reset its clock (docs/lifecycle.md, the watchdog defect; openclaw/openclaw#51190).
     m_helloTimer.start();
+    if (m_budgetWait && (m_phase == Phase::AwaitReady || m_phase == Phase::AwaitReadyRetry))
+        m_readyTimer.start();  // the READY guard paused while waiting for the budget
     StatusPatch p;
     p.lastEventAt = toDateTime(nowMs());
     applyPatch(p);
@@ -376,13 +384,16 @@ void AccountSupervisor::handleIdentifySent(int shardId, int shardCount)
 {
     if (isStopping())
         return;
+    endBudgetWait();
     armSessionTimers();
     updateStatus([&](AccountStatus &s) {
         ++s.identifies;
         s.lastEventAt = toDateTime(nowMs());
     });
     const auto intents = m_client ? std::optional<quint32>(m_client->config().intents) : std::nullopt;
-    logEvent(lifecycle::identifySent(shardId, shardCount, intents));
+    lifecycle::LifecycleEvent event = lifecycle::identifySent(shardId, shardCount, intents);
+    event.fields.insert(QStringLiteral("identifies_24h"), m_status.identifies24h);  // this one included
+    logEvent(event);
 }
 
 void AccountSupervisor::handleResumeSent(const QString &sessionId, qint64 sequence)
@@ -398,6 +409,7 @@ void AccountSupervisor::handleConnected(qint64 at)
 {
     // The first sight of a live session: reset the stall counter, disarm the watchdog (one of
     // its only three disarm points, docs/lifecycle.md), connected patch with lastDisconnect:null.
+    endBudgetWait();
     m_helloTimer.stop();
     m_helloStalls = 0;
     m_reconnectWatchdog.disarm();
@@ -447,7 +459,7 @@ void AccountSupervisor::handleReconnectScheduled(int attempt, std::chrono::milli
         s.lastEventAt = toDateTime(at);
     });
     // updateStatus() may have read the client's own value; prefer ours when it had none.
-    logEvent(lifecycle::reconnectScheduled(attempt, delay, mode));
+    logEvent(lifecycle::reconnectScheduled(attempt, delay, mode, m_client ? m_client->backoffLevel() : 0));
 }
 
 void AccountSupervisor::handleGatewayInfo(const GatewayBotInfo &info)

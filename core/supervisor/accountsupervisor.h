@@ -3,6 +3,7 @@
 #include "accountstatus.h"
 #include "gatewayclient.h"
 #include "eventtypes.h"
+#include "flapdetector.h"
 #include "gatewaytimings.h"
 #include "gatewaytypes.h"
 #include "stallwatchdog.h"
@@ -174,6 +175,13 @@ private:
     void handleReconnectScheduled(int attempt, std::chrono::milliseconds delay, gw::ReconnectMode mode);
     void handleGatewayInfo(const gw::GatewayBotInfo &info);
     void handleRestRateLimited(const gw::RestRateLimitWait &wait);
+    // recovery (accountsupervisor_recovery.cpp): flapping and the identify budget wait
+    void handleSessionStable();
+    void handleIdentifyBudgetWait(const gw::GatewayError &reason, const QDateTime &until);
+    //! After a socket's close: a live session that died counts towards flapping.
+    void noteSessionEnd(const gw::CloseInfo &info, qint64 at);
+    //! The budget wait is over (an attempt started, or the session is live).
+    void endBudgetWait();
     void handleStatsChanged();
     void handleError(const gw::GatewayError &error);
 
@@ -199,6 +207,8 @@ private:
     bool m_tornDown = false;
     bool m_sawIntentsError = false;
     bool m_identifyQueued = false;    //!< the READY guard is paused for the identify queue
+    bool m_budgetWait = false;      //!< waiting for the identify budget: READY guard and watchdog paused
+    FlapDetector m_flaps;
     ConnectionState m_lastClientState = ConnectionState::Stopped;
     //! From sessionReplaced() until the READY that follows it.
     std::optional<std::pair<QDateTime, QDateTime>> m_pendingGap;

@@ -91,8 +91,10 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
     // wasReady, never a stale "is connected" flag).
     if (info.wasReady)
         m_helloStalls = 0;
-    // The watchdog measures since the account last left Ready; arm only if unarmed.
-    m_reconnectWatchdog.armIfUnarmed(at);
+    // The watchdog measures since the account last left Ready; arm only if unarmed. Waiting for
+    // the identify budget is deliberate: no watchdog for it.
+    if (info.cause != CloseCause::IdentifyBudget)
+        m_reconnectWatchdog.armIfUnarmed(at);
     m_helloTimer.stop();
     // A socket that closed while its IDENTIFY was queued: the READY guard counts again.
     if (m_identifyQueued && (m_phase == Phase::AwaitReady || m_phase == Phase::AwaitReadyRetry))
@@ -118,6 +120,7 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
             context.recommendedShards = info->shards;
     }
     logEvent(lifecycle::socketClosed(info, context));
+    noteSessionEnd(info, at);
 }
 
 } // namespace gw

@@ -224,12 +224,13 @@ LifecycleEvent socketClosed(const CloseInfo &info, const CloseContext &context)
     return {EventKind::Close, severityOf(closeSeverity(info)), closeSummary(info), fields};
 }
 
-LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode)
+LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode, int level)
 {
     QJsonObject fields;
     fields.insert(QStringLiteral("delay_ms"), qint64(delay.count()));
     fields.insert(QStringLiteral("mode"), reconnectModeName(mode));
     fields.insert(QStringLiteral("attempt"), attempt);
+    fields.insert(QStringLiteral("backoff_level"), level);
     return {EventKind::ReconnectScheduled, Severity::Info,
             QStringLiteral("%1 with backoff in %2 ms (attempt %3)")
                 .arg(mode == ReconnectMode::Resume ? QStringLiteral("Attempting resume")

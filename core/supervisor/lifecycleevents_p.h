@@ -55,7 +55,8 @@ LifecycleEvent zombie(int missedAcks);
 LifecycleEvent reconnectRequested();
 LifecycleEvent invalidSession(bool resumable);
 LifecycleEvent socketClosed(const CloseInfo &info, const CloseContext &context);
-LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode);
+//! `level`: the client's backoff level (failed attempts and short sessions since a stable one).
+LifecycleEvent reconnectScheduled(int attempt, std::chrono::milliseconds delay, ReconnectMode mode, int level = 0);
 LifecycleEvent gatewayInfo(const GatewayBotInfo &info);
 //! A REST request waits on a rate limit (kind rate_limited: route, retry_after_ms, global, scope).
 LifecycleEvent restRateLimited(const RestRateLimitWait &wait);
@@ -69,5 +70,18 @@ LifecycleEvent gatewayError(const GatewayError &error, bool intents);
 LifecycleEvent readyTimeout(int attempt, std::chrono::milliseconds timeout, bool forcing);
 LifecycleEvent helloStall(int stall, int maxStalls, ReconnectMode mode, std::chrono::milliseconds watch);
 LifecycleEvent watchdogTimeout(std::chrono::milliseconds idle, std::chrono::milliseconds timeout);
+
+} // namespace gw::lifecycle
+
+// --- recovery (lifecycleevents_recovery.cpp; docs/lifecycle.md, "Backoff, flapping, jitter") ---
+namespace gw::lifecycle {
+
+//! An episode began: `sessions` sessions died within `window` (warning).
+LifecycleEvent flapping(int sessions, std::chrono::milliseconds window);
+//! The episode is over: a session stayed ready for `stable`.
+LifecycleEvent flappingEnded(std::chrono::milliseconds stable);
+//! No IDENTIFY before `until`; the figures of the last GET /gateway/bot when known (warning).
+LifecycleEvent identifyBudgetWait(const GatewayError &reason, const QDateTime &until,
+                                  const std::optional<SessionStartLimit> &limit);
 
 } // namespace gw::lifecycle

@@ -1,9 +1,11 @@
 // The reconnect waits of backoff.h, exactly: the random draw is a parameter, so every row is a
 // fixed expectation (defaults base 1 s / cap 30 s, fast timings 20 ms / 400 ms, and the edges).
+#include "attemptspreader.h"
 #include "backoff.h"
 
 #include <QTest>
 
+#include <algorithm>
 #include <limits>
 
 using namespace gw;
@@ -22,6 +24,7 @@ private Q_SLOTS:
     void delayStaysWithinEqualJitterBounds();
     void uniform_data();
     void uniform();
+    void spreaderKeepsAttemptsApart();
 };
 
 void tst_Backoff::delay_data()
@@ -134,6 +137,27 @@ void tst_Backoff::uniform()
     QFETCH(double, unit);
     QFETCH(qint64, expectedMs);
     QCOMPARE(uniformDelay(ms(loMs), ms(hiMs), unit), ms(expectedMs));
+}
+
+// 200 clients that all want the same instant get instants at least MinGap apart inside their
+// window (docs/lifecycle.md, "Backoff, flapping, jitter"); a full window keeps the wanted delay.
+void tst_Backoff::spreaderKeepsAttemptsApart()
+{
+    AttemptSpreader spreader;
+    QList<qint64> due;
+    for (int i = 0; i < 200; ++i) {
+        const AttemptSpreader::Slot slot = spreader.place(500ms, 0ms, 1000ms);
+        QVERIFY(slot.delay >= 0ms && slot.delay <= 1000ms);
+        due.append(slot.dueUs);
+    }
+    std::sort(due.begin(), due.end());
+    for (qsizetype i = 1; i < due.size(); ++i)
+        QVERIFY2(due.at(i) - due.at(i - 1) >= AttemptSpreader::MinGap.count(), qPrintable(QString::number(i)));
+
+    AttemptSpreader full;
+    for (int i = 0; i < 3; ++i)
+        (void)full.place(5ms, 5ms, 5ms);  // a one-millisecond window holds one attempt
+    QCOMPARE(full.place(5ms, 5ms, 5ms).delay, 5ms);
 }
 
 QTEST_GUILESS_MAIN(tst_Backoff)

@@ -89,8 +89,8 @@ void tst_CloseCauses::cause_data()
                                  << QStringLiteral("4000 · unknown error (Discord)");
     QTest::newRow("server 4009") << T::ServerNewSession << C::Server << false
                                  << QStringLiteral("4009 · session timed out (Discord)");
-    QTest::newRow("terminal error") << T::IdentifyRefused << C::Stopped << false
-                                    << QStringLiteral("closed by Gatewatch: monitoring stopped");
+    QTest::newRow("identify budget") << T::IdentifyRefused << C::IdentifyBudget << false
+                                     << QStringLiteral("closed by Gatewatch: waiting for the identify budget to reset");
 }
 
 void tst_CloseCauses::cause()
@@ -107,7 +107,7 @@ void tst_CloseCauses::cause()
     SimBotPolicy policy;
     policy.name = Bot;
     if (trigger == Trigger::IdentifyRefused)
-        policy.sessionStartRemaining = 10;  // below the identify floor of 50: a terminal error
+        policy.sessionStartRemaining = 10;  // below the identify floor of 50: wait for the reset
     sim.addBot(Token, policy);
     QVERIFY(sim.start());
 
@@ -166,7 +166,7 @@ void tst_CloseCauses::cause()
     QCOMPARE(info.cause, cause);
     QCOMPARE(info.sessionKept, kept);
     QVERIFY2(closeSummary(info).startsWith(summary), qPrintable(closeSummary(info)));
-    if (trigger != Trigger::IdentifyRefused)  // the rest carry on: the next attempt gets READY/RESUMED
+    if (trigger != Trigger::IdentifyRefused)  // the rest carry on (that one waits a day): READY/RESUMED
         QTRY_COMPARE_WITH_TIMEOUT(client.state(), ConnectionState::Ready, 5000);
     client.stop();
 }

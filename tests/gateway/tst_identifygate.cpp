@@ -32,6 +32,7 @@ private Q_SLOTS:
     void countsIdentifiesIn24h();
     void cancelledRequestNeverRuns();
     void destroyedContextNeverRuns();
+    void concurrentFetchesKeepGrantedIdentifies();
 };
 
 void tst_IdentifyGate::bucketSpacing_data()
@@ -156,6 +157,37 @@ void tst_IdentifyGate::destroyedContextNeverRuns()
     gate.request(0, this, [&] { ++after; }, [](const GatewayError &) {});
     QTRY_COMPARE(after, 1);
     QCOMPARE(ran, 0);
+}
+
+// Shards fetch GET /gateway/bot concurrently: a figure requested before our IDENTIFYs reached
+// Discord must not make the gate forget them (docs/protocol.md, identifying). Floor 98 of 100:
+// three grants (100, 99, 98) are allowed, however many such figures arrive.
+void tst_IdentifyGate::concurrentFetchesKeepGrantedIdentifies()
+{
+    IdentifyGate gate(1ms, 98);
+    SessionStartLimit stale = makeLimit(100, 1);
+    stale.requestedAt = QDateTime::currentDateTimeUtc();  // another shard's request, still in flight
+    gate.updateLimit(makeLimit(100, 1));
+    int granted = 0, refused = 0;
+    for (int i = 0; i < 2; ++i)
+        gate.request(0, this, [&] { ++granted; }, [&](const GatewayError &) { ++refused; });
+    QTRY_COMPARE(granted, 2);
+    gate.updateLimit(stale);  // its answer arrives after the two grants, without them
+    for (int i = 0; i < 3; ++i)
+        gate.request(0, this, [&] { ++granted; }, [&](const GatewayError &) { ++refused; });
+    QTRY_COMPARE(granted + refused, 5);
+    QCOMPARE(granted, 3);
+    QCOMPARE(refused, 2);
+    QCOMPARE(gate.identifiesInLast24h(), 3);
+
+    // A figure requested after every grant is Discord's whole truth.
+    SessionStartLimit fresh = makeLimit(97, 1);
+    fresh.requestedAt = QDateTime::currentDateTimeUtc().addMSecs(1);
+    gate.updateLimit(fresh);
+    QVERIFY(gate.checkBudget());  // 97 < 98
+    fresh.remaining = 98;
+    gate.updateLimit(fresh);
+    QVERIFY(!gate.checkBudget());
 }
 
 QTEST_GUILESS_MAIN(tst_IdentifyGate)

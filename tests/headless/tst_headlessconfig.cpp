@@ -119,7 +119,8 @@ void tst_HeadlessConfig::timingsAndMetrics()
     const auto config = HeadlessConfig::parse(R"({"accounts":[{"name":"music-bot","token_env":"T","intents":["GUILDS","GUILD_MEMBERS"],
         "api_base":"http://127.0.0.1:1/api/v10","gateway_url":"ws://127.0.0.1:2"},{"name":"b","token_env":"U","intents":513}],
         "timings":{"preset":"fast","ready_timeout_ms":500,"reconnect_watchdog_ms":7000,"handshake_timeout_ms":100,
-                   "hello_timeout_ms":200,"reconnect_budget":7},
+                   "hello_timeout_ms":200,"reconnect_budget":7,"stable_after_ms":2500,"flapping_window_ms":30000,
+                   "flapping_sessions":4},
         "metrics":{"listen":"0.0.0.0:9464","allow_non_loopback":true},"database":"/tmp/x.db"})",
                                               m_dir.path());
     QVERIFY2(config.hasValue(), config.hasValue() ? "" : qPrintable(config.error()));
@@ -135,6 +136,9 @@ void tst_HeadlessConfig::timingsAndMetrics()
     QCOMPARE(c.timings.handshakeTimeout, 100ms);
     QCOMPARE(c.timings.helloTimeout, 200ms);
     QCOMPARE(c.timings.reconnectBudget, 7);
+    QCOMPARE(c.timings.stableAfter, 2500ms);
+    QCOMPARE(c.timings.flappingWindow, 30000ms);
+    QCOMPARE(c.timings.flappingSessions, 4);
     QCOMPARE(c.timings.helloWatch, GatewayTimings::fast().helloWatch);  // from the preset
     QCOMPARE(c.metricsListen.value_or(QString()), QStringLiteral("0.0.0.0:9464"));
     QVERIFY(c.metricsAllowNonLoopback);

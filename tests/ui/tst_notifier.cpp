@@ -49,6 +49,38 @@ class tst_Notifier final : public QObject
 private Q_SLOTS:
     void initTestCase() { qRegisterMetaType<NotificationRequest>(); }
 
+    // One notification per flapping episode (docs/lifecycle.md §13): the episode's later
+    // snapshots (more sessions, up and down) stay quiet; a new episode notifies again; muted
+    // accounts never.
+    void flappingNotifiesOncePerEpisode()
+    {
+        gw::Notifier n;
+        n.setSettings(fast());
+        QSignalSpy spy(&n, &gw::Notifier::notificationRequested);
+        const auto flapping = [](ConnectionState state, int sessions) {
+            AccountStatus s = st(QStringLiteral("a"), state);
+            if (sessions > 0)
+                s.flapping = gw::FlappingStatus{sessions, 10min};
+            return s;
+        };
+        n.updateStatus(flapping(ConnectionState::Ready, 0));
+        n.updateStatus(flapping(ConnectionState::Reconnecting, 5));
+        n.updateStatus(flapping(ConnectionState::Ready, 6));
+        n.updateStatus(flapping(ConnectionState::Reconnecting, 7));
+        n.updateStatus(flapping(ConnectionState::Ready, 7));
+        QCOMPARE(kinds(spy), QList<Kind>{Kind::Flapping});
+        const auto r = spy.at(0).at(0).value<NotificationRequest>();
+        QVERIFY(r.title.contains(QLatin1String("bot-a")));
+        QVERIFY2(r.body.contains(QLatin1String("5 session")) && r.body.contains(QLatin1String("10 min")), qPrintable(r.body));
+        n.updateStatus(flapping(ConnectionState::Ready, 0));         // a stable session ended it
+        n.updateStatus(flapping(ConnectionState::Reconnecting, 5));  // a new episode
+        QCOMPARE(kinds(spy), (QList<Kind>{Kind::Flapping, Kind::Flapping}));
+        n.setMuted(QStringLiteral("a"), true);
+        n.updateStatus(flapping(ConnectionState::Ready, 0));
+        n.updateStatus(flapping(ConnectionState::Reconnecting, 5));
+        QCOMPARE(spy.size(), 2);
+    }
+
     void quickResumeDoesNotNotify()
     {
         gw::Notifier n;
