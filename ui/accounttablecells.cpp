@@ -84,6 +84,7 @@ QString shortCause(const DisconnectRecord &record)
     case CloseCause::Oversized: return tr("too large");
     case CloseCause::Protocol: return tr("bad stream");
     case CloseCause::Stopped: return tr("stopped");
+    case CloseCause::IdentifyBudget: return tr("identify budget");
     case CloseCause::Server:
     case CloseCause::Transport: break;
     }

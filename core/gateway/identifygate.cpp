@@ -77,8 +77,10 @@ public:
     {
         if (!limit)
             return std::nullopt;
+        // An IDENTIFY spends one start: grant it only when what is left afterwards stays at or
+        // above the floor, so the budget never goes below it.
         const int effective = limit->remaining - spentSinceFetch;
-        if (effective >= floor && effective > 0)
+        if (effective - 1 >= floor && effective > 0)
             return std::nullopt;
         GatewayError e;
         e.kind = GatewayError::Kind::IdentifyRefused;

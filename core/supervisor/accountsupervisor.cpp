@@ -493,13 +493,14 @@ void AccountSupervisor::handleError(const GatewayError &error)
         return;
     // Classified by the typed kind and code, never by substring (docs/lifecycle.md, "Errors").
     const bool intents = error.kind == GatewayError::Kind::FatalClose && error.closeCode == 4014;
-    if (intents)
-        m_sawIntentsError = true;
-    logEvent(lifecycle::gatewayError(error, intents));
     if (intents) {
+        // No `error` row of its own: the `fatal` row finish() writes carries the same guidance
+        // and the gateway's text, and the `close` row the code (one row each, not three alike).
+        m_sawIntentsError = true;
         finish(Outcome::IntentsRejected, error);
         return;
     }
+    logEvent(lifecycle::gatewayError(error));
     if (error.isTerminal())
         finish(Outcome::Failed, error);
 }

@@ -96,8 +96,9 @@ void AccountSupervisor::handleSocketClosed(const CloseInfo &info)
     if (info.cause != CloseCause::IdentifyBudget)
         m_reconnectWatchdog.armIfUnarmed(at);
     m_helloTimer.stop();
-    // A socket that closed while its IDENTIFY was queued: the READY guard counts again.
-    if (m_identifyQueued && (m_phase == Phase::AwaitReady || m_phase == Phase::AwaitReadyRetry))
+    // A socket that closed while its IDENTIFY was queued: the READY guard counts again (not
+    // while waiting for the identify budget: that wait pauses it until the next socket opens).
+    if (m_identifyQueued && !m_budgetWait && (m_phase == Phase::AwaitReady || m_phase == Phase::AwaitReadyRetry))
         m_readyTimer.start();
     m_identifyQueued = false;
 

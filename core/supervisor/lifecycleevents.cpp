@@ -279,14 +279,12 @@ LifecycleEvent restRateLimited(const RestRateLimitWait &wait)
             fields};
 }
 
-LifecycleEvent gatewayError(const GatewayError &error, bool intents)
+LifecycleEvent gatewayError(const GatewayError &error)
 {
     QJsonObject fields;
     fields.insert(QStringLiteral("kind"), errorKindName(error.kind));
     fields.insert(QStringLiteral("message"), error.message);
     fields.insert(QStringLiteral("code"), codeValue(error.closeCode));
-    if (intents)
-        return {EventKind::Error, Severity::Error, intentsLine(), fields};
     const QString text = error.message.isEmpty() ? errorKindName(error.kind) : error.message;
     return {EventKind::Error, error.isTerminal() ? Severity::Error : Severity::Warning,
             QStringLiteral("discord gateway error: %1").arg(text), fields};

@@ -62,8 +62,8 @@ LifecycleEvent gatewayInfo(const GatewayBotInfo &info);
 LifecycleEvent restRateLimited(const RestRateLimitWait &wait);
 //! "GET /gateway/bot, global limit" (the status line of a rate-limit wait).
 QString restLimitText(const RestRateLimitWait &wait);
-//! A GatewayError as reported; `intents` (close 4014) logs the 4014 line instead.
-LifecycleEvent gatewayError(const GatewayError &error, bool intents);
+//! A GatewayError as reported (not a 4014: its guidance goes into the `fatal` row).
+LifecycleEvent gatewayError(const GatewayError &error);
 
 //! The READY guard fired: `attempt` of the guard, `forcing` = a fresh IDENTIFY follows (else
 //! the account fails with this message).

@@ -97,7 +97,9 @@ void tst_IdentifyGate::refusesBelowFloor()
     QCOMPARE(refusedSpy.size(), 1);
     QCOMPARE(gate.identifiesInLast24h(), 0);
 
-    gate.updateLimit(makeLimit(50, 1));
+    gate.updateLimit(makeLimit(50, 1));   // one more would leave 49, below the floor
+    QVERIFY(gate.checkBudget());
+    gate.updateLimit(makeLimit(51, 1));   // leaves 50: allowed
     QVERIFY(!gate.checkBudget());
 }
 
@@ -109,9 +111,9 @@ void tst_IdentifyGate::spendingCountsAgainstTheFloor()
     for (int i = 0; i < 4; ++i)
         gate.request(0, this, [&] { ++granted; }, [&](const GatewayError &) { ++refused; });
     QTRY_COMPARE(granted + refused, 4);
-    // 52, 51, 50 remain before each of the first three; the fourth would start at 49.
-    QCOMPARE(granted, 3);
-    QCOMPARE(refused, 1);
+    // 52 and 51 remain before the first two (leaving 51 and 50); a third would leave 49.
+    QCOMPARE(granted, 2);
+    QCOMPARE(refused, 2);
     // A fresh fetch resets what was spent locally.
     gate.updateLimit(makeLimit(60, 1));
     QVERIFY(!gate.checkBudget());
@@ -160,11 +162,11 @@ void tst_IdentifyGate::destroyedContextNeverRuns()
 }
 
 // Shards fetch GET /gateway/bot concurrently: a figure requested before our IDENTIFYs reached
-// Discord must not make the gate forget them (docs/protocol.md, identifying). Floor 98 of 100:
-// three grants (100, 99, 98) are allowed, however many such figures arrive.
+// Discord must not make the gate forget them (docs/protocol.md, identifying). Floor 97 of 100:
+// three grants (leaving 99, 98, 97) are allowed, however many such figures arrive.
 void tst_IdentifyGate::concurrentFetchesKeepGrantedIdentifies()
 {
-    IdentifyGate gate(1ms, 98);
+    IdentifyGate gate(1ms, 97);
     SessionStartLimit stale = makeLimit(100, 1);
     stale.requestedAt = QDateTime::currentDateTimeUtc();  // another shard's request, still in flight
     gate.updateLimit(makeLimit(100, 1));
@@ -184,7 +186,7 @@ void tst_IdentifyGate::concurrentFetchesKeepGrantedIdentifies()
     SessionStartLimit fresh = makeLimit(97, 1);
     fresh.requestedAt = QDateTime::currentDateTimeUtc().addMSecs(1);
     gate.updateLimit(fresh);
-    QVERIFY(gate.checkBudget());  // 97 < 98
+    QVERIFY(gate.checkBudget());  // one more would leave 96 < 97
     fresh.remaining = 98;
     gate.updateLimit(fresh);
     QVERIFY(!gate.checkBudget());

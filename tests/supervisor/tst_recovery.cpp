@@ -148,14 +148,14 @@ void tst_Recovery::flapIsBoundedAndReportedOnce()
 }
 
 // 4009 closes spend the daily budget; the gate stops at the floor and the account waits for the
-// reset instead of failing. The gate refuses an IDENTIFY while the remaining count is below the
-// floor (docs/protocol.md, identifying), so the last one granted starts at the floor itself.
+// reset instead of failing. The gate refuses an IDENTIFY that would leave the remaining count below
+// the floor (docs/protocol.md, identifying), so the budget ends at the floor itself.
 void tst_Recovery::flapNeverIdentifiesBelowTheFloor()
 {
     SupervisorHarness h;
     h.timings = scaledTimings();
     SimBotPolicy policy = SupervisorHarness::defaultPolicy();
-    policy.sessionStartRemaining = h.timings.identifyRemainingFloor + 3;
+    policy.sessionStartRemaining = h.timings.identifyRemainingFloor + 4;
     QVERIFY(h.startSim(policy));
     h.make()->start();
     WAIT_RUNNING(h);
@@ -167,8 +167,8 @@ void tst_Recovery::flapNeverIdentifiesBelowTheFloor()
     QVERIFY(h.sim.injectFault(QLatin1String(SupervisorHarness::Bot), h.fault(SimFault::Kind::Close, 1, 4009)));
 
     QTRY_COMPARE_WITH_TIMEOUT(h.countEvents(EventKind::IdentifyBudgetWait), 1, 5000);
-    QCOMPARE(gwtest::countOps(h.sim, QLatin1String(SupervisorHarness::Bot), 2), 4);  // 53, 52, 51, 50
-    QCOMPARE(h.sim.sessionStartRemaining(QLatin1String(SupervisorHarness::Bot)), h.timings.identifyRemainingFloor - 1);
+    QCOMPARE(gwtest::countOps(h.sim, QLatin1String(SupervisorHarness::Bot), 2), 4);  // 54 (start), 53, 52, 51
+    QCOMPARE(h.sim.sessionStartRemaining(QLatin1String(SupervisorHarness::Bot)), h.timings.identifyRemainingFloor);
     QTRY_VERIFY(h.supervisor->status().identifyWaitUntil.isValid());
     QCOMPARE(h.supervisor->status().state, ConnectionState::Reconnecting);
     QCOMPARE(h.finishedSpy->count(), 0);
