@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <algorithm>
+
 namespace gw {
 
 //! What the event-log view (and an export) selects. Every member is optional: an empty list or
@@ -25,7 +27,13 @@ struct EventFilter
     //! that both agree.
     [[nodiscard]] bool matches(const EventLogEntry &entry) const;
 
-    friend bool operator==(const EventFilter &, const EventFilter &) = default;
+    // Not defaulted: Qt 6.4's QList<enum>::operator== hands memcmp a null pointer for two empty
+    // lists (UBSan reports it), so the enum lists are compared element by element.
+    friend bool operator==(const EventFilter &a, const EventFilter &b)
+    {
+        return a.accountIds == b.accountIds && std::ranges::equal(a.severities, b.severities)
+            && std::ranges::equal(a.kinds, b.kinds) && a.text == b.text && a.from == b.from && a.to == b.to;
+    }
 };
 
 //! Where a page ended, for keyset pagination: the (at, id) of the last row shown. Rows are

@@ -1,8 +1,8 @@
 // Soak: N accounts on one AccountManager against the REAL GatewaySimulator for D seconds, with a
 // random fault of every kind the simulator can inject (gw::SimFault) injected continuously. Checks:
 //  - zero crashes (the process survives; ASan/UBSan in build-asan),
-//  - VmRSS floor growth after warm-up ≤ 5 % (lowest sample of the last third against the lowest of
-//    the middle third; not enforced under ASan, whose quarantine holds freed
+//  - heap-in-use floor growth after warm-up ≤ 5 % (lowest sample of the last third against the
+//    lowest of the middle third; VmRSS is printed beside it; not enforced under ASan, whose quarantine holds freed
 //    memory; the figure is still printed),
 //  - every disruptive fault is followed by a Close event of that account (disconnect history),
 //    every Malformed fault by a higher malformed_payloads counter,
@@ -46,6 +46,13 @@ qint64 vmRssKb()
 {
     malloc_trim(0);
     return gwtest::vmRssKb();
+}
+
+//! Bytes the process's malloc holds for live allocations (small chunks plus mmapped ones), KiB.
+qint64 heapInUseKb()
+{
+    const struct mallinfo2 info = mallinfo2();
+    return qint64((info.uordblks + info.hblkhd) / 1024);
 }
 
 using gwtest::UnderAsan;
@@ -110,6 +117,9 @@ void TestSoak::soak()
     o.identifyBucketInterval = 20ms;
     o.recordLimit = 1000000;
     o.sessionResumeWindow = 10min;
+    // Every session's replay buffer is filled to this limit before the fault loop (below), so the
+    // simulator's own memory is flat from then on and the heap check measures the monitor.
+    o.replayBufferLimit = 256;
     gw::GatewaySimulator sim(o);
     for (int i = 0; i < accounts; ++i) {
         gwtest::addBot(sim, tokenFor(i), botFor(i));
@@ -158,6 +168,11 @@ void TestSoak::soak()
         }
     };
     drain();
+    SimFault prime;
+    prime.kind = SimFault::Kind::Flood;
+    prime.count = o.replayBufferLimit;
+    for (int i = 0; i < accounts; ++i)
+        QVERIFY(sim.injectFault(botFor(i), prime));
 
     // --- fault loop ---------------------------------------------------------------------------
     const QList<SimFault::Kind> kinds{
@@ -175,13 +190,18 @@ void TestSoak::soak()
     const qint64 runMs = qint64(seconds) * 1000;
     const qint64 injectUntil = std::max<qint64>(runMs - 8000, runMs / 2);
     // RSS swings by tens of MiB within seconds while faults play (17 MiB Oversized frames, floods
-    // of 200 dispatches, the simulator's replay buffers), so one sample against another measures
-    // timing, not a leak. A leak raises the floor: compare the lowest sample of the middle third
-    // (after warm-up) with the lowest of the last third, settled end included.
+    // of 200 dispatches, the simulator's replay buffers) and depends on what glibc can hand back
+    // (fragmentation: the settled end was 31 MiB in one run, 60 MiB in another), so it is printed,
+    // not judged. The check is on the heap in use (malloc's own count of live bytes, mmapped
+    // chunks included), which a leak raises and fragmentation does not: the lowest sample of the
+    // middle third (after warm-up) against the lowest of the last third, settled end included.
     qint64 rssWarm = -1;   // floor of the middle third
     qint64 rssLate = -1;   // floor of the last third
     qint64 rssPeak = 0;
+    qint64 heapWarm = -1;
+    qint64 heapLate = -1;
     QStringList rssSamples;   // MiB every 2 s, printed with the result
+    QStringList heapSamples;
     auto lower = [](qint64 &floor, qint64 v) { floor = floor < 0 ? v : std::min(floor, v); };
 
     auto injectOne = [&] {
@@ -269,12 +289,17 @@ void TestSoak::soak()
         drain();
         const qint64 rss = vmRssKb();
         rssPeak = std::max(rssPeak, rss);
+        const qint64 heap = heapInUseKb();
         rssSamples.append(QString::number(rss / 1024));
+        heapSamples.append(QString::number(heap / 1024));
         const qint64 at = clock.elapsed();
-        if (at >= runMs / 3 && at < 2 * runMs / 3)
+        if (at >= runMs / 3 && at < 2 * runMs / 3) {
             lower(rssWarm, rss);
-        else if (at >= 2 * runMs / 3)
+            lower(heapWarm, heap);
+        } else if (at >= 2 * runMs / 3) {
             lower(rssLate, rss);
+            lower(heapLate, heap);
+        }
     });
     faults.start();
     sampler.start();
@@ -353,7 +378,10 @@ void TestSoak::soak()
         failed += s == ConnectionState::Failed ? 1 : 0;
     }
     lower(rssLate, rssEnd);
-    const double growth = rssWarm > 0 ? 100.0 * double(rssLate - rssWarm) / double(rssWarm) : 0.0;
+    const qint64 heapEnd = heapInUseKb();
+    lower(heapLate, heapEnd);
+    const double rssGrowth = rssWarm > 0 ? 100.0 * double(rssLate - rssWarm) / double(rssWarm) : 0.0;
+    const double growth = heapWarm > 0 ? 100.0 * double(heapLate - heapWarm) / double(heapWarm) : 0.0;
     QStringList kindsLine;
     for (auto it = perKind.cbegin(); it != perKind.cend(); ++it)
         kindsLine.append(QStringLiteral("%1=%2").arg(it.key()).arg(it.value()));
@@ -362,11 +390,14 @@ void TestSoak::soak()
     // soak logs far more warnings than that.
     std::fprintf(stderr, "SOAK RESULT accounts=%d seconds=%d faults=%d disruptive=%d unaccounted=%d resumable=%d "
           "identify_instead_of_resume=%d malformed_uncounted=%d end_ready=%d end_reconnecting=%d end_failed=%d "
-          "rss_warm_floor_kb=%lld rss_late_floor_kb=%lld rss_end_kb=%lld rss_peak_kb=%lld rss_growth_pct=%.2f asan=%d\n",
+          "rss_warm_floor_kb=%lld rss_late_floor_kb=%lld rss_end_kb=%lld rss_peak_kb=%lld rss_growth_pct=%.2f "
+          "heap_warm_floor_kb=%lld heap_late_floor_kb=%lld heap_end_kb=%lld heap_growth_pct=%.2f asan=%d\n",
           accounts, seconds, injectedTotal, disruptive, unaccounted, resumableFaults, wastedIdentifies,
-          malformedMissed, ready, reconnecting, failed, rssWarm, rssLate, rssEnd, rssPeak, growth, int(UnderAsan));
+          malformedMissed, ready, reconnecting, failed, rssWarm, rssLate, rssEnd, rssPeak, rssGrowth,
+          heapWarm, heapLate, heapEnd, growth, int(UnderAsan));
     std::fprintf(stderr, "SOAK FAULTS %s\n", qPrintable(kindsLine.join(QLatin1Char(' '))));
     std::fprintf(stderr, "SOAK RSS_MIB %s\n", qPrintable(rssSamples.join(QLatin1Char(' '))));
+    std::fprintf(stderr, "SOAK HEAP_MIB %s\n", qPrintable(heapSamples.join(QLatin1Char(' '))));
     for (const QString &p : std::as_const(problems).mid(0, 30))
         std::fprintf(stderr, "SOAK PROBLEM %s\n", qPrintable(p));
 
@@ -376,7 +407,7 @@ void TestSoak::soak()
     QCOMPARE(wastedIdentifies, 0);
     QCOMPARE(malformedMissed, 0);
     if (!UnderAsan)
-        QVERIFY2(growth <= 5.0, qPrintable(QStringLiteral("RSS grew %1 % after warm-up").arg(growth)));
+        QVERIFY2(growth <= 5.0, qPrintable(QStringLiteral("heap in use grew %1 % after warm-up").arg(growth)));
 }
 
 QTEST_GUILESS_MAIN(TestSoak)
