@@ -4,13 +4,12 @@
 // shards wait in the identify queue far longer than the guard. Every line carries `shard`, and
 // /metrics has the `shard`-labelled series.
 //
-// Timings: Discord's bucket interval is 5 s, so 16 shards at max_concurrency 1 take ~80 s at
-// default timings. Here the bucket interval is scaled down to 500 ms in the simulator AND the
-// client together, and the READY guard (default 15 s = 3 intervals) and the HELLO watch (default
-// 30 s = 6 intervals) keep their default relation to it: 1.5 s and 3 s. The 16th shard waits
-// ~8 s in the queue (five times the guard), the 64th at max_concurrency 16 1.65 s, so a guard
-// that counted the queue wait would fire (checked below with the measured wait). Everything else
-// keeps its default.
+// Timings: the two big-bot rows run at default timings, as a real big bot meets them: Discord's
+// 5 s bucket interval in the simulator and the client, the 15 s READY guard, the 30 s HELLO watch.
+// 16 shards at max_concurrency 1 then take ~83 s, and the 16th shard waits ~82 s in the identify
+// queue (five times the guard), the 64th at max_concurrency 16 ~16.5 s, so a guard that counted
+// the queue wait would fire (checked below with the measured wait). `chosenShardOnly` needs no
+// queue and scales the bucket to 500 ms.
 #include "gatewaysimulator.h"
 #include "headlessconfig.h"
 #include "headlessfixture.h"
@@ -69,8 +68,8 @@ void tst_Shards::allShardsReadyOneIdentifyEach_data()
 {
     QTest::addColumn<int>("shards");
     QTest::addColumn<int>("maxConcurrency");
-    QTest::newRow("16 shards, max_concurrency 1") << 16 << 1;
-    QTest::newRow("64 shards, max_concurrency 16") << 64 << 16;
+    QTest::newRow("16 shards, max_concurrency 1, default timings") << 16 << 1;
+    QTest::newRow("64 shards, max_concurrency 16, default timings") << 64 << 16;
 }
 
 void tst_Shards::allShardsReadyOneIdentifyEach()
@@ -78,9 +77,8 @@ void tst_Shards::allShardsReadyOneIdentifyEach()
     QFETCH(int, shards);
     QFETCH(int, maxConcurrency);
 
-    GatewaySimulator::Options o;
+    GatewaySimulator::Options o;             // Discord's 5 s identify bucket interval
     o.enforceIdentifyConcurrency = true;   // op 9 for an IDENTIFY too early in its bucket
-    o.identifyBucketInterval = k_bucket;
     GatewaySimulator sim(o);
     SimBotPolicy policy;
     policy.name = QStringLiteral("big");
@@ -91,16 +89,15 @@ void tst_Shards::allShardsReadyOneIdentifyEach()
     QVERIFY2(sim.start(), qPrintable(sim.errorString()));
     qputenv("GW_TST_SHARDS_TOKEN", k_token.toUtf8());
 
-    const QByteArray json = QStringLiteral(
-        R"({"accounts":[{"name":"big","token_env":"GW_TST_SHARDS_TOKEN","shards":"all"}],)"
-        R"("timings":{"identify_bucket_interval_ms":%1,"ready_timeout_ms":%2,"hello_watch_ms":%3}})")
-                                .arg(k_bucket.count())
-                                .arg(k_bucket.count() * 3)
-                                .arg(k_bucket.count() * 6)
-                                .toUtf8();
-    auto config = HeadlessConfig::parse(json, QString());
+    // No "timings" key: the defaults.
+    auto config = HeadlessConfig::parse(
+        R"({"accounts":[{"name":"big","token_env":"GW_TST_SHARDS_TOKEN","shards":"all"}]})", QString());
     QVERIFY2(config.hasValue(), config ? "" : qPrintable(config.error()));
-    QCOMPARE(config->timings.readyTimeout, 3 * k_bucket);
+    const GatewayTimings defaults = GatewayTimings::defaults();
+    QCOMPARE(config->timings.identifyBucketInterval, defaults.identifyBucketInterval);
+    QCOMPARE(config->timings.readyTimeout, defaults.readyTimeout);
+    QCOMPARE(config->timings.helloWatch, defaults.helloWatch);
+    QCOMPARE(o.identifyBucketInterval, defaults.identifyBucketInterval);
 
     QBuffer out, err;
     HeadlessOptions options = gwtest::headlessOptions(out, err, &sim);
@@ -113,7 +110,7 @@ void tst_Shards::allShardsReadyOneIdentifyEach()
 
     // The last shard waits (shards / max_concurrency − 1) bucket intervals in the queue.
     const int perBucket = shards / maxConcurrency;
-    const int timeoutMs = 20000 + perBucket * int(k_bucket.count()) * 2;
+    const int timeoutMs = 30000 + perBucket * int(defaults.identifyBucketInterval.count()) * 2;
     QTRY_VERIFY_WITH_TIMEOUT(countKind(parseLines(out.data()), QStringLiteral("ready")) >= shards, timeoutMs);
 
     const QList<QJsonObject> lines = parseLines(out.data());
@@ -149,7 +146,7 @@ void tst_Shards::allShardsReadyOneIdentifyEach()
     QCOMPARE(identifies.size(), shards);
     for (auto it = identifies.cbegin(); it != identifies.cend(); ++it)
         QVERIFY2(it.value() == 1, qPrintable(QStringLiteral("shard %1 identified %2 times").arg(it.key()).arg(it.value())));
-    // 16 / 1: 15 × 550 ms ≈ 8 s; 64 / 16: 3 × 550 ms = 1.65 s, both longer than the 1.5 s guard.
+    // 16 / 1: 15 × 5.5 s ≈ 82 s; 64 / 16: 3 × 5.5 s = 16.5 s, both longer than the 15 s guard.
     QVERIFY2(last - first > config->timings.readyTimeout.count(), qPrintable(QStringLiteral("queue %1 ms").arg(last - first)));
 
     // Metrics: one `shard`-labelled series per shard, all up.
