@@ -13,6 +13,7 @@
 #include "logging.h"
 #include "memorytokenvault.h"
 #include "monitorapp.h"
+#include "processhardening.h"
 #include "redactor.h"
 #include "resumestatestore.h"
 
@@ -108,13 +109,12 @@ int runHeadlessMode(QCoreApplication &app, const QCommandLineParser &parser)
     if (parser.isSet(QStringLiteral("api-base")))
         options.apiBase = QUrl(parser.value(QStringLiteral("api-base")));
     if (parser.isSet(QStringLiteral("duration"))) {
-        bool ok = false;
-        const double seconds = parser.value(QStringLiteral("duration")).toDouble(&ok);
-        if (!ok || seconds <= 0) {
-            std::fputs("gatewatch: --duration needs a positive number of seconds\n", stderr);
+        const auto duration = gw::parseDurationSeconds(parser.value(QStringLiteral("duration")));
+        if (!duration) {
+            std::fprintf(stderr, "gatewatch: --duration: %s\n", qPrintable(duration.error()));
             return int(gw::HeadlessExit::BadConfig);
         }
-        options.duration = std::chrono::milliseconds(qint64(seconds * 1000));
+        options.duration = duration.value();
     }
     options.metricsListen = parser.value(QStringLiteral("metrics-listen"));
     return gw::runHeadless(app, options);
@@ -338,8 +338,14 @@ private:
 
 int main(int argc, char *argv[])
 {
-    // First thing: every log line from here on passes the token redactor.
+    // First thing, before any token is read: no core dumps, the open-file limit raised.
+    const gw::ProcessHardening hardening = gw::hardenProcess();
+    // Every log line from here on passes the token redactor and has its control characters
+    // escaped; each begins with "[gatewatch", so none can pass for a JSON Lines event.
     gw::installRedactingMessageHandler();
+    qSetMessagePattern(QStringLiteral("[gatewatch %{type}] %{if-category}%{category}: %{endif}%{message}"));
+    if (!hardening.problem.isEmpty())
+        qCWarning(lcApp, "process limits not fully set: %s", qPrintable(hardening.problem));
     setIdentity();
 
     if (wantsCoreApplication(argc, argv)) {

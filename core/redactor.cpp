@@ -1,5 +1,7 @@
 #include "redactor.h"
 
+#include "textsafety.h"
+
 #include <QHash>
 #include <QReadWriteLock>
 #include <QRegularExpression>
@@ -311,7 +313,9 @@ std::atomic<bool> s_installed{false};
 
 void redactingMessageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
-    const QString clean = Redactor::global().redact(message);
+    // Redact first (a token split by an escape would no longer match), then make control
+    // characters visible: a CR/LF from the network must not start a line of its own.
+    const QString clean = escapeControls(Redactor::global().redact(message));
     if (const QtMessageHandler previous = s_previous.load()) {
         previous(type, context, clean);
         return;

@@ -1,6 +1,8 @@
 #include "headlessconfig.h"
 
 #include "intents.h"
+#include "jsonkeys_p.h"
+#include "textsafety.h"
 
 #include <QDir>
 #include <QFile>
@@ -10,7 +12,14 @@
 #include <QJsonObject>
 #include <QSet>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 
 namespace gw {
 
@@ -60,6 +69,55 @@ constexpr CountKey k_counts[] = {
 QString err(const char *text)
 {
     return QString::fromUtf8(text);
+}
+
+constexpr qint64 k_maxConfigBytes = 1024 * 1024;
+constexpr qint64 k_maxTokenBytes = 4096;
+
+struct FileBytes
+{
+    QByteArray data;
+    mode_t mode = 0;
+};
+
+//! A regular file of at most `cap` bytes, whole. Opened non-blocking (a FIFO must not hang the
+//! start) and checked with fstat on the open descriptor: a FIFO, a device such as /dev/zero or a
+//! directory is refused, and so is a file over the cap (never cut short).
+Expected<FileBytes, QString> readBoundedFile(const QString &path, qint64 cap)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno == ENOENT ? QStringLiteral("%1 does not exist").arg(path)
+                               : QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    struct stat st{};
+    FileBytes out;
+    QString problem;
+    if (::fstat(fd, &st) != 0)
+        problem = QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+    else if (!S_ISREG(st.st_mode))
+        problem = QStringLiteral("%1 is not a regular file (a FIFO, device or directory is not read)").arg(path);
+    else if (st.st_size > cap)
+        problem = QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(cap);
+    out.mode = st.st_mode;
+    while (problem.isEmpty()) {
+        char buf[8192];
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            problem = QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        else if (n == 0)
+            break;
+        else if (out.data.size() + n > cap)
+            problem = QStringLiteral("%1 is larger than %2 bytes").arg(path).arg(cap);  // it grew
+        else
+            out.data.append(buf, qsizetype(n));
+    }
+    ::close(fd);
+    if (!problem.isEmpty())
+        return escapeControls(problem);
+    return out;
 }
 
 bool isNonNegativeInteger(const QJsonValue &v)
@@ -258,6 +316,8 @@ Expected<HeadlessAccountConfig, QString> parseAccount(const QJsonValue &av, cons
     acc.name = a.value(QLatin1String("name")).toString().trimmed();
     if (acc.name.isEmpty())
         return QStringLiteral("%1.name: a non-empty display name is required").arg(where);
+    if (const auto problem = nameTextProblem(acc.name))
+        return QStringLiteral("%1.name: %2").arg(where, *problem);
     if (names.contains(acc.name))
         return QStringLiteral("%1.name: \"%2\" is used twice; names label the JSON Lines and the metrics, "
                               "so they must be unique").arg(where, acc.name);
@@ -324,6 +384,11 @@ Expected<HeadlessConfig, QString> HeadlessConfig::parse(const QByteArray &json, 
         return QStringLiteral("config: not valid JSON at offset %1: %2").arg(perr.offset).arg(perr.errorString());
     if (!doc.isObject())
         return err("config: the top level must be a JSON object");
+    // QJsonDocument keeps the last of two equal keys; a config must not silently lose one.
+    if (const auto duplicate = firstDuplicateKey(json))
+        return QStringLiteral("config: key \"%1\" appears twice in one object (at byte %2); remove one")
+            .arg(escapeControls(duplicate->key))
+            .arg(duplicate->offset);
     const QJsonObject root = doc.object();
     if (auto ok = checkTopLevelKeys(root); !ok)
         return ok.error();
@@ -354,12 +419,22 @@ Expected<HeadlessConfig, QString> HeadlessConfig::parse(const QByteArray &json, 
 
 Expected<HeadlessConfig, QString> HeadlessConfig::load(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("config: cannot read %1: %2").arg(path, file.errorString());
-    if (file.size() > 1024 * 1024)
-        return QStringLiteral("config: %1 is larger than 1 MiB").arg(path);
-    return parse(file.readAll(), QFileInfo(path).absolutePath());
+    auto file = readBoundedFile(path, k_maxConfigBytes);
+    if (!file)
+        return QStringLiteral("config: %1").arg(file.error());
+    return parse(file->data, QFileInfo(path).absolutePath());
+}
+
+Expected<std::chrono::milliseconds, QString> parseDurationSeconds(const QString &text)
+{
+    constexpr double maxSeconds = 10 * 365.25 * 86400;  // ten years
+    bool ok = false;
+    const double seconds = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(seconds) || seconds < 1 || seconds > maxSeconds)
+        return QStringLiteral("expected a number of seconds from 1 to %1 (ten years), got \"%2\"")
+            .arg(qint64(maxSeconds))
+            .arg(escapeControls(QStringView(text).left(40)));
+    return std::chrono::milliseconds(std::llround(seconds * 1000));
 }
 
 void HeadlessConfig::applyOverrides(const QUrl &gatewayUrl, const QUrl &apiBase)
@@ -382,26 +457,22 @@ Expected<HeadlessToken, QString> HeadlessConfig::readToken(const HeadlessAccount
                 .arg(account.name, account.tokenEnv);
         token = qEnvironmentVariable(name.constData());
     } else {
-        QFile file(account.tokenFile);
-        if (!file.exists())
-            return QStringLiteral("account \"%1\": token_file %2 does not exist").arg(account.name, account.tokenFile);
-        const QFileDevice::Permissions p = file.permissions();
-        const QFileDevice::Permissions others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-                                                | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
-        if (p & others)
+        auto file = readBoundedFile(account.tokenFile, k_maxTokenBytes);
+        if (!file)
+            return QStringLiteral("account \"%1\": token_file %2").arg(account.name, file.error());
+        if (file->mode & (S_IRWXG | S_IRWXO))
             return QStringLiteral("account \"%1\": token_file %2 is accessible by group or others; refusing to "
                                   "use it. Run: chmod 600 %2").arg(account.name, account.tokenFile);
-        if (!file.open(QIODevice::ReadOnly))
-            return QStringLiteral("account \"%1\": cannot read token_file %2: %3")
-                .arg(account.name, account.tokenFile, file.errorString());
-        token = QString::fromUtf8(file.read(4096));
+        token = QString::fromUtf8(file->data);
     }
     token = token.trimmed();
     if (token.startsWith(QLatin1String("Bot "), Qt::CaseInsensitive))
         token = token.mid(4).trimmed();
+    const QString source = account.tokenEnv.isEmpty() ? account.tokenFile : account.tokenEnv;
     if (token.isEmpty())
-        return QStringLiteral("account \"%1\": the token (%2) is empty")
-            .arg(account.name, account.tokenEnv.isEmpty() ? account.tokenFile : account.tokenEnv);
+        return QStringLiteral("account \"%1\": the token (%2) is empty").arg(account.name, source);
+    if (const auto problem = tokenTextProblem(token))
+        return QStringLiteral("account \"%1\": %2 (%3)").arg(account.name, *problem, source);
     return HeadlessToken{token};
 }
 

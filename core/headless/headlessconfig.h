@@ -8,6 +8,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <chrono>
 #include <optional>
 #include <utility>
 
@@ -47,16 +48,24 @@ struct HeadlessConfig
 
     //! Parse JSON text. Relative paths (token_file, database) are resolved against `baseDir`.
     static Expected<HeadlessConfig, QString> parse(const QByteArray &json, const QString &baseDir);
-    //! Read and parse a file (relative paths resolved against the file's directory).
+    //! Read and parse a file (relative paths resolved against the file's directory): a regular
+    //! file of at most 1 MiB, opened non-blocking. Duplicate keys and names with control
+    //! characters are errors.
     static Expected<HeadlessConfig, QString> load(const QString &path);
 
     //! `--gateway-url` / `--api-base`: a valid URL replaces every account's value.
     void applyOverrides(const QUrl &gatewayUrl, const QUrl &apiBase);
 
     //! Reads one account's token from its env var or file. Errors: variable unset or empty; file
-    //! missing, unreadable, empty, or readable/writable by group or others (chmod 600 it).
+    //! missing, not a regular file, over 4,096 bytes, unreadable, empty, or readable/writable by
+    //! group or others (chmod 600 it); a token with a space, CR, LF, NUL, another control
+    //! character or a non-ASCII character.
     //! A "Bot " prefix and surrounding whitespace are removed. The error never contains the token.
     static Expected<HeadlessToken, QString> readToken(const HeadlessAccountConfig &account);
 };
+
+//! `--duration SECONDS`: a finite number from 1 s to ten years (fractions allowed), else an error
+//! naming the accepted range. Longer than a QTimer can count; HeadlessRunner chains its timer.
+Expected<std::chrono::milliseconds, QString> parseDurationSeconds(const QString &text);
 
 } // namespace gw

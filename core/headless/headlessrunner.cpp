@@ -10,8 +10,10 @@
 #include "monitorapp.h"
 #include "redactor.h"
 #include "resumestatestore.h"
+#include "textsafety.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -110,6 +112,14 @@ public:
     std::unique_ptr<MonitorApp> app;                 //!< declared after `store`: goes first
     SignalWatcher signalWatcher;
     QTimer durationTimer;
+    QDeadlineTimer durationDeadline;  // --duration may exceed what one QTimer counts (24.8 days)
+
+    //! Arms the next leg of --duration: what is left, at most a day per leg.
+    void armDuration()
+    {
+        const qint64 left = std::max<qint64>(0, durationDeadline.remainingTime());
+        durationTimer.start(int(std::min<qint64>(left, 24LL * 3600 * 1000)));
+    }
     QHash<QString, AccountStatus> statuses;   // by account id
     bool running = false;
     bool stopping = false;
@@ -137,7 +147,7 @@ public:
 
     void reportError(HeadlessExit code, const QString &message)
     {
-        const QString text = redactText(message);
+        const QString text = escapeControls(redactText(message));
         if (err) {
             err->write("gatewatch: " + text.toUtf8() + '\n');
             if (auto *file = qobject_cast<QFileDevice *>(err))
@@ -234,6 +244,17 @@ Expected<QList<QString>, HeadlessExit> HeadlessRunner::Private::readTokens()
         }
         tokens.append(token->value);
     }
+    // A name is printed, stored and exported in clear: one that holds a token would leak it.
+    for (qsizetype i = 0; i < config.accounts.size(); ++i) {
+        for (const QString &token : std::as_const(tokens)) {
+            if (config.accounts.at(i).name.contains(token)) {
+                reportError(HeadlessExit::BadConfig,
+                            QStringLiteral("accounts[%1].name contains a bot token; names are shown, stored and "
+                                           "exported in clear, so choose another name").arg(i));
+                return HeadlessExit::BadConfig;
+            }
+        }
+    }
     return tokens;
 }
 
@@ -302,7 +323,10 @@ HeadlessRunner::HeadlessRunner(HeadlessOptions options, QObject *parent)
     d->durationTimer.setSingleShot(true);
     d->durationTimer.setTimerType(Qt::PreciseTimer);  // --duration 1 must not end early (coarse: ±5%)
     connect(&d->durationTimer, &QTimer::timeout, this, [this] {
-        stop(HeadlessExit::Ok, QStringLiteral("--duration elapsed"));
+        if (d->durationDeadline.hasExpired())
+            stop(HeadlessExit::Ok, QStringLiteral("--duration elapsed"));
+        else
+            d->armDuration();
     });
 
     if (d->options.output) {
@@ -371,8 +395,10 @@ Expected<bool, HeadlessExit> HeadlessRunner::start()
         d->app->monitorSessionAccount(record, tokens->at(i));
     }
 
-    if (d->options.duration)
-        d->durationTimer.start(*d->options.duration);
+    if (d->options.duration) {
+        d->durationDeadline = QDeadlineTimer(*d->options.duration, Qt::PreciseTimer);
+        d->armDuration();
+    }
     return true;
 }
 

@@ -59,6 +59,7 @@ public:
 
     Kind kind = Kind::Close;
     int closeCode = 4000;
+    QString closeReason{};           //!< Close: the close frame's reason (empty: "Simulated close.")
     bool resumable = false;
     int count = 1;                   //!< Flood: number of dispatches; SkipSequence: numbers skipped
     int rate = 0;                    //!< Flood: dispatches per second (0 = back to back)

@@ -93,7 +93,8 @@ bool FaultInjector::applyLive(Connection &c, const SimFault &f)
         m_state.sendRaw(c, envelope(1, "null"));
         return true;
     case SimFault::Kind::Close:
-        m_state.closeConnection(c, f.closeCode, QStringLiteral("Simulated close."));
+        m_state.closeConnection(c, f.closeCode,
+                                f.closeReason.isEmpty() ? QStringLiteral("Simulated close.") : f.closeReason);
         return true;
     case SimFault::Kind::DropTcp:
         c.serverClosing = true;
