@@ -97,6 +97,11 @@ FailureGuidance DetailsPane::guidanceFor(const AccountStatus &s, quint32 intents
                     "The token was rejected (401). Copy the current token from the Bot page of the Discord "
                     "Developer Portal (%1) and use Edit to update it.").arg(portal);
         break;
+    case GatewayError::Kind::BadRequest:
+        g.fix = QCoreApplication::translate("gw::DetailsPane",
+                    "GET /gateway/bot was answered 400 Bad Request, which a retry cannot change. Check the token "
+                    "and the API base (Edit), then resume monitoring.");
+        break;
     case GatewayError::Kind::IdentifyRefused:
         g.fix = s.gatewayInfo
             ? QCoreApplication::translate("gw::DetailsPane",

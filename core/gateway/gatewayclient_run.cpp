@@ -118,6 +118,13 @@ void GatewayClient::Private::gatewayInfoFetched(const Expected<GatewayBotInfo, R
         terminate(GatewayError{GatewayError::Kind::Unauthorized, std::nullopt, e.message});
         return;
     }
+    if (e.kind == RestError::Kind::Http && e.httpStatus == 400) {
+        // The same request would get the same answer: a configuration error, not a retry (each
+        // retry would also count against the invalid-request ceiling).
+        terminate(GatewayError{GatewayError::Kind::BadRequest, std::nullopt,
+                               e.message + QStringLiteral(" Bad Request: check the token and the API base")});
+        return;
+    }
     if (!config.gatewayUrlOverride.isEmpty())
         gatewayUrl = config.gatewayUrlOverride;
     Q_EMIT q->errorOccurred(GatewayError{GatewayError::Kind::Rest, std::nullopt, e.message});

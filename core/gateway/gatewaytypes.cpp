@@ -120,6 +120,7 @@ bool GatewayError::isTerminal() const
     case Kind::ReconnectBudgetExhausted:
     case Kind::IdentifyRefused:
     case Kind::Unauthorized:
+    case Kind::BadRequest:
     case Kind::ReadyTimeout:
     case Kind::WatchdogTimeout:
         return true;
@@ -148,6 +149,7 @@ QString errorKindName(GatewayError::Kind kind)
     case K::IdentifyRefused: return QStringLiteral("identify_refused");
     case K::Rest: return QStringLiteral("rest");
     case K::Unauthorized: return QStringLiteral("unauthorized");
+    case K::BadRequest: return QStringLiteral("bad_request");
     case K::ReadyTimeout: return QStringLiteral("ready_timeout");
     case K::WatchdogTimeout: return QStringLiteral("watchdog_timeout");
     }

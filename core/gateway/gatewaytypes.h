@@ -173,6 +173,8 @@ public:
         IdentifyRefused,           //!< session_start_limit.remaining below the floor: terminal
         Rest,                      //!< GET /gateway/bot failed (non-401): transient
         Unauthorized,              //!< GET /gateway/bot answered 401: terminal
+        BadRequest,                //!< GET /gateway/bot answered 400: the request is wrong
+                                   //!< (token text, API base); retrying cannot help: terminal
         ReadyTimeout,              //!< supervisor: READY guard exhausted: terminal
         WatchdogTimeout,           //!< supervisor: reconnect stall watchdog fired: terminal
     };

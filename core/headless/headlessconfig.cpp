@@ -88,7 +88,7 @@ Expected<FileBytes, QString> readBoundedFile(const QString &path, qint64 cap)
     const QByteArray native = QFile::encodeName(path);
     const int fd = ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
-        return errno == ENOENT ? QStringLiteral("%1 does not exist").arg(path)
+        return errno == ENOENT ? QStringLiteral("cannot read %1: it does not exist").arg(path)
                                : QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
     struct stat st{};
     FileBytes out;
@@ -120,11 +120,16 @@ Expected<FileBytes, QString> readBoundedFile(const QString &path, qint64 cap)
     return out;
 }
 
+// The range is checked before the cast: converting a double past qint64 is undefined (found by
+// fuzz_config: "ready_timeout_ms": 1.6e88).
 bool isNonNegativeInteger(const QJsonValue &v)
 {
-    return v.isDouble() && v.toDouble() >= 0 && v.toDouble() == double(qint64(v.toDouble()))
-        && v.toDouble() <= 9.0e15;
+    const double d = v.toDouble(-1);
+    return v.isDouble() && d >= 0 && d <= 9.0e15 && d == std::floor(d);
 }
+
+//! Longest timing a QTimer can count (its interval is an int of milliseconds): 24 days.
+constexpr double k_maxTimingMs = 2073600000.0;
 
 Expected<quint32, QString> parseIntents(const QJsonValue &v, const QString &where)
 {
@@ -189,8 +194,10 @@ Expected<bool, QString> parseTimings(const QJsonObject &o, GatewayTimings &t)
         bool known = false;
         for (const DurationKey &dk : k_durations) {
             if (key == QLatin1String(dk.key)) {
-                if (!isNonNegativeInteger(it.value()))
-                    return QStringLiteral("timings.%1: expected a non-negative integer number of milliseconds").arg(key);
+                if (!isNonNegativeInteger(it.value()) || it.value().toDouble() > k_maxTimingMs)
+                    return QStringLiteral("timings.%1: expected a whole number of milliseconds from 0 to %2 (24 days)")
+                        .arg(key)
+                        .arg(qint64(k_maxTimingMs));
                 t.*(dk.member) = std::chrono::milliseconds(qint64(it.value().toDouble()));
                 known = true;
             }
@@ -231,7 +238,7 @@ Expected<bool, QString> checkTopLevelKeys(const QJsonObject &root)
 Expected<bool, QString> checkAccountKeys(const QJsonObject &a, const QString &where)
 {
     static const QSet<QString> accountKeys{QStringLiteral("name"), QStringLiteral("token_env"), QStringLiteral("token_file"),
-                                           QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url"),
+                                           QStringLiteral("token_credential"), QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url"),
                                            QStringLiteral("shards")};
     if (a.contains(QLatin1String("token")))
         return QStringLiteral("%1: an inline \"token\" is refused: a token must never be written in the config "
@@ -244,18 +251,28 @@ Expected<bool, QString> checkAccountKeys(const QJsonObject &a, const QString &wh
     return true;
 }
 
-//! Exactly one of token_env / token_file.
+//! Exactly one of token_env / token_file / token_credential.
 Expected<bool, QString> parseTokenSource(const QJsonObject &a, const QString &where, const QString &baseDir,
                                          HeadlessAccountConfig &acc)
 {
-    const bool hasEnv = a.contains(QLatin1String("token_env"));
-    const bool hasFile = a.contains(QLatin1String("token_file"));
-    if (hasEnv == hasFile)
-        return QStringLiteral("%1 (\"%2\"): give exactly one of \"token_env\" or \"token_file\"").arg(where, acc.name);
-    if (hasEnv) {
+    const int sources = int(a.contains(QLatin1String("token_env"))) + int(a.contains(QLatin1String("token_file")))
+                        + int(a.contains(QLatin1String("token_credential")));
+    if (sources != 1)
+        return QStringLiteral("%1 (\"%2\"): give exactly one of \"token_env\", \"token_file\" or \"token_credential\"")
+            .arg(where, acc.name);
+    if (a.contains(QLatin1String("token_env"))) {
         acc.tokenEnv = a.value(QLatin1String("token_env")).toString();
         if (acc.tokenEnv.isEmpty())
             return QStringLiteral("%1.token_env: expected the name of an environment variable").arg(where);
+        return true;
+    }
+    if (a.contains(QLatin1String("token_credential"))) {
+        acc.tokenCredential = a.value(QLatin1String("token_credential")).toString();
+        if (acc.tokenCredential.isEmpty() || acc.tokenCredential.contains(QLatin1Char('/'))
+            || acc.tokenCredential == QLatin1String(".") || acc.tokenCredential == QLatin1String("..")
+            || hasControls(acc.tokenCredential))
+            return QStringLiteral("%1.token_credential: expected the name of a systemd credential (LoadCredential=NAME:…)")
+                .arg(where);
         return true;
     }
     const QString file = a.value(QLatin1String("token_file")).toString();
@@ -450,13 +467,26 @@ void HeadlessConfig::applyOverrides(const QUrl &gatewayUrl, const QUrl &apiBase)
 Expected<HeadlessToken, QString> HeadlessConfig::readToken(const HeadlessAccountConfig &account)
 {
     QString token;
+    QString source = account.tokenEnv;
     if (!account.tokenEnv.isEmpty()) {
         const QByteArray name = account.tokenEnv.toLocal8Bit();
         if (!qEnvironmentVariableIsSet(name.constData()))
             return QStringLiteral("account \"%1\": environment variable %2 (token_env) is not set")
                 .arg(account.name, account.tokenEnv);
         token = qEnvironmentVariable(name.constData());
+    } else if (!account.tokenCredential.isEmpty()) {
+        // systemd's credentials: a private directory only this service can read (LoadCredential=).
+        const QString dir = qEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        if (dir.isEmpty())
+            return QStringLiteral("account \"%1\": token_credential %2 needs $CREDENTIALS_DIRECTORY, which systemd "
+                                  "sets for a unit with LoadCredential=%2:PATH").arg(account.name, account.tokenCredential);
+        source = QDir(dir).filePath(account.tokenCredential);
+        auto file = readBoundedFile(source, k_maxTokenBytes);
+        if (!file)
+            return QStringLiteral("account \"%1\": token_credential %2").arg(account.name, file.error());
+        token = QString::fromUtf8(file->data);
     } else {
+        source = account.tokenFile;
         auto file = readBoundedFile(account.tokenFile, k_maxTokenBytes);
         if (!file)
             return QStringLiteral("account \"%1\": token_file %2").arg(account.name, file.error());
@@ -468,7 +498,6 @@ Expected<HeadlessToken, QString> HeadlessConfig::readToken(const HeadlessAccount
     token = token.trimmed();
     if (token.startsWith(QLatin1String("Bot "), Qt::CaseInsensitive))
         token = token.mid(4).trimmed();
-    const QString source = account.tokenEnv.isEmpty() ? account.tokenFile : account.tokenEnv;
     if (token.isEmpty())
         return QStringLiteral("account \"%1\": the token (%2) is empty").arg(account.name, source);
     if (const auto problem = tokenTextProblem(token))

@@ -19,7 +19,8 @@ struct HeadlessAccountConfig
 {
     QString name;                    //!< display name: JSON Lines "account" and the metrics label
     QString tokenEnv;                //!< name of an environment variable holding the token, or
-    QString tokenFile;               //!< path of a file holding it (absolute after parsing)
+    QString tokenFile;               //!< path of a file holding it (absolute after parsing), or
+    QString tokenCredential;         //!< name of a systemd credential ($CREDENTIALS_DIRECTORY/NAME)
     quint32 intents = 1;             //!< GUILDS by default
     QUrl apiBase;                    //!< empty: https://discord.com/api/v10
     QUrl gatewayUrl;                 //!< empty: from GET /gateway/bot

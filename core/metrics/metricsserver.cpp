@@ -16,6 +16,7 @@ namespace gw {
 
 namespace {
 constexpr qsizetype k_maxHeaderBytes = 8 * 1024;
+constexpr std::chrono::milliseconds k_acceptRetry{200};
 constexpr auto k_idleTimeout = 5s;
 
 QByteArray reasonPhrase(int status)
@@ -120,8 +121,13 @@ public:
     BodyProvider provider;
     QByteArray contentType = QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
     int served = 0;
+    int open = 0;                 // connections being served now
+    QTimer acceptResume;          // accepting again after a failed accept (EMFILE, ENFILE, …)
 
     void acceptPending();
+    //! More than MaxConnections at once: answered 503 at once and closed (no request is read).
+    void refuse(QTcpSocket *socket);
+    void acceptFailed(QAbstractSocket::SocketError error);
     //! Reads one request from `socket` (closed when idle for k_idleTimeout) and answers it.
     void serve(QTcpSocket *socket);
     void answer(QTcpSocket *socket, QTimer *idle, const Route &route);
@@ -133,14 +139,45 @@ MetricsServer::MetricsServer(QObject *parent)
 {
     d->q = this;
     connect(&d->server, &QTcpServer::newConnection, this, [this] { d->acceptPending(); });
+    connect(&d->server, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError e) { d->acceptFailed(e); });
+    d->acceptResume.setSingleShot(true);
+    d->acceptResume.setInterval(k_acceptRetry);
+    connect(&d->acceptResume, &QTimer::timeout, this, [this] { d->server.resumeAccepting(); });
 }
 
 void MetricsServer::Private::acceptPending()
 {
     while (QTcpSocket *socket = server.nextPendingConnection()) {
         socket->setParent(q);
+        if (open >= MetricsServer::MaxConnections) {
+            refuse(socket);
+            continue;
+        }
+        ++open;
+        QObject::connect(socket, &QObject::destroyed, q, [this] { --open; });
         serve(socket);
     }
+}
+
+void MetricsServer::Private::refuse(QTcpSocket *socket)
+{
+    QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    socket->write(response(503, "GET", "text/plain; charset=utf-8", "Service Unavailable: too many connections\n"));
+    socket->disconnectFromHost();
+    if (socket->state() == QAbstractSocket::UnconnectedState)
+        socket->deleteLater();
+}
+
+// QTcpServer stops accepting after an accept() that failed for lack of descriptors. That is
+// back-pressure, not an end: accept again shortly (the pending connections wait in the backlog).
+void MetricsServer::Private::acceptFailed(QAbstractSocket::SocketError error)
+{
+    if (!acceptResume.isActive())
+        qCWarning(lcMetrics) << "metrics: accept failed (" << error << "), accepting again in"
+                             << k_acceptRetry.count() << "ms";
+    server.pauseAccepting();
+    acceptResume.start();
+    Q_EMIT q->acceptFailed();
 }
 
 void MetricsServer::Private::serve(QTcpSocket *socket)

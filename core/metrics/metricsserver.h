@@ -42,6 +42,8 @@ class MetricsServer final : public QObject
 
 public:
     using BodyProvider = std::function<QByteArray()>;
+    //! Connections served at once; more are answered 503 and closed without reading a request.
+    static constexpr int MaxConnections = 64;
 
     explicit MetricsServer(QObject *parent = nullptr);
     ~MetricsServer() override;
@@ -61,6 +63,8 @@ public:
 Q_SIGNALS:
     //! One request answered: method, path (without query), HTTP status.
     void requestServed(const QString &method, const QString &path, int status);
+    //! accept() failed (e.g. no descriptor left); the server accepts again shortly by itself.
+    void acceptFailed();
 
 private:
     class Private;

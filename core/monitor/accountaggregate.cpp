@@ -10,6 +10,7 @@ bool needsPerson(const GatewayError &error)
     case GatewayError::Kind::FatalClose:
     case GatewayError::Kind::IdentifyRefused:
     case GatewayError::Kind::Unauthorized:
+    case GatewayError::Kind::BadRequest:
         return true;
     case GatewayError::Kind::None:
     case GatewayError::Kind::Transport:

@@ -29,6 +29,9 @@ struct SimBotPolicy
     //! and the next window is 24 h (docs/simulator.md, REST).
     std::chrono::milliseconds sessionStartResetAfter{std::chrono::hours{24}};
     int maxConcurrency = 1;
+    //! Answer every REST request of this bot with this HTTP status and Discord's error body
+    //! instead (0: answer normally), as a proxy or a wrong API base would (e.g. 400).
+    int restStatus = 0;
 };
 
 //! A fault the simulator can play on a connection (docs/simulator.md). `Kind` is Q_ENUM'd so the

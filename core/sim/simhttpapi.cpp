@@ -130,6 +130,8 @@ SimHttpResponse HttpApi::rest(const SimHttpRequest &r, const QString &route, QSt
     const std::chrono::milliseconds resetAfter = m_state.refreshBudget(*bot);
     const SimBotPolicy &p = bot->policy;
     botName = p.name;
+    if (p.restStatus != 0)
+        return discordError(p.restStatus);
     if (auto limited = m_restLimits.check(p.name, route, QDateTime::currentMSecsSinceEpoch()))
         return *limited;
     if (route == QLatin1String("/users/@me")) {

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void tokenText_data();
     void tokenText();
     void tokenInANameIsRefused();
+    void tokenFromSystemdCredential();
     void escapeControlsTable_data();
     void escapeControlsTable();
     void gatewayTextIsEscapedInLogLines();
@@ -344,6 +345,30 @@ void tst_BadInput::tokenInANameIsRefused()
     QVERIFY(!err.data().contains(k_token.toUtf8()));
     QVERIFY(!out.data().contains(k_token.toUtf8()));
     QCOMPARE(gwtest::connectionsOf(*m_sim, QStringLiteral("bad")), 0);
+}
+
+// token_credential: systemd's LoadCredential=NAME:PATH puts the token in a directory only the
+// service can read and names it in $CREDENTIALS_DIRECTORY (docs/security.md).
+void tst_BadInput::tokenFromSystemdCredential()
+{
+    QVERIFY(writeFile(path("bot"), k_token.toUtf8() + '\n'));
+    auto config = HeadlessConfig::parse(R"({"accounts":[{"name":"c","token_credential":"bot"}]})", QString());
+    QVERIFY2(config.hasValue(), config ? "" : qPrintable(config.error()));
+    qunsetenv("CREDENTIALS_DIRECTORY");
+    const auto missing = HeadlessConfig::readToken(config->accounts.at(0));
+    QVERIFY(!missing);
+    QVERIFY2(missing.error().contains(QLatin1String("LoadCredential=bot:PATH")), qPrintable(missing.error()));
+    qputenv("CREDENTIALS_DIRECTORY", QFile::encodeName(m_dir->path()));
+    const auto token = HeadlessConfig::readToken(config->accounts.at(0));
+    qunsetenv("CREDENTIALS_DIRECTORY");
+    QVERIFY2(token.hasValue(), token ? "" : qPrintable(token.error()));
+    QCOMPARE(token->value, k_token);
+    for (const char *bad : {R"("../bot")", R"("")", R"("a/b")"}) {
+        const QString error = configError(QByteArray(R"({"accounts":[{"name":"c","token_credential":)") + bad + "}]}");
+        QVERIFY2(error.contains(QLatin1String("token_credential")), qPrintable(error));
+    }
+    const QString both = configError(R"({"accounts":[{"name":"c","token_credential":"bot","token_env":"T"}]})");
+    QVERIFY2(both.contains(QLatin1String("exactly one of")), qPrintable(both));
 }
 
 void tst_BadInput::escapeControlsTable_data()

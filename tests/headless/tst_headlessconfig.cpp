@@ -77,7 +77,11 @@ void tst_HeadlessConfig::parse_data()
     QTest::newRow("unknown timing")
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"ready_timeout":5}})") << false << QStringLiteral("timings.ready_timeout");
     QTest::newRow("negative timing")
-        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"hello_timeout_ms":-5}})") << false << QStringLiteral("non-negative");
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"hello_timeout_ms":-5}})") << false
+        << QStringLiteral("whole number of milliseconds from 0 to");
+    QTest::newRow("timing past 24 days")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"hello_timeout_ms":2073600001}})") << false
+        << QStringLiteral("(24 days)");
     QTest::newRow("bad preset")
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"timings":{"preset":"slow"}})") << false << QStringLiteral("timings.preset");
     QTest::newRow("shards first") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":"first"}]})") << true << QString();

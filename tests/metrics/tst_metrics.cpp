@@ -4,10 +4,16 @@
 #include "metricsserver.h"
 #include "redactor.h"
 
+#include <QDir>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
+
+#include <sys/resource.h>
+
+#include <memory>
+#include <vector>
 
 using namespace gw;
 using namespace std::chrono_literals;
@@ -116,6 +122,8 @@ private Q_SLOTS:
     void serverAnswers_data();
     void serverAnswers();
     void serverRefusesNonLoopback();
+    void connectionFloodIsBoundedAndRecovers();
+    void descriptorExhaustionIsBackPressure();
 };
 
 void tst_Metrics::helpAndTypeOncePerName()
@@ -501,6 +509,75 @@ void tst_Metrics::serverRefusesNonLoopback()
     QVERIFY(!refused.hasValue());
     QVERIFY(refused.error().contains(QLatin1String("allow_non_loopback")));
     QVERIFY(!server.isListening());
+}
+
+namespace {
+
+//! A server with one account's series on port 0.
+struct ServedRegistry
+{
+    MetricsRegistry registry;
+    MetricsServer server;
+    ServedRegistry()
+    {
+        registry.updateStatus(::status(QStringLiteral("a"), QStringLiteral("alpha"), ConnectionState::Ready));
+        server.setBodyProvider([this] { return registry.exposition(); }, MetricsRegistry::contentType());
+        MetricsListenAddress where;
+        where.port = 0;
+        (void)server.listen(where);
+    }
+};
+
+} // namespace
+
+// Clients that connect and never send: the first MaxConnections wait for their idle timeout, every
+// further one is answered 503 at once; when they leave, /metrics answers again.
+void tst_Metrics::connectionFloodIsBoundedAndRecovers()
+{
+    ServedRegistry s;
+    QVERIFY(s.server.isListening());
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    QByteArray refused;
+    int closedByServer = 0;
+    for (int i = 0; i < MetricsServer::MaxConnections + 16; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        QObject::connect(socket.get(), &QTcpSocket::readyRead, socket.get(), [&refused, p = socket.get()] { refused += p->readAll(); });
+        QObject::connect(socket.get(), &QTcpSocket::disconnected, socket.get(), [&closedByServer] { ++closedByServer; });
+        socket->connectToHost(QHostAddress::LocalHost, s.server.serverPort());
+        idle.push_back(std::move(socket));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(closedByServer, 16, 5000);
+    QCOMPARE(refused.count("HTTP/1.1 503 "), 16);
+    QCOMPARE(request(s.server.serverPort(), "GET /metrics HTTP/1.1\r\n\r\n").status, 503);  // still full
+    idle.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(request(s.server.serverPort(), "GET /metrics HTTP/1.1\r\n\r\n").status, 200, 5000);
+}
+
+// With the soft descriptor limit just above what the process uses, a flood of connections makes
+// accept() fail (EMFILE). The server pauses and accepts again: once the flood is gone, /metrics
+// answers. (QTcpServer alone stops accepting for good after such an error.)
+void tst_Metrics::descriptorExhaustionIsBackPressure()
+{
+    ServedRegistry s;
+    QVERIFY(s.server.isListening());
+    rlimit saved{};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    const auto openFds = [] { return QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size(); };
+    rlimit tight = saved;
+    tight.rlim_cur = rlim_t(openFds() + 24);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &tight), 0);
+    QSignalSpy acceptErrors(&s.server, &MetricsServer::acceptFailed);
+    std::vector<std::unique_ptr<QTcpSocket>> flood;
+    for (int i = 0; i < 40; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, s.server.serverPort());
+        flood.push_back(std::move(socket));
+    }
+    const bool exhausted = acceptErrors.wait(5000) || acceptErrors.count() > 0;
+    flood.clear();
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    QVERIFY2(exhausted, "accept() never ran out of descriptors; the test did not test anything");
+    QTRY_COMPARE_WITH_TIMEOUT(request(s.server.serverPort(), "GET /metrics HTTP/1.1\r\n\r\n").status, 200, 5000);
 }
 
 QTEST_GUILESS_MAIN(tst_Metrics)
