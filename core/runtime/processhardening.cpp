@@ -4,6 +4,7 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
@@ -23,6 +24,10 @@ ProcessHardening hardenProcess()
     if (!notDumpable)
         problems.append(QStringLiteral("PR_SET_DUMPABLE: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
     result.coreDumpsOff = coreLimit && notDumpable;
+
+    // Files and directories Gatewatch creates (event database, resume state, exports, settings)
+    // are its user's only: 0600 and 0700.
+    ::umask(077);
 
     rlimit files{};
     if (getrlimit(RLIMIT_NOFILE, &files) == 0) {

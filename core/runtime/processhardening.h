@@ -17,7 +17,8 @@ struct ProcessHardening
 //! Turns core dumps off (RLIMIT_CORE 0 and PR_SET_DUMPABLE 0: a crash must not write the tokens
 //! held in memory to disk, and other processes of the same user cannot ptrace us or read our
 //! memory) and raises the soft open-file limit to the hard one (many sessions, a metrics port
-//! and the store need descriptors; 1,024 is a common soft default). Idempotent.
+//! and the store need descriptors; 1,024 is a common soft default); sets the umask to 077, so
+//! every file and directory it creates is its user's only (0600 / 0700). Idempotent.
 ProcessHardening hardenProcess();
 
 } // namespace gw

@@ -15,6 +15,7 @@
 #include "textsafety.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -471,6 +472,18 @@ void tst_BadInput::binaryHasNoCoreDumpsAndPrefixesStderr()
             QVERIFY2(line.startsWith("[gatewatch ") || line.startsWith("gatewatch: "), line.constData());
     }
     QVERIFY(!errData.contains(k_token.toUtf8()));
+
+    // The resume state it wrote ($XDG_STATE_HOME/gatewatch/…) is its user's only.
+    const QString stateDir = m_dir->filePath(QStringLiteral("gatewatch"));
+    struct stat st{};
+    QCOMPARE(::stat(QFile::encodeName(stateDir).constData(), &st), 0);
+    QCOMPARE(st.st_mode & 0777, 0700u);
+    const QStringList files = QDir(stateDir).entryList(QDir::Files);
+    QVERIFY(!files.isEmpty());
+    for (const QString &f : files) {
+        QCOMPARE(::stat(QFile::encodeName(QDir(stateDir).filePath(f)).constData(), &st), 0);
+        QVERIFY2((st.st_mode & 0777) == 0600, qPrintable(f));
+    }
 }
 
 void tst_BadInput::processHardeningInProcess()
@@ -484,6 +497,8 @@ void tst_BadInput::processHardeningInProcess()
     QCOMPARE(core.rlim_cur, rlim_t(0));
     QCOMPARE(getrlimit(RLIMIT_NOFILE, &files), 0);
     QCOMPARE(files.rlim_cur, files.rlim_max);  // the soft limit raised to the hard one
+    const mode_t mask = ::umask(077);
+    QCOMPARE(mask, mode_t(077));
 }
 
 QTEST_GUILESS_MAIN(tst_BadInput)
