@@ -177,16 +177,25 @@ private:
             std::optional<Expected<AccountRecord, AccountSaveError>> res;
             service.addAccount(r, QStringLiteral("Bot ") + token + u' ', AccountService::TokenStorage::Vault, &ctx,
                                [&](Expected<AccountRecord, AccountSaveError> x) { res = x; });
-            if (!QTest::qWaitFor([&] { return res.has_value(); }, 5000) || !res->hasValue())
+            // Beyond the vault's own 20 s keychain timeout: a loaded machine (ASan, two test
+            // processes) can take seconds per keyring call.
+            if (!QTest::qWaitFor([&] { return res.has_value(); }, 30000) || !res->hasValue()) {
+                qWarning("adding %s failed: %s", qPrintable(name),
+                         res ? qPrintable(res->hasValue() ? QString() : res->error().message) : "no answer in 30 s");
                 return false;
+            }
             ids.insert(name, res->value().id);
         }
         // Start monitoring as the app does: read each token back from the vault.
         for (const AccountRecord &r : store.accounts()) {
             std::optional<Expected<QString, VaultError>> tokenRead;
             vault.readToken(r.id, &ctx, [&](Expected<QString, VaultError> t) { tokenRead = t; });
-            if (!QTest::qWaitFor([&] { return tokenRead.has_value(); }, 5000) || !tokenRead->hasValue())
+            if (!QTest::qWaitFor([&] { return tokenRead.has_value(); }, 30000) || !tokenRead->hasValue()) {
+                qWarning("reading %s's token failed: %s", qPrintable(r.name),
+                         tokenRead ? qPrintable(tokenRead->hasValue() ? QString() : tokenRead->error().message)
+                                   : "no answer in 30 s");
                 return false;
+            }
             manager.add(r, tokenRead->value());
         }
 
@@ -319,7 +328,13 @@ private:
     {
         m_capture->clear();
         const bool ok = runSession(root, tok);
-        [&] { QVERIFY2(ok, "the session did not behave (see the warnings above)"); }();
+        if (!ok) {
+            // The capture holds every line (the warning that says which step failed is among the
+            // last ones); they are redacted, so printing them is safe.
+            for (const QString &line : m_capture->tail(20))
+                std::fprintf(stderr, "captured: %s\n", qPrintable(line));
+        }
+        [&] { QVERIFY2(ok, "the session did not behave (see the captured lines above)"); }();
         const QStringList lines = m_capture->lines();
         // The captured output is a file written too.
         QFile out(root + QStringLiteral("/captured-output.log"));
