@@ -1,13 +1,18 @@
 #pragma once
 
-// Headless runner set-up shared by the headless, lost-event and Prometheus tests: JSON Lines and
-// diagnostics go to in-memory buffers, and the gateway and REST URLs point at the simulator.
+// Headless runner set-up shared by the headless, bad-input, shard, lost-event and Prometheus
+// tests: JSON Lines and diagnostics go to in-memory buffers, and the gateway and REST URLs point
+// at the simulator.
 
 #include "gatewaysimulator.h"
 #include "headlessrunner.h"
 
 #include <QBuffer>
+#include <QSignalSpy>
 #include <QTemporaryDir>
+
+#include <functional>
+#include <memory>
 
 namespace gwtest {
 
@@ -36,5 +41,35 @@ inline gw::HeadlessOptions headlessOptions(QBuffer &out, QBuffer &err, const gw:
     }
     return options;
 }
+
+//! One runner on an already parsed config, wired by headlessOptions() to `sim`, with signal
+//! handling off and a spy on finished(). `adjust` may change the options before the runner is
+//! made (e.g. a duration). The caller starts it: `run.runner->start()`.
+struct HeadlessRun
+{
+    QBuffer out;
+    QBuffer err;
+    std::unique_ptr<gw::HeadlessRunner> runner;
+    std::unique_ptr<QSignalSpy> finished;
+
+    HeadlessRun(const gw::HeadlessConfig &config, const gw::GatewaySimulator *sim,
+                const std::function<void(gw::HeadlessOptions &)> &adjust = {})
+    {
+        gw::HeadlessOptions options = headlessOptions(out, err, sim);
+        options.config = config;
+        options.handleSignals = false;
+        if (adjust)
+            adjust(options);
+        runner = std::make_unique<gw::HeadlessRunner>(options);
+        finished = std::make_unique<QSignalSpy>(runner.get(), &gw::HeadlessRunner::finished);
+    }
+
+    //! Stops the runner (exit 0) and waits for finished(); false if it never came.
+    [[nodiscard]] bool stop()
+    {
+        runner->stop(gw::HeadlessExit::Ok, QStringLiteral("test"));
+        return finished->count() == 1 || finished->wait(10000);
+    }
+};
 
 } // namespace gwtest

@@ -3,6 +3,7 @@
 // as `fuzz_config_regress` in every build (regressiondriver.cpp feeds the committed inputs).
 // Invariants of an accepted config: at least one account, names unique, non-empty and free of
 // control characters, exactly one token source each, shard choices in range.
+#include "fuzzrequire.h"
 #include "headlessconfig.h"
 #include "jsonkeys_p.h"
 #include "textsafety.h"
@@ -13,17 +14,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 
-namespace {
-
-void require(bool condition)
-{
-    if (!condition)
-        std::abort();  // an invariant broke: libFuzzer records the input as a crash
-}
-
-} // namespace
+using fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

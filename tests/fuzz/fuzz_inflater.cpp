@@ -2,6 +2,7 @@
 // WebSocket messages on one connection. Input format (see tests/fuzz/README.md):
 //   byte 0: bit 0 = reset() between two halves of the input (a new connection)
 //   then repeated [length: 2 bytes little endian][length bytes]; a short last record takes the rest.
+#include "fuzzrequire.h"
 #include "zlibinflater.h"
 
 #include <QByteArray>
@@ -9,19 +10,14 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 
 namespace {
 
 constexpr qint64 MaxOutput = 1024 * 1024;  // 1 MiB cap keeps the fuzzer under -rss_limit_mb
 
-void require(bool condition)
-{
-    if (!condition)
-        std::abort();
-}
-
 } // namespace
+
+using fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

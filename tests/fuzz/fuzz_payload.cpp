@@ -1,6 +1,7 @@
 // libFuzzer target: the gateway payload decoder (PayloadDecoder) and, as a round trip, the
 // encoder. Built as `fuzz_payload` with GATEWATCH_FUZZ=ON (clang, -fsanitize=fuzzer) and as
 // `fuzz_payload_regress` in every build (regressiondriver.cpp feeds the committed inputs).
+#include "fuzzrequire.h"
 #include "gatewaypayload.h"
 
 #include <QByteArray>
@@ -8,20 +9,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 
 using gw::PayloadDecoder;
 using gw::PayloadEncoder;
 
-namespace {
-
-void require(bool condition)
-{
-    if (!condition)
-        std::abort();  // an invariant broke: libFuzzer records the input as a crash
-}
-
-} // namespace
+using fuzz::require;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

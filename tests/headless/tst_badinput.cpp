@@ -189,18 +189,12 @@ void tst_BadInput::durationBeyondOneTimerDoesNotEndEarly()
 {
     auto config = HeadlessConfig::parse(account(R"("long")"), QString());
     QVERIFY(config.hasValue());
-    QBuffer out, err;
-    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
-    options.config = config.value();
-    options.handleSignals = false;
-    options.duration = std::chrono::milliseconds(4294968000);
-    HeadlessRunner runner(options);
-    QSignalSpy finished(&runner, &HeadlessRunner::finished);
-    QVERIFY2(runner.start().hasValue(), err.data().constData());
-    QTRY_COMPARE_WITH_TIMEOUT(countKind(out.data(), QStringLiteral("ready")), 1, 15000);
-    QVERIFY2(!finished.wait(1500), out.data().right(400).constData());
-    runner.stop(HeadlessExit::Ok, QStringLiteral("test"));
-    QVERIFY(finished.count() == 1 || finished.wait(10000));
+    gwtest::HeadlessRun run(config.value(), m_sim.get(),
+                            [](HeadlessOptions &o) { o.duration = std::chrono::milliseconds(4294968000); });
+    QVERIFY2(run.runner->start().hasValue(), run.err.data().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(run.out.data(), QStringLiteral("ready")), 1, 15000);
+    QVERIFY2(!run.finished->wait(1500), run.out.data().right(400).constData());
+    QVERIFY(run.stop());
 }
 
 void tst_BadInput::nonRegularAndOversizedFiles()
@@ -334,17 +328,13 @@ void tst_BadInput::tokenInANameIsRefused()
 {
     auto config = HeadlessConfig::parse(account(QByteArray("\"mine ") + k_token.toUtf8() + '"'), QString());
     QVERIFY(config.hasValue());
-    QBuffer out, err;
-    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
-    options.config = config.value();
-    options.handleSignals = false;
-    HeadlessRunner runner(options);
-    const auto started = runner.start();
+    gwtest::HeadlessRun run(config.value(), m_sim.get());
+    const auto started = run.runner->start();
     QVERIFY(!started);
     QCOMPARE(started.error(), HeadlessExit::BadConfig);
-    QVERIFY2(err.data().contains("accounts[0].name contains a bot token"), err.data().constData());
-    QVERIFY(!err.data().contains(k_token.toUtf8()));
-    QVERIFY(!out.data().contains(k_token.toUtf8()));
+    QVERIFY2(run.err.data().contains("accounts[0].name contains a bot token"), run.err.data().constData());
+    QVERIFY(!run.err.data().contains(k_token.toUtf8()));
+    QVERIFY(!run.out.data().contains(k_token.toUtf8()));
     QCOMPARE(gwtest::connectionsOf(*m_sim, QStringLiteral("bad")), 0);
 }
 
@@ -403,22 +393,16 @@ void tst_BadInput::gatewayTextIsEscapedInLogLines()
     QVERIFY(installRedactingMessageHandler());
     auto config = HeadlessConfig::parse(account(R"("esc")"), QString());
     QVERIFY(config.hasValue());
-    QBuffer out, err;
-    HeadlessOptions options = gwtest::headlessOptions(out, err, m_sim.get());
-    options.config = config.value();
-    options.handleSignals = false;
-    HeadlessRunner runner(options);
-    QSignalSpy finished(&runner, &HeadlessRunner::finished);
-    QVERIFY(runner.start().hasValue());
-    QTRY_COMPARE_WITH_TIMEOUT(countKind(out.data(), QStringLiteral("ready")), 1, 15000);
+    gwtest::HeadlessRun run(config.value(), m_sim.get());
+    QVERIFY(run.runner->start().hasValue());
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(run.out.data(), QStringLiteral("ready")), 1, 15000);
     SimFault close;
     close.kind = SimFault::Kind::Close;
     close.closeCode = 4000;
     close.closeReason = k_hostileReason;
     QVERIFY(m_sim->injectFault(QStringLiteral("bad"), close));
-    QTRY_VERIFY_WITH_TIMEOUT(countKind(out.data(), QStringLiteral("resumed")) >= 1, 15000);
-    runner.stop(HeadlessExit::Ok, QStringLiteral("test"));
-    QVERIFY(finished.count() == 1 || finished.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(countKind(run.out.data(), QStringLiteral("resumed")) >= 1, 15000);
+    QVERIFY(run.stop());
     uninstallRedactingMessageHandler();
 
     const QString all = capture.lines().join(QChar(0x2063));  // a separator no line contains

@@ -99,21 +99,16 @@ void tst_Shards::allShardsReadyOneIdentifyEach()
     QCOMPARE(config->timings.helloWatch, defaults.helloWatch);
     QCOMPARE(o.identifyBucketInterval, defaults.identifyBucketInterval);
 
-    QBuffer out, err;
-    HeadlessOptions options = gwtest::headlessOptions(out, err, &sim);
-    options.config = config.value();
-    options.handleSignals = false;
-    HeadlessRunner runner(options);
-    QSignalSpy finished(&runner, &HeadlessRunner::finished);
-    const auto started = runner.start();
-    QVERIFY2(started.hasValue(), err.data().constData());
+    gwtest::HeadlessRun run(config.value(), &sim);
+    const auto started = run.runner->start();
+    QVERIFY2(started.hasValue(), run.err.data().constData());
 
     // The last shard waits (shards / max_concurrency − 1) bucket intervals in the queue.
     const int perBucket = shards / maxConcurrency;
     const int timeoutMs = 30000 + perBucket * int(defaults.identifyBucketInterval.count()) * 2;
-    QTRY_VERIFY_WITH_TIMEOUT(countKind(parseLines(out.data()), QStringLiteral("ready")) >= shards, timeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(countKind(parseLines(run.out.data()), QStringLiteral("ready")) >= shards, timeoutMs);
 
-    const QList<QJsonObject> lines = parseLines(out.data());
+    const QList<QJsonObject> lines = parseLines(run.out.data());
     QSet<int> readyShards;
     for (const QJsonObject &line : lines) {
         if (line.value(QLatin1String("account")).isNull())
@@ -150,15 +145,14 @@ void tst_Shards::allShardsReadyOneIdentifyEach()
     QVERIFY2(last - first > config->timings.readyTimeout.count(), qPrintable(QStringLiteral("queue %1 ms").arg(last - first)));
 
     // Metrics: one `shard`-labelled series per shard, all up.
-    const QByteArray exposition = runner.metrics()->exposition();
+    const QByteArray exposition = run.runner->metrics()->exposition();
     for (int shard = 0; shard < shards; ++shard) {
         const QByteArray series = QStringLiteral("gatewatch_shard_up{account=\"big\",shard=\"%1\"} 1").arg(shard).toUtf8();
         QVERIFY2(exposition.contains(series), series.constData());
     }
     QVERIFY(exposition.contains("gatewatch_up{account=\"big\"} 1"));
 
-    runner.stop(HeadlessExit::Ok, QStringLiteral("test"));
-    QVERIFY(finished.count() == 1 || finished.wait(10000));
+    QVERIFY(run.stop());
     qunsetenv("GW_TST_SHARDS_TOKEN");
 }
 
@@ -178,15 +172,10 @@ void tst_Shards::chosenShardOnly()
         R"({"accounts":[{"name":"one","token_env":"GW_TST_SHARDS_TOKEN","shards":[2,4]}]})", QString());
     QVERIFY2(config.hasValue(), config ? "" : qPrintable(config.error()));
 
-    QBuffer out, err;
-    HeadlessOptions options = gwtest::headlessOptions(out, err, &sim);
-    options.config = config.value();
-    options.handleSignals = false;
-    HeadlessRunner runner(options);
-    QSignalSpy finished(&runner, &HeadlessRunner::finished);
-    QVERIFY2(runner.start().hasValue(), err.data().constData());
-    QTRY_COMPARE_WITH_TIMEOUT(countKind(parseLines(out.data()), QStringLiteral("ready")), 1, 20000);
-    for (const QJsonObject &line : parseLines(out.data())) {
+    gwtest::HeadlessRun run(config.value(), &sim);
+    QVERIFY2(run.runner->start().hasValue(), run.err.data().constData());
+    QTRY_COMPARE_WITH_TIMEOUT(countKind(parseLines(run.out.data()), QStringLiteral("ready")), 1, 20000);
+    for (const QJsonObject &line : parseLines(run.out.data())) {
         if (!line.value(QLatin1String("account")).isNull())
             QCOMPARE(line.value(QLatin1String("shard")).toArray(), (QJsonArray{2, 4}));
     }
@@ -196,8 +185,7 @@ void tst_Shards::chosenShardOnly()
         if (r.op == 2)
             QCOMPARE(std::make_pair(r.shardId, r.shardCount), std::make_pair(2, 4));
     }
-    runner.stop(HeadlessExit::Ok, QStringLiteral("test"));
-    QVERIFY(finished.count() == 1 || finished.wait(10000));
+    QVERIFY(run.stop());
     qunsetenv("GW_TST_SHARDS_TOKEN");
 }
 
