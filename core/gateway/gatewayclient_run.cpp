@@ -122,7 +122,7 @@ void GatewayClient::Private::gatewayInfoFetched(const Expected<GatewayBotInfo, R
         // The same request would get the same answer: a configuration error, not a retry (each
         // retry would also count against the invalid-request ceiling).
         terminate(GatewayError{GatewayError::Kind::BadRequest, std::nullopt,
-                               e.message + QStringLiteral(" Bad Request: check the token and the API base")});
+                               e.message + QStringLiteral(" Bad Request (the request itself is wrong: the token's text or the API base)")});
         return;
     }
     if (!config.gatewayUrlOverride.isEmpty())
