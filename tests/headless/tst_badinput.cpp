@@ -446,9 +446,13 @@ void tst_BadInput::binaryHasNoCoreDumpsAndPrefixesStderr()
     QTRY_VERIFY_WITH_TIMEOUT((stdoutData += p.readAllStandardOutput(), countKind(stdoutData, QStringLiteral("resumed")) >= 1), 20000);
     p.terminate();
     QVERIFY(p.waitForFinished(20000));
-    QCOMPARE(p.exitCode(), 0);
-
     const QByteArray errData = p.readAllStandardError();
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
+             qPrintable(QStringLiteral("exit status %1, code %2; stderr ends: %3")
+                            .arg(int(p.exitStatus()))
+                            .arg(p.exitCode())
+                            .arg(escapeControls(QString::fromUtf8(errData.right(3000))))));
+
     QVERIFY2(errData.contains("\\e]0;pwned"), errData.right(2000).constData());  // the reason did reach stderr
     QVERIFY(!errData.contains('\x1b') && !errData.contains('\r') && !errData.contains('\x07'));
     for (const QByteArray &line : errData.split('\n')) {
