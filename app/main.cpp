@@ -192,6 +192,12 @@ bool prepareDemo(DesktopRuntime &rt, gw::MonitorAppOptions &appOptions, gw::GuiO
     return true;
 }
 
+//! The profile's event database; its lock is the desktop's single-instance guard.
+QString desktopEventDatabase()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("events.sqlite"));
+}
+
 void prepareDesktop(gw::MonitorAppOptions &appOptions, QString &eventDbPath)
 {
     appOptions.vault = std::make_unique<gw::KeychainTokenVault>();
@@ -201,7 +207,7 @@ void prepareDesktop(gw::MonitorAppOptions &appOptions, QString &eventDbPath)
     // sequence and resume URL per account, never the token.
     appOptions.resumeState =
         std::make_shared<gw::ResumeStateStore>(QDir(dataDir).filePath(QStringLiteral("resume-state.ini")));
-    eventDbPath = QDir(dataDir).filePath(QStringLiteral("events.sqlite"));
+    eventDbPath = desktopEventDatabase();
 }
 
 //! One window per profile: a second launch raises the first one's window and exits. Returns the
@@ -245,7 +251,7 @@ int runDesktop(QApplication &app, const QCommandLineParser &parser)
     bool demo = parser.isSet(QStringLiteral("demo"));
     std::unique_ptr<gw::InstanceGuard> instance;  // the demo's profile is a throwaway directory
     if (!demo) {
-        instance = std::make_unique<gw::InstanceGuard>(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+        instance = std::make_unique<gw::InstanceGuard>(desktopEventDatabase());
         if (const auto exitCode = claimProfile(*instance, options.startupNotice))
             return *exitCode;
         options.instance = instance.get();

@@ -3,6 +3,7 @@
 #include "accountmanager.h"
 #include "eventlog.h"
 #include "eventrecorder.h"
+#include "instanceguard.h"
 #include "jsonlines.h"
 #include "logging.h"
 #include "metricsregistry.h"
@@ -108,6 +109,7 @@ public:
     QIODevice *err = nullptr;
     std::unique_ptr<MetricsRegistry> metrics;
     std::unique_ptr<MetricsServer> metricsServer;
+    std::unique_ptr<InstanceGuard> storeLock;        //!< held while `store` is open
     std::unique_ptr<EventLog> store;                 //!< config "database"; on this thread
     std::unique_ptr<MonitorApp> app;                 //!< declared after `store`: goes first
     SignalWatcher signalWatcher;
@@ -285,6 +287,14 @@ Expected<bool, HeadlessExit> HeadlessRunner::Private::openStore()
 {
     if (config.database.isEmpty())
         return true;
+    // One process per database: the lock the desktop holds as its single-instance guard.
+    storeLock = std::make_unique<InstanceGuard>(config.database);
+    const InstanceGuard::Result locked = storeLock->acquire(InstanceGuard::Activation::None);
+    if (locked.outcome != InstanceGuard::Outcome::Primary) {
+        reportError(HeadlessExit::StartupFailed, locked.message);
+        storeLock.reset();
+        return HeadlessExit::StartupFailed;
+    }
     EventLogOptions storeOptions;
     store = std::make_unique<EventLog>(config.database, storeOptions);
     const auto opened = store->open();
@@ -292,6 +302,7 @@ Expected<bool, HeadlessExit> HeadlessRunner::Private::openStore()
         reportError(HeadlessExit::StartupFailed,
                     QStringLiteral("database: cannot open %1: %2").arg(config.database, opened.error().message));
         store.reset();
+        storeLock.reset();
         return HeadlessExit::StartupFailed;
     }
     return true;

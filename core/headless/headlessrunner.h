@@ -27,7 +27,7 @@ enum class HeadlessExit : int {
                          //!< file readable by others, missing env var, bad --metrics-listen
     AllFailed = 3,       //!< every account ended `failed` (4004, 4014, …): a person must act
     StartupFailed = 4,   //!< the config is fine but a resource is not: /metrics port in use,
-                         //!< database cannot be opened
+                         //!< database cannot be opened or is in use by another process
 };
 
 //! What `gatewatch --headless` gets from its command line, plus what in-process callers (tests,

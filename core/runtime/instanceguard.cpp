@@ -22,17 +22,13 @@ const QByteArray ActivateReply = QByteArrayLiteral("ok\n");
 constexpr qint64 MaxRequestBytes = 64;  // anything longer is not ours
 constexpr auto ServerReadTimeout = std::chrono::milliseconds(2000);
 
-QString lockPathIn(const QString &directory)
-{
-    return QDir(directory).filePath(QStringLiteral("gatewatch.lock"));
-}
-
 } // namespace
 
-InstanceGuard::InstanceGuard(const QString &directory, QObject *parent)
+InstanceGuard::InstanceGuard(const QString &databasePath, QObject *parent)
     : QObject(parent)
-    , m_directory(QDir(directory).absolutePath())
-    , m_lock(lockPathIn(m_directory))
+    , m_database(QFileInfo(databasePath).absoluteFilePath())
+    , m_directory(QFileInfo(m_database).absolutePath())
+    , m_lock(lockFilePathFor(m_database))
 {
     // Held for the whole run: never stale by age, only when its process is gone.
     m_lock.setStaleLockTime(0);
@@ -49,7 +45,17 @@ InstanceGuard::~InstanceGuard()
 
 QString InstanceGuard::lockFilePath() const
 {
-    return lockPathIn(m_directory);
+    return lockFilePathFor(m_database);
+}
+
+QString InstanceGuard::databasePath() const
+{
+    return m_database;
+}
+
+QString InstanceGuard::lockFilePathFor(const QString &databasePath)
+{
+    return databasePath + QStringLiteral(".lock");
 }
 
 QString InstanceGuard::serverName() const
@@ -68,9 +74,10 @@ bool InstanceGuard::isPrimary() const
     return m_lock.isLocked();
 }
 
-InstanceGuard::Result InstanceGuard::acquire()
+InstanceGuard::Result InstanceGuard::acquire(Activation activation)
 {
     Result result;
+    // 0700 under the process's umask 077 (hardenProcess(), every mode).
     if (!QDir().mkpath(m_directory)) {
         result.message = tr("Gatewatch cannot create its data directory %1.").arg(m_directory);
         return result;
@@ -80,31 +87,41 @@ InstanceGuard::Result InstanceGuard::acquire()
     QString app;
     const bool lockExisted = m_lock.getLockInfo(&pid, &host, &app);
     result.ownerPid = lockExisted ? pid : 0;
-    if (!m_lock.tryLock(0)) {
-        switch (m_lock.error()) {
-        case QLockFile::LockFailedError:
-            result.outcome = Outcome::AlreadyRunning;
-            result.message = !host.isEmpty() && host != QSysInfo::machineHostName()
-                ? tr("Gatewatch is already running for this profile on %1 (process %2).").arg(host).arg(pid)
-                : tr("Gatewatch is already running for this profile (process %1).").arg(pid);
-            return result;
-        case QLockFile::PermissionError:
-            result.message = tr("Gatewatch cannot create its lock file %1: permission denied.").arg(lockFilePath());
-            return result;
-        case QLockFile::NoError:
-        case QLockFile::UnknownError:
-            break;
-        }
-        result.message = tr("Gatewatch cannot create its lock file %1.").arg(lockFilePath());
+    if (m_lock.tryLock(0))
+        return lockTaken(activation, lockExisted, pid);
+    switch (m_lock.error()) {
+    case QLockFile::LockFailedError: {
+        result.outcome = Outcome::AlreadyRunning;
+        const QString where = !host.isEmpty() && host != QSysInfo::machineHostName() ? tr(" on %1").arg(host) : QString();
+        result.message = activation == Activation::Listen
+            ? tr("Gatewatch is already running for this profile%1 (process %2).").arg(where).arg(pid)
+            : tr("database %1 is in use by PID %2%3 (one process per database).").arg(m_database).arg(pid).arg(where);
         return result;
     }
+    case QLockFile::PermissionError:
+        result.message = tr("Gatewatch cannot create its lock file %1: permission denied.").arg(lockFilePath());
+        return result;
+    case QLockFile::NoError:
+    case QLockFile::UnknownError:
+        break;
+    }
+    result.message = tr("Gatewatch cannot create its lock file %1.").arg(lockFilePath());
+    return result;
+}
+
+InstanceGuard::Result InstanceGuard::lockTaken(Activation activation, bool lockExisted, qint64 stalePid)
+{
+    Result result;
     result.outcome = Outcome::Primary;
     if (lockExisted) {
         result.removedStaleLock = true;
-        result.message = tr("A previous Gatewatch (process %1) ended without releasing this profile; its stale "
-                            "lock %2 was removed.").arg(pid).arg(lockFilePath());
+        result.ownerPid = stalePid;
+        result.message = tr("A previous Gatewatch (process %1) ended without releasing %2; its stale "
+                            "lock %3 was removed.").arg(stalePid).arg(m_database, lockFilePath());
         qCWarning(lcApp).noquote() << result.message;
     }
+    if (activation == Activation::None)
+        return result;
     m_server = std::make_unique<QLocalServer>();
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     QLocalServer::removeServer(serverName());  // left by a process that ended abruptly; the lock is ours

@@ -11,14 +11,17 @@ class QLocalServer;
 
 namespace gw {
 
-//! One process per profile: a lock file in the profile's data directory (QLockFile, never
-//! stale by age, stale only when the process that wrote it is gone) and, for the process that
-//! holds it, a local socket named after that directory on which a second launch asks it to show
-//! its window. No Widgets: the desktop uses it for "one window per profile", and any front-end
-//! that must be the only writer of a data directory (an event store) can use the same lock.
+//! One process per event database: a lock file beside the database ("<database>.lock",
+//! QLockFile: never stale by age, stale only when the process that wrote it is gone) and, for a
+//! desktop that holds it, a local socket named after the database's directory on which a second
+//! launch asks it to show its window. No Widgets. The desktop's "one window per profile" and the
+//! headless monitor's "one process per `database`" are this one lock, so a headless monitor
+//! pointed at the desktop's database and the desktop exclude each other too.
 //!
 //! The desktop: acquire(); Primary → keep the guard for the whole run and show the window on
-//! activationRequested(); AlreadyRunning → activatePrimary() and exit.
+//! activationRequested(); AlreadyRunning → activatePrimary() and exit. Headless:
+//! acquire(Activation::None); AlreadyRunning → exit 4 with the message ("database … is in use by
+//! PID N").
 class InstanceGuard final : public QObject
 {
     Q_OBJECT
@@ -42,20 +45,31 @@ public:
         qint64 ownerPid = 0;            //!< the process named in the lock file found (0: none)
     };
 
-    //! `directory` is the profile's data directory (created if missing).
-    explicit InstanceGuard(const QString &directory, QObject *parent = nullptr);
+    //! Whether the holder listens for a second launch's "show your window" (the desktop).
+    enum class Activation {
+        Listen,
+        None,
+    };
+    Q_ENUM(Activation)
+
+    //! The guard of the event database at `databasePath` (its directory is created if missing;
+    //! the database itself is not touched).
+    explicit InstanceGuard(const QString &databasePath, QObject *parent = nullptr);
     //! Releases the lock and stops listening.
     ~InstanceGuard() override;
 
-    //! Take the lock; as the primary, listen for activations. Call once.
-    Result acquire();
+    //! Take the lock; as the primary with Activation::Listen, listen for activations. Call once.
+    Result acquire(Activation activation = Activation::Listen);
     //! A second instance: ask the primary to show its window. True when it confirmed within
     //! `timeout` (false: it holds the lock but does not answer).
     [[nodiscard]] bool activatePrimary(std::chrono::milliseconds timeout) const;
 
     [[nodiscard]] bool isPrimary() const;
     [[nodiscard]] QString lockFilePath() const;
-    //! The local socket's name (derived from the directory, so one per profile).
+    [[nodiscard]] QString databasePath() const;
+    //! "<databasePath>.lock": the one lock file of a database.
+    [[nodiscard]] static QString lockFilePathFor(const QString &databasePath);
+    //! The local socket's name (derived from the database's directory, so one per profile).
     [[nodiscard]] QString serverName() const;
 
 Q_SIGNALS:
@@ -65,6 +79,9 @@ Q_SIGNALS:
 private:
     void handleNewConnection();
 
+    Result lockTaken(Activation activation, bool lockExisted, qint64 stalePid);
+
+    QString m_database;
     QString m_directory;
     QLockFile m_lock;
     std::unique_ptr<QLocalServer> m_server;

@@ -1,4 +1,4 @@
-// InstanceGuard: one process per profile. Two guards on one data directory in one test: the
+// InstanceGuard: one process per event database (the desktop's profile guard). Two guards on one data directory in one test: the
 // first holds the lock, the second is told who does and asks the first to show its window (the
 // first's activationRequested fires). A stale lock left by a process that is gone is taken over
 // with a message; another profile is independent; a peer that sends garbage is dropped.
@@ -35,6 +35,11 @@ bool activateFromAnotherThread(const InstanceGuard &second)
     return finished && answer.load() == 1;
 }
 
+QString databaseIn(const QTemporaryDir &dir)
+{
+    return dir.filePath(QStringLiteral("events.sqlite"));
+}
+
 } // namespace
 
 class tst_InstanceGuard final : public QObject
@@ -50,14 +55,14 @@ private Q_SLOTS:
     void secondInstanceRaisesTheFirst()
     {
         QTemporaryDir dir;
-        InstanceGuard first(dir.path());
+        InstanceGuard first(databaseIn(dir));
         const InstanceGuard::Result a = first.acquire();
         QCOMPARE(a.outcome, Outcome::Primary);
         QVERIFY(a.message.isEmpty());
         QVERIFY(first.isPrimary());
         QVERIFY(QFile::exists(first.lockFilePath()));
 
-        InstanceGuard second(dir.path());
+        InstanceGuard second(databaseIn(dir));
         QCOMPARE(second.serverName(), first.serverName());
         const InstanceGuard::Result b = second.acquire();
         QCOMPARE(b.outcome, Outcome::AlreadyRunning);
@@ -76,11 +81,11 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         {
-            InstanceGuard first(dir.path());
+            InstanceGuard first(databaseIn(dir));
             QCOMPARE(first.acquire().outcome, Outcome::Primary);
         }
-        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("gatewatch.lock"))));
-        InstanceGuard next(dir.path());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("events.sqlite.lock"))));
+        InstanceGuard next(databaseIn(dir));
         const InstanceGuard::Result r = next.acquire();
         QCOMPARE(r.outcome, Outcome::Primary);
         QVERIFY(!r.removedStaleLock);
@@ -90,7 +95,7 @@ private Q_SLOTS:
     void staleLockOfAGoneProcessIsReplacedWithAMessage()
     {
         QTemporaryDir dir;
-        const QString lockPath = dir.filePath(QStringLiteral("gatewatch.lock"));
+        const QString lockPath = dir.filePath(QStringLiteral("events.sqlite.lock"));
         // A real lock file's contents, with the pid of a process that has exited.
         QProcess gone;
         gone.start(QStringLiteral("true"), {});
@@ -113,7 +118,7 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write(lines.join('\n'));
         }
-        InstanceGuard guard(dir.path());
+        InstanceGuard guard(databaseIn(dir));
         const InstanceGuard::Result r = guard.acquire();
         QCOMPARE(r.outcome, Outcome::Primary);
         QVERIFY(r.removedStaleLock);
@@ -128,17 +133,41 @@ private Q_SLOTS:
     {
         QTemporaryDir one;
         QTemporaryDir two;
-        InstanceGuard a(one.path());
-        InstanceGuard b(two.path());
+        InstanceGuard a(databaseIn(one));
+        InstanceGuard b(databaseIn(two));
         QVERIFY(a.serverName() != b.serverName());
         QCOMPARE(a.acquire().outcome, Outcome::Primary);
         QCOMPARE(b.acquire().outcome, Outcome::Primary);
     }
 
+    //! Headless: the same lock without the activation socket; the second process is told which
+    //! database and which PID. A desktop guard on the same database is excluded too.
+    void databaseLockNamesTheDatabaseAndThePid()
+    {
+        QTemporaryDir dir;
+        InstanceGuard desktop(databaseIn(dir));
+        QCOMPARE(desktop.acquire().outcome, Outcome::Primary);
+        InstanceGuard headless(databaseIn(dir));
+        const InstanceGuard::Result r = headless.acquire(InstanceGuard::Activation::None);
+        QCOMPARE(r.outcome, Outcome::AlreadyRunning);
+        const QString expected = QStringLiteral("database %1 is in use by PID %2")
+                                     .arg(databaseIn(dir)).arg(QCoreApplication::applicationPid());
+        QVERIFY2(r.message.startsWith(expected), qPrintable(r.message));
+        QCOMPARE(desktop.lockFilePath(), databaseIn(dir) + QStringLiteral(".lock"));
+        QVERIFY(!QFile::exists(databaseIn(dir)));  // the guard never creates the database
+
+        QTemporaryDir other;
+        InstanceGuard alone(databaseIn(other));
+        QCOMPARE(alone.acquire(InstanceGuard::Activation::None).outcome, Outcome::Primary);
+        QLocalSocket peer;
+        peer.connectToServer(alone.serverName());
+        QVERIFY(!peer.waitForConnected(200));  // no activation socket without Activation::Listen
+    }
+
     void garbageOnTheSocketIsDropped()
     {
         QTemporaryDir dir;
-        InstanceGuard first(dir.path());
+        InstanceGuard first(databaseIn(dir));
         QCOMPARE(first.acquire().outcome, Outcome::Primary);
         QSignalSpy activated(&first, &InstanceGuard::activationRequested);
         QLocalSocket peer;
