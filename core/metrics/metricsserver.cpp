@@ -7,8 +7,13 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 using namespace std::chrono_literals;
 
@@ -97,19 +102,37 @@ Route route(const QByteArray &received)
     return r;
 }
 
-//! The whole response: status line, headers (always `Connection: close`) and, unless HEAD, the body.
-QByteArray response(int status, const QByteArray &method, const QByteArray &type, const QByteArray &body)
+//! The status line and headers (always `Connection: close`) of a response with a body of
+//! `bodyLength` bytes.
+QByteArray responseHead(int status, const QByteArray &type, qsizetype bodyLength)
 {
     QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     out += "Content-Type: " + type + "\r\n";
-    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += "Content-Length: " + QByteArray::number(bodyLength) + "\r\n";
     if (status == 405)
         out += "Allow: GET, HEAD\r\n";
     out += "Connection: close\r\n\r\n";
-    if (method != "HEAD")
-        out += body;
     return out;
 }
+
+//! Gives freed heap pages back to the kernel. glibc keeps freed chunks of its arenas mapped;
+//! after slow clients held a large body, that is the bulk of the memory they cost.
+void releaseFreedHeap()
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
+}
+
+//! One connection's state, owned by its socket's lambdas.
+struct Connection
+{
+    QByteArray request;    // the request head received so far
+    bool answered = false;
+    QByteArray head;       // status line and headers
+    QByteArray body;       // shared with the body cache: never copied as a whole
+    qsizetype sent = 0;    // bytes of head + body handed to the socket
+};
 
 } // namespace
 
@@ -120,9 +143,14 @@ public:
     QTcpServer server;
     BodyProvider provider;
     QByteArray contentType = QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8");
+    std::chrono::milliseconds bodyMaxAge = MetricsServer::DefaultBodyMaxAge;
+    std::chrono::milliseconds writeTimeout = MetricsServer::DefaultWriteTimeout;
     int served = 0;
     int open = 0;                 // connections being served now
     QTimer acceptResume;          // accepting again after a failed accept (EMFILE, ENFILE, …)
+    QByteArray cachedBody;        // the last body rendered, while younger than bodyMaxAge
+    bool cached = false;
+    QTimer cacheExpiry;           // drops cachedBody once it is too old to be served
 
     void acceptPending();
     //! More than MaxConnections at once: answered 503 at once and closed (no request is read).
@@ -130,7 +158,14 @@ public:
     void acceptFailed(QAbstractSocket::SocketError error);
     //! Reads one request from `socket` (closed when idle for k_idleTimeout) and answers it.
     void serve(QTcpSocket *socket);
-    void answer(QTcpSocket *socket, QTimer *idle, const Route &route);
+    void received(QTcpSocket *socket, QTimer *deadline, Connection &c);
+    void answer(QTcpSocket *socket, QTimer *deadline, Connection &c, const Route &route);
+    //! Hands the socket more of the response while less than MaxQueuedBytes are queued; closes
+    //! the connection once all of it is handed over.
+    static void pump(QTcpSocket *socket, Connection &c);
+    //! The body to serve now: the cached one while younger than bodyMaxAge, else a new one.
+    QByteArray body();
+    void connectionClosed();
 };
 
 MetricsServer::MetricsServer(QObject *parent)
@@ -143,6 +178,13 @@ MetricsServer::MetricsServer(QObject *parent)
     d->acceptResume.setSingleShot(true);
     d->acceptResume.setInterval(k_acceptRetry);
     connect(&d->acceptResume, &QTimer::timeout, this, [this] { d->server.resumeAccepting(); });
+    d->cacheExpiry.setSingleShot(true);
+    connect(&d->cacheExpiry, &QTimer::timeout, this, [this] {
+        d->cachedBody = QByteArray();
+        d->cached = false;
+        if (d->open == 0)
+            releaseFreedHeap();
+    });
 }
 
 void MetricsServer::Private::acceptPending()
@@ -154,15 +196,23 @@ void MetricsServer::Private::acceptPending()
             continue;
         }
         ++open;
-        QObject::connect(socket, &QObject::destroyed, q, [this] { --open; });
+        QObject::connect(socket, &QObject::destroyed, q, [this] { connectionClosed(); });
         serve(socket);
     }
+}
+
+void MetricsServer::Private::connectionClosed()
+{
+    --open;
+    if (open == 0 && !cached)
+        releaseFreedHeap();
 }
 
 void MetricsServer::Private::refuse(QTcpSocket *socket)
 {
     QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    socket->write(response(503, "GET", "text/plain; charset=utf-8", "Service Unavailable: too many connections\n"));
+    const QByteArray body = "Service Unavailable: too many connections\n";
+    socket->write(responseHead(503, "text/plain; charset=utf-8", body.size()) + body);
     socket->disconnectFromHost();
     if (socket->state() == QAbstractSocket::UnconnectedState)
         socket->deleteLater();
@@ -180,73 +230,125 @@ void MetricsServer::Private::acceptFailed(QAbstractSocket::SocketError error)
     Q_EMIT q->acceptFailed();
 }
 
+// One deadline per connection: k_idleTimeout until the request is complete, then writeTimeout
+// from each moment the client last read part of the response.
 void MetricsServer::Private::serve(QTcpSocket *socket)
 {
-    auto *idle = new QTimer(socket);
-    idle->setSingleShot(true);
-    idle->setInterval(k_idleTimeout);
-    QObject::connect(idle, &QTimer::timeout, socket, [socket] {
-        qCDebug(lcMetrics) << "metrics: closing an idle connection";
+    auto *deadline = new QTimer(socket);
+    deadline->setSingleShot(true);
+    deadline->setInterval(k_idleTimeout);
+    QObject::connect(deadline, &QTimer::timeout, socket, [socket] {
+        qCDebug(lcMetrics) << "metrics: closing a connection that sent or read nothing in time";
         socket->abort();
         socket->deleteLater();
     });
     QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    idle->start();
+    deadline->start();
 
-    // Per-connection request state, owned by the lambda (and so by the socket's connection).
-    struct Request
-    {
-        QByteArray buffer;
-        bool answered = false;
-    };
-    auto request = std::make_shared<Request>();
-    QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, idle, request] {
-        if (request->answered) {
-            socket->readAll();  // a body or pipelined bytes after the answer: ignored
-            return;
-        }
-        request->buffer += socket->readAll();
-        const qsizetype end = request->buffer.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (request->buffer.size() > k_maxHeaderBytes) {
-                request->answered = true;
-                answer(socket, idle, Route{431, {}, {}});
-            }
-            return;
-        }
-        request->answered = true;
-        if (end > k_maxHeaderBytes) {
-            answer(socket, idle, Route{431, {}, {}});
-            return;
-        }
-        const Route r = route(request->buffer);
-        request->buffer.clear();
-        answer(socket, idle, r);
+    auto c = std::make_shared<Connection>();
+    QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, deadline, c] { received(socket, deadline, *c); });
+    QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket, deadline, c] {
+        deadline->start();  // the client reads: its write timeout starts again
+        pump(socket, *c);
     });
 }
 
-void MetricsServer::Private::answer(QTcpSocket *socket, QTimer *idle, const Route &route)
+void MetricsServer::Private::received(QTcpSocket *socket, QTimer *deadline, Connection &c)
 {
-    idle->stop();
-    QByteArray body;
+    if (c.answered) {
+        socket->readAll();  // a body or pipelined bytes after the answer: ignored
+        return;
+    }
+    c.request += socket->readAll();
+    const qsizetype end = c.request.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (c.request.size() > k_maxHeaderBytes)
+            answer(socket, deadline, c, Route{431, {}, {}});
+        return;
+    }
+    if (end > k_maxHeaderBytes) {
+        answer(socket, deadline, c, Route{431, {}, {}});
+        return;
+    }
+    const Route r = route(c.request);
+    answer(socket, deadline, c, r);
+}
+
+void MetricsServer::Private::answer(QTcpSocket *socket, QTimer *deadline, Connection &c, const Route &route)
+{
+    c.answered = true;
+    c.request = QByteArray();
     QByteArray type = QByteArrayLiteral("text/plain; charset=utf-8");
     if (route.status == 200) {
-        body = provider ? provider() : QByteArray();
+        c.body = body();
         type = contentType;
     } else {
-        body = reasonPhrase(route.status) + '\n';
+        c.body = reasonPhrase(route.status) + '\n';
     }
-    socket->write(response(route.status, route.method, type, body));
-    socket->disconnectFromHost();
+    c.head = responseHead(route.status, type, c.body.size());
+    if (route.method == "HEAD")
+        c.body = QByteArray();
+    deadline->setInterval(writeTimeout);
+    deadline->start();
+    pump(socket, c);
     ++served;
     Q_EMIT q->requestServed(QString::fromLatin1(route.method), QString::fromLatin1(route.path), route.status);
 }
 
+void MetricsServer::Private::pump(QTcpSocket *socket, Connection &c)
+{
+    if (!c.answered || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    const qsizetype total = c.head.size() + c.body.size();
+    while (c.sent < total && socket->bytesToWrite() < MetricsServer::MaxQueuedBytes) {
+        const bool inHead = c.sent < c.head.size();
+        const QByteArray &part = inHead ? c.head : c.body;
+        const qsizetype offset = inHead ? c.sent : c.sent - c.head.size();
+        const qsizetype room = MetricsServer::MaxQueuedBytes - socket->bytesToWrite();
+        const qint64 written = socket->write(part.constData() + offset, std::min(room, part.size() - offset));
+        if (written <= 0)
+            return;
+        c.sent += written;
+    }
+    if (c.sent == total) {
+        c.body = QByteArray();  // the socket holds the rest; let the shared body go
+        socket->disconnectFromHost();
+    }
+}
+
+QByteArray MetricsServer::Private::body()
+{
+    if (cached)
+        return cachedBody;
+    QByteArray fresh = provider ? provider() : QByteArray();
+    if (bodyMaxAge > std::chrono::milliseconds::zero()) {
+        cachedBody = fresh;
+        cached = true;
+        cacheExpiry.start(bodyMaxAge);
+    }
+    return fresh;
+}
+
 MetricsServer::~MetricsServer() = default;
+
+void MetricsServer::setBodyMaxAge(std::chrono::milliseconds maxAge)
+{
+    d->bodyMaxAge = std::max(maxAge, std::chrono::milliseconds::zero());
+    d->cacheExpiry.stop();
+    d->cachedBody = QByteArray();
+    d->cached = false;
+}
+
+void MetricsServer::setWriteTimeout(std::chrono::milliseconds timeout)
+{
+    d->writeTimeout = std::max(timeout, std::chrono::milliseconds{1});
+}
 
 void MetricsServer::setBodyProvider(BodyProvider provider, QByteArray contentType)
 {
     d->provider = std::move(provider);
+    d->cachedBody = QByteArray();
+    d->cached = false;
     if (!contentType.isEmpty())
         d->contentType = std::move(contentType);
 }
@@ -290,6 +392,11 @@ QHostAddress MetricsServer::serverAddress() const
 int MetricsServer::requestsServed() const
 {
     return d->served;
+}
+
+int MetricsServer::openConnections() const
+{
+    return d->open;
 }
 
 } // namespace gw

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -32,7 +33,11 @@ struct MetricsListenAddress
 //!   Content-Length, the body from the provider; `HEAD /metrics` → the same headers, no body;
 //! - any other path → 404; any other method → 405; headers over 8 KiB → 431; a request that is
 //!   not HTTP → 400; idle for 5 s before the request is complete → the socket is closed;
-//! - always `Connection: close` (Prometheus opens one connection per scrape anyway).
+//! - always `Connection: close` (Prometheus opens one connection per scrape anyway);
+//! - the body is rendered at most once per `bodyMaxAge` and shared by every request in that
+//!   time (implicit sharing, no per-connection copy);
+//! - a response is written in chunks as the client reads it, at most MaxQueuedBytes queued per
+//!   connection; a client that reads nothing for `writeTimeout` is disconnected.
 //! Listening on a non-loopback address is refused unless `allowNonLoopback` (then a warning is
 //! logged): the metrics name every account, so they stay on the machine by default.
 class MetricsServer final : public QObject
@@ -44,12 +49,23 @@ public:
     using BodyProvider = std::function<QByteArray()>;
     //! Connections served at once; more are answered 503 and closed without reading a request.
     static constexpr int MaxConnections = 64;
+    //! Bytes of a response queued in one connection's write buffer at most (the rest waits in
+    //! the shared body until the client has read what was queued).
+    static constexpr qsizetype MaxQueuedBytes = 64 * 1024;
+    static constexpr std::chrono::milliseconds DefaultBodyMaxAge{1000};
+    static constexpr std::chrono::milliseconds DefaultWriteTimeout{10000};
 
     explicit MetricsServer(QObject *parent = nullptr);
     ~MetricsServer() override;
 
-    //! The body of each successful scrape (called once per request, on this thread).
+    //! The body of successful scrapes, called on this thread at most once per bodyMaxAge.
     void setBodyProvider(BodyProvider provider, QByteArray contentType);
+    //! How long a rendered body is reused for further requests (default DefaultBodyMaxAge);
+    //! 0 renders a fresh body for every request (tests).
+    void setBodyMaxAge(std::chrono::milliseconds maxAge);
+    //! How long a client may read nothing of its response before it is disconnected (default
+    //! DefaultWriteTimeout).
+    void setWriteTimeout(std::chrono::milliseconds timeout);
 
     //! Starts listening. Errors: non-loopback address without `allowNonLoopback`, bind failure.
     Expected<bool, QString> listen(const MetricsListenAddress &where, bool allowNonLoopback = false);
@@ -59,6 +75,8 @@ public:
     [[nodiscard]] QHostAddress serverAddress() const;
     //! Requests answered (any status), for tests and the log.
     [[nodiscard]] int requestsServed() const;
+    //! Connections open now (at most MaxConnections), for tests.
+    [[nodiscard]] int openConnections() const;
 
 Q_SIGNALS:
     //! One request answered: method, path (without query), HTTP status.

@@ -1,4 +1,5 @@
 // Prometheus exposition (format 0.0.4) and the /metrics server (docs/metrics.md).
+#include "httpclient.h"
 #include "metricsregistry.h"
 #include "restratelimiter.h"
 #include "metricsserver.h"
@@ -68,31 +69,11 @@ double valueOf(const QString &sampleLine)
     return sampleLine.section(QLatin1Char(' '), -1).toDouble();
 }
 
-struct HttpResponse
-{
-    int status = 0;
-    QByteArray headers;
-    QByteArray body;
-};
+using gwtest::HttpResponse;
 
-//! Asynchronous client: the server runs on this thread, so the client must not block it.
 HttpResponse request(quint16 port, const QByteArray &raw)
 {
-    QTcpSocket socket;
-    QByteArray all;
-    QObject::connect(&socket, &QTcpSocket::connected, &socket, [&socket, &raw] { socket.write(raw); });
-    QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [&socket, &all] { all += socket.readAll(); });
-    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!closed.wait(5000))
-        return {};
-    all += socket.readAll();
-    HttpResponse r;
-    const qsizetype end = all.indexOf("\r\n\r\n");
-    r.headers = all.left(end);
-    r.body = end >= 0 ? all.mid(end + 4) : QByteArray();
-    r.status = all.mid(9, 3).toInt();
-    return r;
+    return gwtest::httpRequest(port, raw);
 }
 
 } // namespace
