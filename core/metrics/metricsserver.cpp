@@ -13,6 +13,7 @@
 
 #if defined(__GLIBC__)
 #include <malloc.h>
+#include <sys/resource.h>
 #endif
 
 using namespace std::chrono_literals;
@@ -147,13 +148,14 @@ public:
     std::chrono::milliseconds writeTimeout = MetricsServer::DefaultWriteTimeout;
     int served = 0;
     int open = 0;                 // connections being served now
+    int maxOpen = MetricsServer::MaxConnections;  // and at most a quarter of RLIMIT_NOFILE (listen())
     QTimer acceptResume;          // accepting again after a failed accept (EMFILE, ENFILE, …)
     QByteArray cachedBody;        // the last body rendered, while younger than bodyMaxAge
     bool cached = false;
     QTimer cacheExpiry;           // drops cachedBody once it is too old to be served
 
     void acceptPending();
-    //! More than MaxConnections at once: answered 503 at once and closed (no request is read).
+    //! More than maxOpen at once: answered 503 at once and closed (no request is read).
     void refuse(QTcpSocket *socket);
     void acceptFailed(QAbstractSocket::SocketError error);
     //! Reads one request from `socket` (closed when idle for k_idleTimeout) and answers it.
@@ -191,7 +193,7 @@ void MetricsServer::Private::acceptPending()
 {
     while (QTcpSocket *socket = server.nextPendingConnection()) {
         socket->setParent(q);
-        if (open >= MetricsServer::MaxConnections) {
+        if (open >= maxOpen) {
             refuse(socket);
             continue;
         }
@@ -365,7 +367,13 @@ Expected<bool, QString> MetricsServer::listen(const MetricsListenAddress &where,
     }
     if (!d->server.listen(where.address, where.port))
         return QStringLiteral("metrics: cannot listen on %1: %2").arg(where.toString(), d->server.errorString());
-    qCInfo(lcMetrics).noquote() << "metrics: serving /metrics on" << serverAddress().toString() << serverPort();
+    // Scrapes never take the descriptors the gateway sessions need to reconnect: at most a
+    // quarter of the open-file limit (a flood at a tight limit starved a reconnect otherwise).
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
+        d->maxOpen = int(std::clamp<rlim_t>(files.rlim_cur / 4, 4, rlim_t(MaxConnections)));
+    qCInfo(lcMetrics).noquote() << "metrics: serving /metrics on" << serverAddress().toString() << serverPort()
+                                << "(at most" << d->maxOpen << "connections at once)";
     return true;
 }
 

@@ -47,7 +47,9 @@ class MetricsServer final : public QObject
 
 public:
     using BodyProvider = std::function<QByteArray()>;
-    //! Connections served at once; more are answered 503 and closed without reading a request.
+    //! Connections served at once (and at most a quarter of the soft RLIMIT_NOFILE at listen(),
+    //! so scrapes never take what the gateway sessions need); more are answered 503 and closed
+    //! without reading a request.
     static constexpr int MaxConnections = 64;
     //! Bytes of a response queued in one connection's write buffer at most (the rest waits in
     //! the shared body until the client has read what was queued).
