@@ -1,17 +1,13 @@
 #include "eventlog.h"
+#include "eventlog_p.h"
 
 #include "redactor.h"
 
-#include "derivedhistory_p.h"
-#include "eventlogbatch_p.h"
+#include "eventlogfiles_p.h"
 #include "eventlogschema_p.h"
-#include "eventlogwriter_p.h"
-#include "heartbeataggregates_p.h"
 #include "logging.h"
 
-#include <QDir>
 #include <QFileInfo>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,6 +27,7 @@ using namespace std::chrono_literals;
 namespace gw {
 
 namespace schema = eventlogschema;
+namespace files = eventlogfiles;
 
 namespace {
 
@@ -38,210 +35,127 @@ constexpr qint64 k_msPerDay = 86'400'000;
 
 } // namespace
 
-// The queue of one EventLog and its commit: rows wait in memory until a batch is full or the
-// commit timer fires, then go to SQLite in one transaction (EventLogWriter) together with the
-// derived history (DerivedHistory) and the heartbeat aggregates (writeHeartbeats).
-class EventLog::Private
+EventLog::Private::Private(EventLog *q, QString path, EventLogOptions options)
+    : q(q), path(std::move(path)), options(std::move(options)), history(this->options.aliveInterval)
 {
-public:
-    Private(EventLog *q, QString path, EventLogOptions options)
-        : q(q), path(std::move(path)), options(std::move(options)), history(this->options.aliveInterval)
-    {
+}
+
+qint64 EventLog::Private::now() const
+{
+    return (options.clock ? options.clock() : QDateTime::currentDateTimeUtc()).toMSecsSinceEpoch();
+}
+
+int EventLog::Private::sourceFor(const QString &accountId, const QString &accountName)
+{
+    auto &names = sources[accountId];
+    for (const auto &[name, id] : std::as_const(names)) {
+        if (name == accountName)
+            return id;
     }
+    const int id = nextSourceId++;
+    names.append({accountName, id});
+    newSources.push_back({id, accountId, accountName});
+    return id;
+}
 
-    EventLog *const q;
-    const QString path;
-    EventLogOptions options;
-    QString connectionName;
-    QSqlDatabase db;
-    EventLogWriter writer;
-    DerivedHistory history;
-    int version = 0;
+bool EventLog::Private::admit()
+{
+    if (queuedRows() < options.maxQueuedRows)
+        return true;
+    ++dropped;
+    ++droppedUnreported;   // reported once per commit attempt (rowsDropped)
+    return false;
+}
 
-    QTimer commitTimer;
-    QTimer aliveTimer;
-    QTimer maintenanceTimer;
+void EventLog::Private::close()
+{
+    writer.detach();
+    schema::closeConnection(db, connectionName);
+}
 
-    std::vector<PendingEvent> pending;
-    std::vector<PendingHeartbeat> pendingHeartbeats;
-    std::vector<NewSource> newSources;
-    bool aliveDirty = false;
-
-    qint64 nextId = 1;
-    qint64 lastCommittedId = 0;
-    int nextSourceId = 1;
-    QHash<QString, QList<std::pair<QString, int>>> sources;   // account id → (name, source id)
-
-    [[nodiscard]] bool isOpen() const { return writer.isAttached(); }
-
-    [[nodiscard]] qint64 now() const
-    {
-        return (options.clock ? options.clock() : QDateTime::currentDateTimeUtc()).toMSecsSinceEpoch();
+Expected<bool, EventLogError> EventLog::Private::connect()
+{
+    QString error;
+    if (!files::restrictFiles(path, &error))
+        return EventLogError{EventLogError::Code::OpenFailed, error};
+    connectionName = schema::uniqueConnectionName(QLatin1String("gatewatch-eventlog"));
+    auto connection = schema::openConnection(path, connectionName, false);
+    if (!connection) {
+        QSqlDatabase::removeDatabase(connectionName);
+        return connection.error();
     }
-
-    [[nodiscard]] QString redact(const QString &text) const
-    {
-        return Redactor::global().redact(text);
-    }
-
-    int sourceFor(const QString &accountId, const QString &accountName)
-    {
-        auto &names = sources[accountId];
-        for (const auto &[name, id] : std::as_const(names)) {
-            if (name == accountName)
-                return id;
-        }
-        const int id = nextSourceId++;
-        names.append({accountName, id});
-        newSources.push_back({id, accountId, accountName});
-        return id;
-    }
-
-    void close()
-    {
-        writer.detach();
-        schema::closeConnection(db, connectionName);
-    }
-
-    // Reads ids, sources and the open derived rows back from the database: at open, and after a
-    // failed commit (whose in-memory changes were rolled back on disk).
-    bool loadState(QString *error)
-    {
-        QSqlQuery query(db);
-        query.setForwardOnly(true);
-        const auto fail = [&query, error] {
-            *error = query.lastError().text();
-            return false;
-        };
-        if (!query.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM events")) || !query.next())
-            return fail();
-        lastCommittedId = query.value(0).toLongLong();
-        qint64 highWater = lastCommittedId;
-        if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'last_event_id'")))
-            return fail();
-        if (query.next())
-            highWater = std::max(highWater, query.value(0).toLongLong());
-        nextId = highWater + 1;
-
-        sources.clear();
-        newSources.clear();
-        nextSourceId = 1;
-        if (!query.exec(QStringLiteral("SELECT id, account_id, account_name FROM sources")))
-            return fail();
-        while (query.next()) {
-            const int id = query.value(0).toInt();
-            sources[query.value(1).toString()].append({query.value(2).toString(), id});
-            nextSourceId = std::max(nextSourceId, id + 1);
-        }
-        return history.load(db, error);
-    }
-
-    // Everything of one batch, inside its transaction.
-    bool writeBatch(const std::vector<PendingEvent> &batch, QString *error)
-    {
-        for (const NewSource &s : newSources) {
-            if (!writer.exec(QStringLiteral("INSERT INTO sources (id, account_id, account_name) "
-                                            "VALUES (?, coalesce(?, ''), coalesce(?, ''))"),
-                             {s.id, s.accountId, s.accountName}, error)) {
-                return false;
-            }
-        }
-        for (const PendingEvent &e : batch) {
-            if (!writer.insertEvent(e)) {
-                *error = writer.lastError();
-                return false;
-            }
-            if (e.derivedKind && !history.apply(writer, e, error))
-                return false;
-        }
-        if (!pendingHeartbeats.empty() && !writeHeartbeats(writer, pendingHeartbeats, error))
-            return false;
-        if (!batch.empty()
-            && !writer.exec(QStringLiteral("INSERT INTO meta (key, value) VALUES ('last_event_id', ?) "
-                                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
-                            {batch.back().id}, error)) {
-            return false;
-        }
-        return history.touchRun(writer, now(), error);
-    }
-
-    // A failed batch: rolled back on disk, dropped in memory, reported.
-    EventLogError rejectBatch(const std::vector<PendingEvent> &batch, const QString &error)
-    {
-        writer.rollback();
-        pendingHeartbeats.clear();
-        QString reloadError;
-        if (!loadState(&reloadError))
-            qCWarning(lcEventLog) << "event log: reloading state failed:" << reloadError;
-        EventLogError e{EventLogError::Code::WriteFailed,
-                        QStringLiteral("could not commit %1 events: %2").arg(batch.size()).arg(error)};
-        qCWarning(lcEventLog) << e.message;
-        Q_EMIT q->writeFailed(e);
+    db = connection.value();
+    const auto closeWith = [this](EventLogError e) -> Expected<bool, EventLogError> {
+        close();
+        qCWarning(lcEventLog) << "event log" << path << "not opened:" << e.message;
         return e;
+    };
+    auto migrated = schema::migrate(db, schema::migrations());
+    if (!migrated)
+        return closeWith(migrated.error());
+    version = migrated.value();
+    sqlite3 *handle = schema::nativeHandle(db);
+    if (!handle)
+        return closeWith({EventLogError::Code::OpenFailed, QStringLiteral("no native SQLite handle")});
+    if (options.configureConnection)
+        options.configureConnection(handle);
+    if (!writer.attach(handle, &error) || !files::restrictFiles(path, &error))
+        return closeWith({EventLogError::Code::OpenFailed, error});
+    return true;
+}
+
+// Ids, sources and the open derived rows, read back from the database at open().
+bool EventLog::Private::loadState(QString *error)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    const auto fail = [&query, error] {
+        *error = query.lastError().text();
+        return false;
+    };
+    if (!query.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM events")) || !query.next())
+        return fail();
+    lastCommittedId = query.value(0).toLongLong();
+    qint64 highWater = lastCommittedId;
+    if (!query.exec(QStringLiteral("SELECT value FROM meta WHERE key = 'last_event_id'")))
+        return fail();
+    if (query.next())
+        highWater = std::max(highWater, query.value(0).toLongLong());
+    nextId = highWater + 1;
+
+    sources.clear();
+    newSources.clear();
+    nextSourceId = 1;
+    if (!query.exec(QStringLiteral("SELECT id, account_id, account_name FROM sources")))
+        return fail();
+    while (query.next()) {
+        const int id = query.value(0).toInt();
+        sources[query.value(1).toString()].append({query.value(2).toString(), id});
+        nextSourceId = std::max(nextSourceId, id + 1);
     }
-
-    Expected<qint64, EventLogError> commitPending()
-    {
-        if (!isOpen())
-            return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("the event log is not open")};
-        commitTimer.stop();
-        if (pending.empty() && pendingHeartbeats.empty() && newSources.empty() && !aliveDirty)
-            return qint64(0);
-
-        std::vector<PendingEvent> batch;
-        batch.swap(pending);
-        aliveDirty = false;
-
-        QString error;
-        if (!writer.begin())
-            return rejectBatch(batch, writer.lastError());
-        if (!writeBatch(batch, &error))
-            return rejectBatch(batch, error);
-        if (!writer.commit())
-            return rejectBatch(batch, writer.lastError());
-        newSources.clear();
-        pendingHeartbeats.clear();
-        updateAliveTimer();
-        if (batch.empty())
-            return qint64(0);
-        lastCommittedId = batch.back().id;
-        Q_EMIT q->batchCommitted(lastCommittedId, int(batch.size()));
-        return qint64(batch.size());
-    }
-
-    void updateAliveTimer()
-    {
-        if (history.runIsOpen() && !aliveTimer.isActive())
-            aliveTimer.start();
-        else if (!history.runIsOpen())
-            aliveTimer.stop();
-    }
-
-    void scheduleCommit()
-    {
-        if (int(pending.size() + pendingHeartbeats.size()) >= options.commitRows) {
-            (void)commitPending();
-            return;
-        }
-        if (!commitTimer.isActive())
-            commitTimer.start();
-    }
-};
+    return history.load(db, error);
+}
 
 EventLog::EventLog(const QString &databasePath, EventLogOptions options, QObject *parent)
     : QObject(parent), d(std::make_unique<Private>(this, databasePath, std::move(options)))
 {
     d->options.commitRows = std::max(1, d->options.commitRows);
+    d->options.maxQueuedRows = std::max(1, d->options.maxQueuedRows);
+    d->options.retryInterval = std::max(d->options.retryInterval, std::chrono::milliseconds(1));
+    d->retryDelay = d->options.retryInterval;
     // Children, so that moveToThread() (the app puts the log on a store thread) takes the timers
     // along; otherwise they stay on the constructing thread and never fire ("Timers cannot be
     // started from another thread"). Private is destroyed before QObject's destructor runs, and a
     // destroyed child leaves its parent's list, so there is no double delete.
     d->commitTimer.setParent(this);
+    d->retryTimer.setParent(this);
     d->aliveTimer.setParent(this);
     d->maintenanceTimer.setParent(this);
     d->commitTimer.setSingleShot(true);
     d->commitTimer.setInterval(d->options.commitInterval);
     d->commitTimer.callOnTimeout(this, &EventLog::handleCommitTimeout);
+    d->retryTimer.setSingleShot(true);
+    d->retryTimer.callOnTimeout(this, &EventLog::handleRetryTimeout);
     d->aliveTimer.setInterval(d->options.aliveInterval);
     d->aliveTimer.callOnTimeout(this, &EventLog::handleAliveTimeout);
     d->maintenanceTimer.setInterval(d->options.maintenanceInterval);
@@ -250,41 +164,52 @@ EventLog::EventLog(const QString &databasePath, EventLogOptions options, QObject
 
 EventLog::~EventLog()
 {
-    if (d->isOpen())
+    if (d->opened) {
         (void)d->commitPending();
+        if (d->queuedRows() > 0)
+            qCWarning(lcEventLog) << "event log closed with" << d->queuedRows() << "rows it could not write";
+    }
     if (d->db.isValid())
         d->close();
 }
 
 Expected<bool, EventLogError> EventLog::open()
 {
-    if (d->isOpen())
+    if (d->opened)
         return true;
-    // The app data directory does not exist on a first run.
-    QDir().mkpath(QFileInfo(d->path).absolutePath());
-    d->connectionName = schema::uniqueConnectionName(QLatin1String("gatewatch-eventlog"));
-    auto db = schema::openConnection(d->path, d->connectionName, false);
-    if (!db) {
-        QSqlDatabase::removeDatabase(d->connectionName);
-        return db.error();
-    }
-    d->db = db.value();
-    const auto closeWith = [this](EventLogError error) -> Expected<bool, EventLogError> {
-        d->close();
-        qCWarning(lcEventLog) << "event log" << d->path << "not opened:" << error.message;
-        return error;
-    };
-    auto version = schema::migrate(d->db, schema::migrations());
-    if (!version)
-        return closeWith(version.error());
-    d->version = version.value();
-    sqlite3 *handle = schema::nativeHandle(d->db);
     QString error;
-    if (!handle)
-        return closeWith({EventLogError::Code::OpenFailed, QStringLiteral("no native SQLite handle")});
-    if (!d->writer.attach(handle, &error) || !d->loadState(&error) || !d->history.closeOrphanedRun(d->db, &error))
-        return closeWith({EventLogError::Code::OpenFailed, error});
+    // The app data directory does not exist on a first run.
+    if (!files::makeDirectory(QFileInfo(d->path).absolutePath(), &error))
+        return EventLogError{EventLogError::Code::OpenFailed, error};
+    qint64 highestId = 0;
+    const files::Check check = files::checkFile(d->path, &highestId);
+    if (check.result == files::Check::Result::Failed)
+        return EventLogError{EventLogError::Code::OpenFailed,
+                             QStringLiteral("cannot check the event log %1: %2").arg(d->path, check.detail)};
+    if (check.result == files::Check::Result::Damaged) {
+        const auto kept = files::moveAside(d->path, QDateTime::fromMSecsSinceEpoch(d->now(), Qt::UTC));
+        if (!kept)
+            return kept.error();
+        d->lastMovedAside = kept.value();
+        qCWarning(lcEventLog) << "event log" << d->path << "is damaged (" << check.detail << "); moved aside to"
+                              << d->lastMovedAside << "and starting a fresh file";
+    }
+    if (auto connected = d->connect(); !connected)
+        return connected.error();
+    if (!d->loadState(&error) || !d->history.closeOrphanedRun(d->db, &error)
+        || (highestId >= d->nextId
+            && !schema::exec(d->db, QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_event_id', %1)")
+                                        .arg(highestId),
+                             &error))) {
+        d->close();
+        qCWarning(lcEventLog) << "event log" << d->path << "not opened:" << error;
+        return EventLogError{EventLogError::Code::OpenFailed, error};
+    }
+    d->nextId = std::max(d->nextId, highestId + 1);   // ids of a damaged file are not reused
+    d->opened = true;
     qCInfo(lcEventLog) << "event log open:" << d->path << "schema" << d->version << "last id" << d->lastCommittedId;
+    if (check.result == files::Check::Result::Damaged)
+        Q_EMIT damagedDatabaseMovedAside(d->lastMovedAside, check.detail);
     if (d->options.retentionDays > 0)
         (void)prune();
     if (d->options.maintenanceInterval > 0ms)
@@ -294,7 +219,7 @@ Expected<bool, EventLogError> EventLog::open()
 
 bool EventLog::isOpen() const
 {
-    return d->isOpen();
+    return d->opened;
 }
 
 QString EventLog::databasePath() const
@@ -309,7 +234,7 @@ int EventLog::schemaVersion() const
 
 qint64 EventLog::append(const EventLogEntry &entry)
 {
-    if (!d->isOpen())
+    if (!d->opened || !d->admit())
         return 0;
     PendingEvent e;
     e.id = d->nextId++;
@@ -317,7 +242,7 @@ qint64 EventLog::append(const EventLogEntry &entry)
     e.source = d->sourceFor(entry.accountId, entry.accountName);
     e.kind = schema::kindCode(entry.kind);
     e.severity = schema::severityCode(entry.severity);
-    e.message = d->redact(entry.message).toUtf8();
+    e.message = Redactor::global().redact(entry.message).toUtf8();
     QJsonObject fields = entry.fields;
     if (!fields.isEmpty())
         fields = Redactor::global().redactJson(fields);
@@ -337,7 +262,7 @@ qint64 EventLog::append(const EventLogEntry &entry)
 
 void EventLog::addHeartbeat(const QString &accountId, const QDateTime &at, double latencyMs)
 {
-    if (!d->isOpen())
+    if (!d->opened || !d->admit())
         return;
     d->pendingHeartbeats.push_back({accountId, at.isValid() ? at.toMSecsSinceEpoch() : d->now(), latencyMs});
     d->scheduleCommit();
@@ -350,7 +275,7 @@ Expected<qint64, EventLogError> EventLog::flush()
 
 Expected<qint64, EventLogError> EventLog::prune()
 {
-    if (!d->isOpen())
+    if (!d->opened)
         return EventLogError{EventLogError::Code::NotOpen, QStringLiteral("the event log is not open")};
     if (auto flushed = d->commitPending(); !flushed)
         return flushed.error();
@@ -406,7 +331,32 @@ qint64 EventLog::lastCommittedId() const
     return d->lastCommittedId;
 }
 
+int EventLog::queuedRows() const
+{
+    return d->queuedRows();
+}
+
+qint64 EventLog::droppedRows() const
+{
+    return d->dropped;
+}
+
+bool EventLog::isFailing() const
+{
+    return d->failing;
+}
+
+QString EventLog::lastMovedAsidePath() const
+{
+    return d->lastMovedAside;
+}
+
 void EventLog::handleCommitTimeout()
+{
+    (void)d->commitPending();
+}
+
+void EventLog::handleRetryTimeout()
 {
     (void)d->commitPending();
 }
@@ -414,12 +364,14 @@ void EventLog::handleCommitTimeout()
 void EventLog::handleAliveTimeout()
 {
     d->aliveDirty = true;
-    (void)d->commitPending();
+    if (!d->failing)   // while failing the retry timer writes it
+        (void)d->commitPending();
 }
 
 void EventLog::handleMaintenanceTimeout()
 {
-    (void)prune();
+    if (!d->failing)
+        (void)prune();
 }
 
 } // namespace gw

@@ -13,6 +13,8 @@
 #include <functional>
 #include <memory>
 
+struct sqlite3;
+
 namespace gw {
 
 //! Settings of one EventLog. Every interval is injectable: tests use ms.
@@ -35,6 +37,19 @@ struct EventLogOptions
     std::chrono::milliseconds maintenanceInterval{3'600'000};
     //! The current UTC time; QDateTime::currentDateTimeUtc() when empty. Tests inject a clock.
     std::function<QDateTime()> clock;
+    //! After a failed commit the rows stay queued and the next attempt comes this long later; the
+    //! interval doubles after every failed attempt, up to retryIntervalMax (timer "retryTimer").
+    std::chrono::milliseconds retryInterval{1000};
+    std::chrono::milliseconds retryIntervalMax{30'000};
+    //! At most this many rows (events + heartbeat samples) wait in memory. Past it, while commits
+    //! fail, new rows are dropped: append() returns 0, the drops are counted (droppedRows()) and
+    //! reported (rowsDropped()). Without failures a batch is committed when it reaches this size.
+    int maxQueuedRows = 100'000;
+    //! For tests: called with the writer's own SQLite connection each time the store opens it
+    //! (at open(), and for the fresh file after a damaged one was moved aside), after the
+    //! store's PRAGMAs. Tests set `PRAGMA max_page_count` through it to make SQLite answer
+    //! SQLITE_FULL like a full volume. Empty in the product.
+    std::function<void(sqlite3 *)> configureConnection;
 };
 
 //! The event store (docs/architecture.md, "The event log is the product's memory"):
@@ -50,6 +65,20 @@ struct EventLogOptions
 //! Durability: a row is durable once the batch holding it is committed, which batchCommitted()
 //! announces. A process crash loses only the rows still queued (at most commitRows rows or
 //! commitInterval of time); it never loses or corrupts a committed row (tst_eventlog_crash).
+//!
+//! Faults (docs/reliability.md, "The event store under faults"): a batch that cannot be
+//! committed (disk full, I/O error) is rolled back and its rows stay queued, in order, ahead of
+//! newer ones, with the ids they were given; writeFailed() reports every failed attempt and the
+//! retry timer tries again (retryInterval doubling up to retryIntervalMax). While failing only
+//! that timer commits. The queue is bounded by maxQueuedRows: rows past it are dropped, counted
+//! and reported (rowsDropped()); nothing is lost silently. writeRecovered() announces the first
+//! successful commit after failures. A damaged file (PRAGMA quick_check at open(), and after a
+//! write that SQLite answered SQLITE_CORRUPT or SQLITE_NOTADB) is moved aside with its -wal and
+//! -shm, never deleted, and the store continues on a fresh file at the same path, desktop and
+//! headless alike (damagedDatabaseMovedAside(), lastMovedAsidePath()). The rows still queued
+//! then go to the fresh file. Rows only in the damaged file stay there.
+//!
+//! Files: directories the store creates are 0700, the database and its -wal/-shm 0600.
 //!
 //! Single writer: one EventLog per database file (ids are allocated in memory). Destroy it on
 //! its own thread (deleteLater), like any object that owns a QSqlDatabase connection.
@@ -89,23 +118,43 @@ public:
     Q_INVOKABLE void setRetentionDays(int days);
     [[nodiscard]] int retentionDays() const;
 
-    //! Rows queued and not yet committed.
+    //! Events queued and not yet committed.
     [[nodiscard]] int pendingCount() const;
     //! The id of the last committed event (0 when none).
     [[nodiscard]] qint64 lastCommittedId() const;
+
+    //! Rows waiting (events + heartbeat samples): pending and held after failed commits.
+    [[nodiscard]] int queuedRows() const;
+    //! Rows dropped past maxQueuedRows since open().
+    [[nodiscard]] qint64 droppedRows() const;
+    //! A commit failed since the last successful one (the retry timer is running).
+    [[nodiscard]] bool isFailing() const;
+    //! The path a damaged database was moved to by open() or a later check; empty when none.
+    //! open() may emit damagedDatabaseMovedAside() before anyone is connected: read this then.
+    [[nodiscard]] QString lastMovedAsidePath() const;
 
 Q_SIGNALS:
     //! A batch was committed: every event with id <= lastId is durable. `rows` counts the
     //! events (not heartbeats) in the batch. Emitted after COMMIT returned, once per batch.
     void batchCommitted(qint64 lastId, int rows);
-    //! A batch could not be committed; its rows are dropped (they are not retried, so a broken
-    //! disk does not grow memory without bound).
-    void writeFailed(const gw::EventLogError &error);
+    //! A commit attempt failed; its rows are kept and retried. Emitted for every failed attempt;
+    //! `queuedRows` is queuedRows() after it.
+    void writeFailed(const gw::EventLogError &error, int queuedRows);
+    //! Rows were dropped past maxQueuedRows: `count` since the last report, `totalDropped` since
+    //! open(). Coalesced: at most once per commit attempt.
+    void rowsDropped(qint64 count, qint64 totalDropped);
+    //! The first successful commit after failures: the queue is drained. `rowsWritten` counts the
+    //! rows (events + heartbeat samples) that commit wrote.
+    void writeRecovered(qint64 rowsWritten);
+    //! The database was damaged and moved to `keptPath` (its -wal/-shm to `keptPath`-wal/-shm);
+    //! the store continues on a fresh file. `reason` is SQLite's finding.
+    void damagedDatabaseMovedAside(const QString &keptPath, const QString &reason);
     //! prune() removed `events` events and `samples` raw heartbeat samples.
     void pruned(qint64 events, qint64 samples);
 
 private:
     void handleCommitTimeout();
+    void handleRetryTimeout();
     void handleAliveTimeout();
     void handleMaintenanceTimeout();
 

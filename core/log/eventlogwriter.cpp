@@ -11,8 +11,11 @@ namespace {
 bool stepAndReset(sqlite3_stmt *stmt)
 {
     const int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    return rc == SQLITE_DONE;
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(stmt);
+        return true;
+    }
+    return false;   // reset by the caller once the error code is recorded
 }
 
 } // namespace
@@ -26,11 +29,12 @@ bool EventLogWriter::attach(sqlite3 *handle, QString *error)
 {
     detach();
     m_handle = handle;
+    m_lastErrorCode = SQLITE_OK;
     const auto prepare = [this, error](const char *sql, sqlite3_stmt **stmt) {
         if (sqlite3_prepare_v3(m_handle, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr) == SQLITE_OK)
             return true;
         *error = lastError();
-        return false;
+        return failed();
     };
     return prepare("INSERT INTO events (id, at, source, kind, severity, message, fields) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -55,14 +59,20 @@ QString EventLogWriter::lastError() const
     return m_handle ? QString::fromUtf8(sqlite3_errmsg(m_handle)) : QStringLiteral("not open");
 }
 
+bool EventLogWriter::failed()
+{
+    m_lastErrorCode = m_handle ? sqlite3_extended_errcode(m_handle) : SQLITE_MISUSE;
+    return false;
+}
+
 bool EventLogWriter::begin()
 {
-    return sqlite3_exec(m_handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+    return sqlite3_exec(m_handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK || failed();
 }
 
 bool EventLogWriter::commit()
 {
-    return sqlite3_exec(m_handle, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+    return sqlite3_exec(m_handle, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK || failed();
 }
 
 void EventLogWriter::rollback()
@@ -84,7 +94,11 @@ bool EventLogWriter::insertEvent(const PendingEvent &e)
         sqlite3_bind_null(s, 7);
     else
         sqlite3_bind_text(s, 7, e.fields.constData(), int(e.fields.size()), SQLITE_STATIC);
-    return stepAndReset(s);
+    if (stepAndReset(s))
+        return true;
+    failed();
+    sqlite3_reset(s);
+    return false;
 }
 
 bool EventLogWriter::insertHeartbeat(const PendingHeartbeat &h)
@@ -93,7 +107,11 @@ bool EventLogWriter::insertHeartbeat(const PendingHeartbeat &h)
     sqlite3_bind_text(m_insertHeartbeat, 1, account.constData(), int(account.size()), SQLITE_STATIC);
     sqlite3_bind_int64(m_insertHeartbeat, 2, h.at);
     sqlite3_bind_double(m_insertHeartbeat, 3, h.latencyMs);
-    return stepAndReset(m_insertHeartbeat);
+    if (stepAndReset(m_insertHeartbeat))
+        return true;
+    failed();
+    sqlite3_reset(m_insertHeartbeat);
+    return false;
 }
 
 // The derived-history statements run for a good share of a real stream (state changes,
@@ -106,7 +124,7 @@ bool EventLogWriter::exec(const QString &sql, const QVariantList &values, QStrin
         if (sqlite3_prepare_v3(m_handle, sql.toUtf8().constData(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr)
             != SQLITE_OK) {
             *error = lastError();
-            return false;
+            return failed();
         }
         it = m_statements.emplace(sql, stmt).first;
     }
@@ -125,12 +143,14 @@ bool EventLogWriter::exec(const QString &sql, const QVariantList &values, QStrin
         }
     }
     const int rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
     if (rc != SQLITE_DONE) {
         *error = lastError();
-        return false;
+        failed();
     }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc != SQLITE_DONE)
+        return false;
     if (insertId)
         *insertId = sqlite3_last_insert_rowid(m_handle);
     return true;

@@ -33,6 +33,12 @@ public:
     [[nodiscard]] bool isAttached() const { return m_handle != nullptr; }
     //! SQLite's message for the last failure ("not open" when unattached).
     [[nodiscard]] QString lastError() const;
+    //! The extended result code (sqlite3_extended_errcode) of the last failing call of this
+    //! writer, captured when it failed (a later ROLLBACK does not overwrite it); SQLITE_OK (0)
+    //! before any failure. `& 0xff` is the primary code (SQLITE_FULL, SQLITE_CORRUPT, …).
+    [[nodiscard]] int lastErrorCode() const { return m_lastErrorCode; }
+    //! The primary result code of lastErrorCode().
+    [[nodiscard]] int lastPrimaryErrorCode() const { return m_lastErrorCode & 0xff; }
 
     bool begin();      //!< BEGIN IMMEDIATE
     bool commit();
@@ -45,7 +51,10 @@ public:
     bool exec(const QString &sql, const QVariantList &values, QString *error, qint64 *insertId = nullptr);
 
 private:
+    bool failed();   // records the failing call's code; always false
+
     sqlite3 *m_handle = nullptr;
+    int m_lastErrorCode = 0;
     sqlite3_stmt *m_insertEvent = nullptr;
     sqlite3_stmt *m_insertHeartbeat = nullptr;
     std::unordered_map<QString, sqlite3_stmt *> m_statements;
