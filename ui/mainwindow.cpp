@@ -190,6 +190,7 @@ void MainWindow::buildCentral()
     d->offlineBanner = new OfflineBanner(central);
     v->addWidget(d->offlineBanner);
     v->addWidget(new KeychainBanner(d->app, central));
+    v->addWidget(new StoreBanner(d->app, central));
 
     auto *splitter = d->splitter = new QSplitter(Qt::Horizontal, central);
     splitter->setObjectName(QStringLiteral("mainSplitter"));

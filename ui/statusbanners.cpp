@@ -2,12 +2,16 @@
 
 #include "monitorapp.h"
 #include "statestyle.h"
+#include "storehealth.h"
 
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
 #include <QPushButton>
 #include <QNetworkInformation>
+
+#include <algorithm>
+#include <limits>
 
 namespace gw {
 
@@ -118,6 +122,62 @@ void KeychainBanner::handleProblemChanged()
                     + tr("Saved bots whose token could not be read show <i>Token needed</i> and are not monitored. "
                          "Unlock or start your keyring and press Retry, or re-enter a token with Edit."));
     m_text->setToolTip(problem->message);
+    show();
+}
+
+StoreBanner::StoreBanner(MonitorApp *app, QWidget *parent)
+    : QFrame(parent)
+    , m_app(app)
+{
+    QHBoxLayout *layout = bannerLayout(this, QStringLiteral("storeBanner"));
+    QPalette p = palette();
+    p.setColor(QPalette::Window, QColor(0x8c, 0x1d, 0x1d));
+    p.setColor(QPalette::WindowText, Qt::white);
+    setPalette(p);
+    m_text = new QLabel(this);
+    m_text->setWordWrap(true);
+    m_text->setTextFormat(Qt::RichText);
+    m_dismiss = new QPushButton(tr("Dismiss"), this);
+    m_dismiss->setObjectName(QStringLiteral("storeDismiss"));
+    layout->addWidget(m_text, 1);
+    layout->addWidget(m_dismiss);
+    connect(m_dismiss, &QPushButton::clicked, this, &QWidget::hide);
+    connect(m_app->storeHealth(), &StoreHealth::changed, this, &StoreBanner::showStatus);
+    hide();
+    showStatus();
+}
+
+StoreBanner::~StoreBanner() = default;
+
+QString StoreBanner::text() const
+{
+    return m_text->text();
+}
+
+void StoreBanner::showStatus()
+{
+    const StoreStatus s = m_app->storeHealth()->status();
+    if (!s.hasProblem()) {
+        hide();
+        return;
+    }
+    QStringList parts;
+    if (s.failing) {
+        parts << tr("<b>The event history cannot be written:</b> %1. %n event(s) are held and will be written when it "
+                    "works again.", nullptr, s.queuedRows).arg(s.lastError.toHtmlEscaped());
+    } else if (s.droppedRows > 0 || s.failures > 0) {
+        parts << tr("<b>The event history is writing again.</b>");
+    }
+    if (s.droppedRows > 0) {
+        parts << tr("%n event(s) were dropped from the history because too many were waiting.", nullptr,
+                    int(std::min<qint64>(s.droppedRows, std::numeric_limits<int>::max())));
+    }
+    if (!s.movedAsidePath.isEmpty()) {
+        parts << tr("<b>The event database was damaged</b> (%1); it was kept as %2 and a new one was started.")
+                     .arg(s.damageReason.toHtmlEscaped(), s.movedAsidePath.toHtmlEscaped());
+    }
+    m_text->setText(parts.join(QLatin1Char(' ')));
+    m_dismiss->setVisible(!s.failing);
     show();
 }
 

@@ -13,7 +13,8 @@ class MonitorApp;
 
 //! The coloured strips above the accounts table: the demo banner ("these bots talk to a
 //! built-in gateway simulator") and the offline banner (the system reports no network, or every
-//! account lost its connection), and the keychain banner (saved accounts wait for their token).
+//! account lost its connection), the keychain banner (saved accounts wait for their token) and
+//! the store banner (the event history cannot be written, lost rows, a damaged file moved aside).
 class DemoBanner final : public QFrame
 {
     Q_OBJECT
@@ -62,6 +63,29 @@ private:
     MonitorApp *m_app = nullptr;
     QLabel *m_text = nullptr;
     QPushButton *m_retry = nullptr;
+};
+
+//! Shown while the event store cannot write (its rows are held and retried), after rows were
+//! dropped past the retry queue's bound, and after a damaged database was moved aside: says what
+//! happened to the history in words. Follows MonitorApp::storeHealth(); Dismiss hides it until
+//! the next change (never while writes are failing).
+class StoreBanner final : public QFrame
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(StoreBanner)
+
+public:
+    explicit StoreBanner(MonitorApp *app, QWidget *parent = nullptr);
+    ~StoreBanner() override;
+
+    [[nodiscard]] QString text() const;
+
+private:
+    void showStatus();
+
+    MonitorApp *m_app = nullptr;
+    QLabel *m_text = nullptr;
+    QPushButton *m_dismiss = nullptr;
 };
 
 //! Follows QNetworkInformation's reachability when a backend supports it: calls `changed` now

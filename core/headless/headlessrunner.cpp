@@ -11,6 +11,7 @@
 #include "monitorapp.h"
 #include "redactor.h"
 #include "resumestatestore.h"
+#include "storereporting.h"
 #include "textsafety.h"
 
 #include <QCoreApplication>
@@ -296,6 +297,8 @@ Expected<bool, HeadlessExit> HeadlessRunner::Private::openStore()
         return HeadlessExit::StartupFailed;
     }
     EventLogOptions storeOptions;
+    if (options.adjustStore)
+        options.adjustStore(storeOptions);
     store = std::make_unique<EventLog>(config.database, storeOptions);
     const auto opened = store->open();
     if (!opened) {
@@ -323,6 +326,11 @@ void HeadlessRunner::Private::startApp()
     QObject::connect(manager, &AccountManager::eventLogged, q, [this](const EventLogEntry &e) { handleEvent(e); });
     QObject::connect(manager, &AccountManager::statusChanged, q, [this](const AccountStatus &s) { handleStatus(s); });
     QObject::connect(app.get(), &MonitorApp::stopped, q, [this] { finish(); });
+    connectStoreReporting(app->storeHealth(), metrics.get(), q,
+                          [this](Severity severity, const QString &message, const QJsonObject &fields) {
+                              if (!finished)
+                                  writeLine(JsonLines::formatMonitor(EventKind::Error, severity, message, fields));
+                          });
 }
 
 HeadlessRunner::HeadlessRunner(HeadlessOptions options, QObject *parent)

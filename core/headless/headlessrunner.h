@@ -8,6 +8,7 @@
 #include <QUrl>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -17,6 +18,7 @@ class QIODevice;
 namespace gw {
 
 class AccountManager;
+struct EventLogOptions;
 class MetricsRegistry;
 
 //! Exit codes of `gatewatch --headless` (docs/headless.md, "Exit codes").
@@ -48,6 +50,9 @@ struct HeadlessOptions
     //! The resume-state file (a restart within Discord's resume window RESUMEs); empty: the
     //! default of headlessResumeStateFile(). In-process callers (tests) give each run its own.
     QString resumeStateFile;
+    //! In-process callers (tests): adjusts the event store's options before it opens (e.g. a
+    //! faster retry, or EventLogOptions::configureConnection to make the volume full).
+    std::function<void(EventLogOptions &)> adjustStore;
 };
 
 //! Where headless keeps its resume state by default (docs/headless.md, "Resume state"): beside

@@ -13,6 +13,12 @@ QByteArray render(const QDateTime &at, const QJsonValue &account, EventKind kind
 {
     const Redactor &redactor = Redactor::global();
     QJsonObject o = redactor.redactJson(fields);
+    // An error's own kind (a field "kind", e.g. "transport") must not be lost under the line's kind.
+    if (const auto k = o.find(QLatin1String("kind")); k != o.end() && !o.contains(QLatin1String("error_kind"))) {
+        const QJsonValue errorKind = k.value();
+        o.erase(k);
+        o.insert(QLatin1String("error_kind"), errorKind);
+    }
     o.insert(QLatin1String("v"), JsonLines::SchemaVersion);
     o.insert(QLatin1String("ts"), JsonLines::timestamp(at));
     o.insert(QLatin1String("account"), redactor.redactJson(account));

@@ -191,6 +191,7 @@ Expected<bool, EventLogError> EventLog::open()
         if (!kept)
             return kept.error();
         d->lastMovedAside = kept.value();
+        d->lastDamageReason = check.detail;
         qCWarning(lcEventLog) << "event log" << d->path << "is damaged (" << check.detail << "); moved aside to"
                               << d->lastMovedAside << "and starting a fresh file";
     }
@@ -349,6 +350,11 @@ bool EventLog::isFailing() const
 QString EventLog::lastMovedAsidePath() const
 {
     return d->lastMovedAside;
+}
+
+QString EventLog::lastDamageReason() const
+{
+    return d->lastDamageReason;
 }
 
 void EventLog::handleCommitTimeout()

@@ -132,6 +132,8 @@ public:
     //! The path a damaged database was moved to by open() or a later check; empty when none.
     //! open() may emit damagedDatabaseMovedAside() before anyone is connected: read this then.
     [[nodiscard]] QString lastMovedAsidePath() const;
+    //! What quick_check or the failed write said of that damaged file; empty when none.
+    [[nodiscard]] QString lastDamageReason() const;
 
 Q_SIGNALS:
     //! A batch was committed: every event with id <= lastId is durable. `rows` counts the

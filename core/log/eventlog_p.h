@@ -58,6 +58,7 @@ public:
     qint64 dropped = 0;                        // since open()
     qint64 droppedUnreported = 0;              // since the last rowsDropped()
     QString lastMovedAside;
+    QString lastDamageReason;     // what the check or the failed write said of it
 
     [[nodiscard]] qint64 now() const;
     [[nodiscard]] int queuedRows() const { return int(pending.size() + pendingHeartbeats.size()); }

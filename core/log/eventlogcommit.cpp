@@ -196,6 +196,7 @@ void EventLog::Private::replaceDamaged(const QString &reason)
         return;   // the retry reconnects to it and reports every failure
     }
     lastMovedAside = kept.value();
+    lastDamageReason = reason;
     newSources.clear();
     for (auto it = sources.cbegin(); it != sources.cend(); ++it) {
         for (const auto &[name, id] : it.value())

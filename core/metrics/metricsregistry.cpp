@@ -163,6 +163,19 @@ public:
         .Help("Unix time until which the account waits for the identify budget to reset; 0 when not waiting.")
         .Register(registry);
 
+    // The event store (no labels): failed commits, rows waiting, rows dropped past the bound.
+    prometheus::Counter &storeErrors = prometheus::BuildCounter()
+        .Name("gatewatch_store_errors_total").Help("Event store commits that failed (their rows are held and retried).")
+        .Register(registry).Add({});
+    prometheus::Gauge &storeQueue = prometheus::BuildGauge()
+        .Name("gatewatch_store_queue_rows").Help("Rows waiting to be written to the event store (held after failures).")
+        .Register(registry).Add({});
+    prometheus::Counter &storeDropped = prometheus::BuildCounter()
+        .Name("gatewatch_store_dropped_rows_total").Help("Rows dropped because the store's retry queue was full.")
+        .Register(registry).Add({});
+    quint64 lastStoreErrors = 0;
+    quint64 lastStoreDropped = 0;
+
     QHash<QString, AccountSeries> accounts;  // by account id
 
     //! The `shard`-labelled series of a sharded account, one set per shard of its status.
@@ -371,6 +384,13 @@ void MetricsRegistry::recordEvent(const EventLogEntry &entry)
     default:
         break;
     }
+}
+
+void MetricsRegistry::updateStore(qint64 failures, int queuedRows, qint64 droppedRows)
+{
+    advance(&d->storeErrors, quint64(std::max<qint64>(0, failures)), d->lastStoreErrors);
+    advance(&d->storeDropped, quint64(std::max<qint64>(0, droppedRows)), d->lastStoreDropped);
+    d->storeQueue.Set(double(std::max(0, queuedRows)));
 }
 
 void MetricsRegistry::removeAccount(const QString &accountId)

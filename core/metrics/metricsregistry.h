@@ -39,6 +39,9 @@ public:
     //! Counts Close (→ disconnects_total), ReconnectScheduled (→ reconnects_total) and Flapping
     //! (→ flapping_episodes_total) events.
     void recordEvent(const EventLogEntry &entry);
+    //! The event store's totals since start (StoreHealth): failed commits, rows waiting, rows
+    //! dropped past the retry queue's bound.
+    void updateStore(qint64 failures, int queuedRows, qint64 droppedRows);
     //! Drops every series of the account (AccountManager removed it).
     void removeAccount(const QString &accountId);
 

@@ -4,6 +4,7 @@
 #include "accountstore.h"
 #include "contextguard.h"
 #include "eventrecorder.h"
+#include "storehealth.h"
 #include "logging.h"
 #include "memorytokenvault.h"
 #include "resumestatestore.h"
@@ -35,6 +36,7 @@ MonitorApp::MonitorApp(MonitorAppOptions options, QObject *parent)
     }
     if (m_options.eventLog)
         m_recorder = std::make_unique<EventRecorder>(m_manager.get(), m_options.eventLog);
+    m_storeHealth = std::make_unique<StoreHealth>(m_options.eventLog);
     m_stopTimer.setSingleShot(true);
     m_stopTimer.callOnTimeout(this, [this] {
         qCWarning(lcApp) << "sessions did not all close within" << m_stopTimer.interval() << "ms";
@@ -56,6 +58,7 @@ AccountManager *MonitorApp::manager() const { return m_manager.get(); }
 AccountStore *MonitorApp::store() const { return m_options.store.get(); }
 TokenVault *MonitorApp::vault() const { return m_options.vault.get(); }
 AccountService *MonitorApp::service() const { return m_service.get(); }
+StoreHealth *MonitorApp::storeHealth() const { return m_storeHealth.get(); }
 
 std::optional<AccountRecord> MonitorApp::savedRecord(const QString &accountId) const
 {

@@ -25,6 +25,7 @@ class AccountStore;
 class EventLog;
 class EventRecorder;
 class ResumeStateStore;
+class StoreHealth;
 class TokenVault;
 struct VaultError;
 
@@ -99,6 +100,9 @@ public:
     [[nodiscard]] AccountStore *store() const;          //!< nullptr when nothing is saved
     [[nodiscard]] TokenVault *vault() const;
     [[nodiscard]] AccountService *service() const;      //!< nullptr when nothing is saved
+    //! The event store's health (failures, held and dropped rows, a damaged file moved aside);
+    //! always there, healthy when nothing is recorded.
+    [[nodiscard]] StoreHealth *storeHealth() const;
     //! The saved record of `accountId`, nullopt when it is not saved.
     [[nodiscard]] std::optional<AccountRecord> savedRecord(const QString &accountId) const;
 
@@ -164,6 +168,7 @@ private:
     std::unique_ptr<AccountManager> m_manager;
     std::unique_ptr<AccountService> m_service;
     std::unique_ptr<EventRecorder> m_recorder;
+    std::unique_ptr<StoreHealth> m_storeHealth;
     QTimer m_stopTimer;
     bool m_stopping = false;
     QHash<QString, AccountStatus> m_tokenNeeded;   // account id → its "token needed" row

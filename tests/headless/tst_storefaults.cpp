@@ -1,11 +1,19 @@
 // The event store in headless mode never loses a row without saying so (docs/reliability.md,
 // "The event store under faults"): one process per database (the second gets exit 4 and the PID
-// of the first, in process and with the real binary).
+// of the first, in process and with the real binary), and a store that refuses every write while
+// events flow (tst_eventlog_faults makes the volume full; here any write must fail): every
+// failure is a JSON line and a metric, the rows are held, and once space returns every event
+// that was printed is stored exactly once.
 #include "gatewaysimulator.h"
 #include "headlessconfig.h"
 #include "headlessfixture.h"
 #include "headlessrunner.h"
+#include "eventlog.h"
+#include "eventquery.h"
+#include "httpclient.h"
 #include "simfixture.h"
+#include "storefaults.h"
+#include "testtimings.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -23,13 +31,27 @@ namespace {
 
 const QString k_token = QStringLiteral("tst-storefaults-token-0001.abcdef");
 
-QByteArray configJson(const QString &database)
+QByteArray configJson(const QString &database, bool metrics = false)
 {
     QJsonObject account{{QStringLiteral("name"), QStringLiteral("store")},
                         {QStringLiteral("token_env"), QStringLiteral("GW_TST_STOREFAULTS_TOKEN")}};
     QJsonObject root{{QStringLiteral("database"), database},
-                     {QStringLiteral("accounts"), QJsonArray{account}}};
+                     {QStringLiteral("accounts"), QJsonArray{account}},
+                     {QStringLiteral("timings"),
+                      QJsonDocument::fromJson(gwtest::timingsJson(gwtest::margins::Headless).toUtf8()).object()}};
+    if (metrics)
+        root.insert(QStringLiteral("metrics"), QJsonObject{{QStringLiteral("listen"), QStringLiteral("127.0.0.1:0")}});
     return QJsonDocument(root).toJson();
+}
+
+//! The value of an unlabelled sample in a text exposition (-1 when absent).
+double sample(const QByteArray &exposition, const QByteArray &name)
+{
+    for (const QByteArray &line : exposition.split('\n')) {
+        if (line.startsWith(QByteArray(name + ' ')))
+            return line.mid(name.size() + 1).toDouble();
+    }
+    return -1;
 }
 
 QList<QJsonObject> linesOfKind(const QByteArray &jsonLines, const QString &kind)
@@ -55,9 +77,10 @@ private Q_SLOTS:
     void cleanup();
     void oneProcessPerDatabase();
     void binarySecondProcessOnADatabaseExits4();
+    void writeFailuresAreReportedAndEveryEventStoredOnce();
 
 private:
-    [[nodiscard]] HeadlessConfig config() const;
+    [[nodiscard]] HeadlessConfig config(bool metrics = false) const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<GatewaySimulator> m_sim;
@@ -88,9 +111,9 @@ void tst_StoreFaults::cleanup()
     qunsetenv("GW_TST_STOREFAULTS_TOKEN");
 }
 
-HeadlessConfig tst_StoreFaults::config() const
+HeadlessConfig tst_StoreFaults::config(bool metrics) const
 {
-    auto parsed = HeadlessConfig::parse(configJson(m_dir->filePath(QStringLiteral("events.sqlite"))), QString());
+    auto parsed = HeadlessConfig::parse(configJson(m_dir->filePath(QStringLiteral("events.sqlite")), metrics), QString());
     if (!parsed)
         qFatal("test config refused: %s", qPrintable(parsed.error()));
     return parsed.value();
@@ -160,6 +183,72 @@ void tst_StoreFaults::binarySecondProcessOnADatabaseExits4()
     QCOMPARE(first.exitCode(), 0);
     firstOut += first.readAllStandardOutput();
     QVERIFY(!linesOfKind(firstOut, QStringLiteral("monitor_stopped")).isEmpty());
+}
+
+void tst_StoreFaults::writeFailuresAreReportedAndEveryEventStoredOnce()
+{
+    sqlite3 *handle = nullptr;
+    gwtest::HeadlessRun run(config(true), m_sim.get(), [&handle](HeadlessOptions &o) {
+        o.adjustStore = [&handle](EventLogOptions &store) {
+            store.commitInterval = 20ms;
+            store.retryInterval = 20ms;
+            store.retryIntervalMax = 200ms;
+            store.configureConnection = [&handle](sqlite3 *h) { handle = h; };
+        };
+    });
+    QVERIFY(run.runner->start().hasValue());
+    QVERIFY(handle);
+    QTRY_VERIFY_WITH_TIMEOUT(!linesOfKind(run.out.data(), QStringLiteral("ready")).isEmpty(), 20000);
+    gwtest::refuseWrites(handle, true);
+
+    // Sessions die and resume while nothing can be written.
+    SimFault close;
+    close.kind = SimFault::Kind::Close;
+    close.closeCode = 4000;
+    for (int i = 1; i <= 3; ++i) {
+        QVERIFY(m_sim->injectFault(QStringLiteral("store"), close));
+        QTRY_VERIFY_WITH_TIMEOUT(linesOfKind(run.out.data(), QStringLiteral("resumed")).size() == i, 20000);
+    }
+    const auto storeLines = [&run](const QString &errorKind) {
+        QList<QJsonObject> found;
+        for (const QJsonObject &o : linesOfKind(run.out.data(), QStringLiteral("error"))) {
+            if (o.value(QLatin1String("error_kind")).toString() == errorKind)
+                found.append(o);
+        }
+        return found;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(storeLines(QStringLiteral("store_write_failed")).size() >= 2, 20000);
+    const QJsonObject failed = storeLines(QStringLiteral("store_write_failed")).last();
+    QVERIFY(failed.value(QLatin1String("queued_rows")).toInt() > 0);
+    QVERIFY2(failed.value(QLatin1String("reason")).toString().contains(QLatin1String("readonly")),
+             QJsonDocument(failed).toJson().constData());
+    QVERIFY(failed.value(QLatin1String("account")).isNull());
+    const quint16 port = run.runner->metricsPort();
+    QTRY_VERIFY_WITH_TIMEOUT(sample(gwtest::httpRequest(port, "GET /metrics HTTP/1.1\r\n\r\n").body,
+                                    "gatewatch_store_errors_total") >= 2
+                                 && sample(gwtest::httpRequest(port, "GET /metrics HTTP/1.1\r\n\r\n").body,
+                                           "gatewatch_store_queue_rows") > 0,
+                             10000);
+
+    gwtest::refuseWrites(handle, false);
+    QTRY_COMPARE_WITH_TIMEOUT(storeLines(QStringLiteral("store_recovered")).size(), 1, 20000);
+    QVERIFY(storeLines(QStringLiteral("store_rows_dropped")).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(sample(gwtest::httpRequest(port, "GET /metrics HTTP/1.1\r\n\r\n").body,
+                                     "gatewatch_store_queue_rows"), 0.0, 10000);
+    QVERIFY(run.stop());
+
+    // Every line printed (but the store's own reports, which are not rows) is a row, once.
+    int printed = 0;
+    for (const QByteArray &line : run.out.data().split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (!o.isEmpty() && !o.value(QLatin1String("error_kind")).toString().startsWith(QLatin1String("store_")))
+            ++printed;
+    }
+    EventQuery query(m_dir->filePath(QStringLiteral("events.sqlite")));
+    QVERIFY(query.open());
+    const auto stored = query.count({});
+    QVERIFY(stored.hasValue());
+    QCOMPARE(stored.value(), qint64(printed));
 }
 
 QTEST_GUILESS_MAIN(tst_StoreFaults)

@@ -3,6 +3,7 @@
 // the queue bound, a damaged page found at open and during a run, and the files' permissions.
 
 #include "eventlog.h"
+#include "storefaults.h"
 #include "eventquery.h"
 
 #include <QElapsedTimer>
@@ -20,6 +21,9 @@
 #include <algorithm>
 
 using namespace gw;
+using gwtest::fillVolume;
+using gwtest::pragmaValue;
+using gwtest::spaceReturns;
 using namespace std::chrono_literals;
 
 namespace {
@@ -58,29 +62,6 @@ EventLogOptions faultOptions(sqlite3 **handle)
     o.retryIntervalMax = 40ms;
     o.configureConnection = [handle](sqlite3 *h) { *handle = h; };
     return o;
-}
-
-qint64 pragmaValue(sqlite3 *handle, const char *sql)
-{
-    sqlite3_stmt *stmt = nullptr;
-    qint64 value = -1;
-    if (sqlite3_prepare_v2(handle, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
-        value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return value;
-}
-
-// The volume is full: no page past the current ones (SQLite answers SQLITE_FULL).
-bool fillVolume(sqlite3 *handle)
-{
-    const qint64 pages = pragmaValue(handle, "PRAGMA page_count");
-    const QByteArray sql = "PRAGMA max_page_count = " + QByteArray::number(pages);
-    return pages > 0 && pragmaValue(handle, sql.constData()) == pages;
-}
-
-void spaceReturns(sqlite3 *handle)
-{
-    pragmaValue(handle, "PRAGMA max_page_count = 1073741823");
 }
 
 QList<qint64> storedIds(const QString &path, int expected)
