@@ -60,6 +60,8 @@ struct GatewayTimings
     //! restart backoff 200 ms → 2 s, stable period 1 s, flapping window 10 s. Counts (budget 50,
     //! floor 50, 115 sends / 60 s, 5 sessions for flapping) are kept.
     static GatewayTimings fast();
+
+    bool operator==(const GatewayTimings &) const = default;
 };
 
 } // namespace gw

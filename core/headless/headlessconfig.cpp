@@ -505,4 +505,23 @@ Expected<HeadlessToken, QString> HeadlessConfig::readToken(const HeadlessAccount
     return HeadlessToken{token};
 }
 
+Expected<QList<HeadlessToken>, QString> HeadlessConfig::readTokens() const
+{
+    QList<HeadlessToken> tokens;
+    for (const HeadlessAccountConfig &a : accounts) {
+        auto token = readToken(a);
+        if (!token)
+            return token.error();
+        tokens.append(token.value());
+    }
+    for (qsizetype i = 0; i < accounts.size(); ++i) {
+        for (const HeadlessToken &token : std::as_const(tokens)) {
+            if (accounts.at(i).name.contains(token.value))
+                return QStringLiteral("accounts[%1].name contains a bot token; names are shown, stored and "
+                                      "exported in clear, so choose another name").arg(i);
+        }
+    }
+    return tokens;
+}
+
 } // namespace gw

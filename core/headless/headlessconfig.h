@@ -63,6 +63,10 @@ struct HeadlessConfig
     //! character or a non-ASCII character.
     //! A "Bot " prefix and surrounding whitespace are removed. The error never contains the token.
     static Expected<HeadlessToken, QString> readToken(const HeadlessAccountConfig &account);
+
+    //! Every account's token (readToken), in the order of `accounts`, and no account's name may
+    //! contain any of them (a name is printed, stored and exported in clear). The first error wins.
+    [[nodiscard]] Expected<QList<HeadlessToken>, QString> readTokens() const;
 };
 
 //! `--duration SECONDS`: a finite number from 1 s to ten years (fractions allowed), else an error

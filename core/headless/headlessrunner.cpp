@@ -3,6 +3,7 @@
 #include "accountmanager.h"
 #include "eventlog.h"
 #include "eventrecorder.h"
+#include "headlessreload.h"
 #include "instanceguard.h"
 #include "jsonlines.h"
 #include "logging.h"
@@ -36,7 +37,7 @@ namespace gw {
 
 namespace {
 
-//! Self-pipe for SIGINT/SIGTERM: the handler only write()s the signal number (async-signal-safe);
+//! Self-pipe for SIGINT/SIGTERM/SIGHUP: the handler only write()s the signal number (async-signal-safe);
 //! a QSocketNotifier on the other end brings it to the event loop.
 int s_signalFds[2] = {-1, -1};
 
@@ -73,6 +74,7 @@ public:
         sa.sa_flags = SA_RESTART;
         ::sigaction(SIGINT, &sa, &m_oldInt);
         ::sigaction(SIGTERM, &sa, &m_oldTerm);
+        ::sigaction(SIGHUP, &sa, &m_oldHup);
         m_installed = true;
         return true;
     }
@@ -83,6 +85,7 @@ public:
             return;
         ::sigaction(SIGINT, &m_oldInt, nullptr);
         ::sigaction(SIGTERM, &m_oldTerm, nullptr);
+        ::sigaction(SIGHUP, &m_oldHup, nullptr);
         m_notifier.reset();
         ::close(s_signalFds[0]);
         ::close(s_signalFds[1]);
@@ -93,6 +96,7 @@ private:
     std::unique_ptr<QSocketNotifier> m_notifier;
     struct sigaction m_oldInt = {};
     struct sigaction m_oldTerm = {};
+    struct sigaction m_oldHup = {};
     bool m_installed = false;
 };
 
@@ -124,6 +128,7 @@ public:
         durationTimer.start(int(std::min<qint64>(left, 24LL * 3600 * 1000)));
     }
     QHash<QString, AccountStatus> statuses;   // by account id
+    QHash<QString, QByteArray> tokenDigests;  // by account id: what a reload compares tokens with
     bool running = false;
     bool stopping = false;
     bool finished = false;
@@ -148,7 +153,8 @@ public:
             app->recordMonitorEvent(EventRecorder::monitorEntry(kind, severity, message, fields));
     }
 
-    void reportError(HeadlessExit code, const QString &message)
+    //! A "gatewatch: " line on stderr, redacted and escaped; returns the text written.
+    QString writeDiagnostic(const QString &message)
     {
         const QString text = escapeControls(redactText(message));
         if (err) {
@@ -156,8 +162,29 @@ public:
             if (auto *file = qobject_cast<QFileDevice *>(err))
                 file->flush();
         }
-        writeMonitor(EventKind::Error, Severity::Error, text,
-                     {{QStringLiteral("exit_code"), int(code)}});
+        return text;
+    }
+
+    //! stderr, and an `error` line (and row) with `fields`.
+    void reportProblem(const QString &message, const QJsonObject &fields)
+    {
+        writeMonitor(EventKind::Error, Severity::Error, writeDiagnostic(message), fields);
+    }
+
+    void reportError(HeadlessExit code, const QString &message)
+    {
+        reportProblem(message, {{QStringLiteral("exit_code"), int(code)}});
+    }
+
+    //! A refused reload: reported, nothing changed, the exit code untouched.
+    QString refuseReload(const QString &reason);
+    void applyReload(const HeadlessReloadPlan &plan, const QList<HeadlessToken> &tokens);
+    //! The command line's overrides, at start and on every reload.
+    void applyCommandLine(HeadlessConfig &c) const;
+
+    [[nodiscard]] bool isMonitored(const QString &accountId) const
+    {
+        return app && app->manager()->status(accountId).has_value();
     }
 
     void handleEvent(const EventLogEntry &entry)
@@ -165,13 +192,14 @@ public:
         if (finished)
             return;
         writeLine(JsonLines::format(entry));
-        if (metrics)
+        // The last lines of an account a reload removed (its close) are written, not counted.
+        if (metrics && isMonitored(entry.accountId))
             metrics->recordEvent(entry);
     }
 
     void handleStatus(const AccountStatus &status)
     {
-        if (finished)
+        if (finished || !isMonitored(status.accountId))
             return;
         statuses.insert(status.accountId, status);
         if (metrics)
@@ -187,7 +215,7 @@ public:
     }
 
     Expected<bool, HeadlessExit> loadConfig();
-    Expected<QList<QString>, HeadlessExit> readTokens();
+    Expected<QList<HeadlessToken>, HeadlessExit> readTokens();
     Expected<bool, HeadlessExit> startMetrics();
     Expected<bool, HeadlessExit> openStore();
     void startApp();
@@ -226,39 +254,29 @@ Expected<bool, HeadlessExit> HeadlessRunner::Private::loadConfig()
         }
         config = loaded.value();
     }
-    config.applyOverrides(options.gatewayUrl, options.apiBase);
-    if (!options.metricsListen.isEmpty()) {
-        config.metricsListen = options.metricsListen;
-        config.metricsAllowNonLoopback = config.metricsAllowNonLoopback || options.metricsAllowNonLoopback;
-    }
+    applyCommandLine(config);
     return true;
 }
 
-Expected<QList<QString>, HeadlessExit> HeadlessRunner::Private::readTokens()
+void HeadlessRunner::Private::applyCommandLine(HeadlessConfig &c) const
+{
+    c.applyOverrides(options.gatewayUrl, options.apiBase);
+    if (!options.metricsListen.isEmpty()) {
+        c.metricsListen = options.metricsListen;
+        c.metricsAllowNonLoopback = c.metricsAllowNonLoopback || options.metricsAllowNonLoopback;
+    }
+}
+
+Expected<QList<HeadlessToken>, HeadlessExit> HeadlessRunner::Private::readTokens()
 {
     // The tokens are registered with the redactor when MonitorApp keeps them for the session;
     // until then they are only in this list.
-    QList<QString> tokens;
-    for (const HeadlessAccountConfig &a : std::as_const(config.accounts)) {
-        auto token = HeadlessConfig::readToken(a);
-        if (!token) {
-            reportError(HeadlessExit::BadConfig, token.error());
-            return HeadlessExit::BadConfig;
-        }
-        tokens.append(token->value);
+    auto tokens = config.readTokens();
+    if (!tokens) {
+        reportError(HeadlessExit::BadConfig, tokens.error());
+        return HeadlessExit::BadConfig;
     }
-    // A name is printed, stored and exported in clear: one that holds a token would leak it.
-    for (qsizetype i = 0; i < config.accounts.size(); ++i) {
-        for (const QString &token : std::as_const(tokens)) {
-            if (config.accounts.at(i).name.contains(token)) {
-                reportError(HeadlessExit::BadConfig,
-                            QStringLiteral("accounts[%1].name contains a bot token; names are shown, stored and "
-                                           "exported in clear, so choose another name").arg(i));
-                return HeadlessExit::BadConfig;
-            }
-        }
-    }
-    return tokens;
+    return tokens.value();
 }
 
 Expected<bool, HeadlessExit> HeadlessRunner::Private::startMetrics()
@@ -387,11 +405,15 @@ Expected<bool, HeadlessExit> HeadlessRunner::start()
 
     if (d->options.handleSignals) {
         const bool installed = d->signalWatcher.install(this, [this](int signo) {
+            if (signo == SIGHUP) {
+                (void)reload();  // reports itself; a refused file changes nothing
+                return;
+            }
             const QString name = signo == SIGINT ? QStringLiteral("SIGINT") : QStringLiteral("SIGTERM");
             stop(HeadlessExit::Ok, name);
         });
         if (!installed)
-            qCWarning(lcApp) << "headless: SIGINT/SIGTERM are already handled by another runner";
+            qCWarning(lcApp) << "headless: SIGINT/SIGTERM/SIGHUP are already handled by another runner";
     }
 
     d->running = true;
@@ -407,11 +429,9 @@ Expected<bool, HeadlessExit> HeadlessRunner::start()
                     fields);
 
     for (qsizetype i = 0; i < d->config.accounts.size(); ++i) {
-        const HeadlessAccountConfig &a = d->config.accounts.at(i);
-        AccountRecord record = unsavedAccountRecord(a.name, a.intents, a.gatewayUrl, a.apiBase);
-        record.shardMode = a.allShards ? AccountRecord::ShardMode::AllShards : AccountRecord::ShardMode::RecommendedFirst;
-        record.fixedShard = a.fixedShard;
-        d->app->monitorSessionAccount(record, tokens->at(i));
+        const AccountRecord record = headlessAccountRecord(d->config.accounts.at(i));
+        d->tokenDigests.insert(record.id, headlessTokenDigest(tokens->at(i).value));
+        d->app->monitorSessionAccount(record, tokens->at(i).value);
     }
 
     if (d->options.duration) {
@@ -432,6 +452,58 @@ void HeadlessRunner::stop(HeadlessExit code, const QString &reason)
         d->durationTimer.stop();
     }
     d->app->stop(d->options.stopTimeout);  // a second call ends the wait at once
+}
+
+Expected<HeadlessReload, QString> HeadlessRunner::reload()
+{
+    if (!d->running || d->stopping)
+        return QStringLiteral("not running");  // stopping or stopped: nothing is written any more
+    if (d->options.config)
+        return d->refuseReload(QStringLiteral("the config was given in-process, not as a file, so there is no file "
+                                              "to read again"));
+    auto loaded = HeadlessConfig::load(d->options.configPath);
+    if (!loaded)
+        return d->refuseReload(loaded.error());
+    return reloadWith(std::move(loaded.value()));
+}
+
+Expected<HeadlessReload, QString> HeadlessRunner::reloadWith(HeadlessConfig config)
+{
+    if (!d->running || d->stopping)
+        return QStringLiteral("not running");
+    d->applyCommandLine(config);
+    // What start() would refuse is refused here too, even a setting that changes only at a restart.
+    if (config.metricsListen) {
+        if (auto where = MetricsListenAddress::parse(*config.metricsListen); !where)
+            return d->refuseReload(where.error());
+    }
+    auto tokens = config.readTokens();
+    if (!tokens)
+        return d->refuseReload(tokens.error());
+    const HeadlessReloadPlan plan = planHeadlessReload(d->config, d->tokenDigests, config, tokens.value());
+    d->applyReload(plan, tokens.value());
+    return plan.report;
+}
+
+QString HeadlessRunner::Private::refuseReload(const QString &reason)
+{
+    const QString text = escapeControls(redactText(reason));
+    reportProblem(QStringLiteral("config reload failed, the running config stays: %1").arg(text),
+                  {{QStringLiteral("error_kind"), QStringLiteral("config_reload_failed")}, {QStringLiteral("reason"), text}});
+    return text;
+}
+
+void HeadlessRunner::Private::applyReload(const HeadlessReloadPlan &plan, const QList<HeadlessToken> &tokens)
+{
+    applyHeadlessReload(plan, config, tokens, {*app, metrics.get(), tokenDigests, q});
+    statuses.removeIf([this](QHash<QString, AccountStatus>::iterator it) { return !isMonitored(it.key()); });
+    config = plan.config;
+    const QString summary = writeDiagnostic(plan.report.summary());
+    QJsonObject fields = plan.report.fields();
+    writeLine(JsonLines::formatMonitor(QStringLiteral("config_reloaded"), Severity::Info, summary, fields));
+    // The store has no row kind of its own for a reload: it is the operator's action.
+    fields.insert(QStringLiteral("action"), QStringLiteral("config_reload"));
+    app->recordMonitorEvent(EventRecorder::monitorEntry(EventKind::UserAction, Severity::Info, summary, fields));
 }
 
 AccountManager *HeadlessRunner::manager() const

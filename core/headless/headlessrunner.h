@@ -2,6 +2,7 @@
 
 #include "expected.h"
 #include "headlessconfig.h"
+#include "headlessreload.h"
 
 #include <QObject>
 #include <QString>
@@ -45,7 +46,8 @@ struct HeadlessOptions
     bool metricsAllowNonLoopback = false;  //!< with --metrics-listen on a non-loopback address
     QIODevice *output = nullptr;           //!< JSON Lines sink (open for writing); nullptr: stdout
     QIODevice *diagnostics = nullptr;      //!< human-readable errors; nullptr: stderr
-    bool handleSignals = true;             //!< SIGINT/SIGTERM → graceful stop (one runner at a time)
+    //! SIGINT/SIGTERM → graceful stop, SIGHUP → reload() (one runner at a time)
+    bool handleSignals = true;
     std::chrono::milliseconds stopTimeout{5000};  //!< max wait for every session to close
     //! The resume-state file (a restart within Discord's resume window RESUMEs); empty: the
     //! default of headlessResumeStateFile(). In-process callers (tests) give each run its own.
@@ -64,8 +66,8 @@ struct HeadlessOptions
 //! The headless monitor: what is headless only. It reads the config and its tokens, hands every
 //! account to a MonitorApp (which monitors them and records to the event store), writes one JSON
 //! line per event to the output (flushed per line), feeds the metrics, serves /metrics when
-//! configured, turns SIGINT/SIGTERM into a graceful stop and finishes with an exit code
-//! (HeadlessExit). Single use: start() once, finished() once.
+//! configured, turns SIGINT/SIGTERM into a graceful stop and SIGHUP into reload(), and finishes
+//! with an exit code (HeadlessExit). Single use: start() once, finished() once.
 class HeadlessRunner final : public QObject
 {
     Q_OBJECT
@@ -82,6 +84,20 @@ public:
     //! Graceful stop: MonitorApp::stop() (close 4000 on every session, resume state saved), flush
     //! the store and the output, then finished(code). Idempotent; a second call while stopping finishes at once.
     void stop(HeadlessExit code, const QString &reason);
+
+    //! SIGHUP: reads the --config file again with every check of start() (file, keys, names,
+    //! tokens, metrics.listen) and the command-line overrides on top, then applies it by account
+    //! id: removed accounts stop (close 1000, resume state deleted) and leave the metrics, added
+    //! ones start, changed ones (token, intents, URLs, shards) restart, unchanged ones are not
+    //! touched. database, metrics and timings keep their running value (listed in needsRestart).
+    //! Writes a `config_reloaded` line and a stderr line. A refused file changes nothing: an
+    //! `error` line (`"error_kind": "config_reload_failed"`, `reason`) and a stderr line, the exit code
+    //! untouched; the reason is returned. With an in-process config (HeadlessOptions::config)
+    //! there is no file: refused the same way (use reloadWith()). While stopping or before
+    //! start(): refused without output.
+    Expected<HeadlessReload, QString> reload();
+    //! reload() with an already parsed config instead of the file (in-process callers, tests).
+    Expected<HeadlessReload, QString> reloadWith(HeadlessConfig config);
 
     [[nodiscard]] AccountManager *manager() const;       //!< after start()
     [[nodiscard]] MetricsRegistry *metrics() const;

@@ -8,7 +8,7 @@ namespace gw {
 
 namespace {
 
-QByteArray render(const QDateTime &at, const QJsonValue &account, EventKind kind, Severity severity,
+QByteArray render(const QDateTime &at, const QJsonValue &account, const QString &kind, Severity severity,
                   const QString &message, const QJsonObject &fields)
 {
     const Redactor &redactor = Redactor::global();
@@ -22,7 +22,7 @@ QByteArray render(const QDateTime &at, const QJsonValue &account, EventKind kind
     o.insert(QLatin1String("v"), JsonLines::SchemaVersion);
     o.insert(QLatin1String("ts"), JsonLines::timestamp(at));
     o.insert(QLatin1String("account"), redactor.redactJson(account));
-    o.insert(QLatin1String("kind"), eventKindName(kind));
+    o.insert(QLatin1String("kind"), kind);
     o.insert(QLatin1String("severity"), severityName(severity));
     o.insert(QLatin1String("message"), redactor.redact(message));
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -38,10 +38,17 @@ QString JsonLines::timestamp(const QDateTime &at)
 
 QByteArray JsonLines::format(const EventLogEntry &entry)
 {
-    return render(entry.at, QJsonValue(entry.accountName), entry.kind, entry.severity, entry.message, entry.fields);
+    return render(entry.at, QJsonValue(entry.accountName), eventKindName(entry.kind), entry.severity, entry.message,
+                  entry.fields);
 }
 
 QByteArray JsonLines::formatMonitor(EventKind kind, Severity severity, const QString &message,
+                                    const QJsonObject &fields)
+{
+    return formatMonitor(eventKindName(kind), severity, message, fields);
+}
+
+QByteArray JsonLines::formatMonitor(const QString &kind, Severity severity, const QString &message,
                                     const QJsonObject &fields)
 {
     return render(QDateTime::currentDateTimeUtc(), QJsonValue(QJsonValue::Null), kind, severity, message, fields);

@@ -27,6 +27,10 @@ public:
     //! error. `fields` are merged like format() does.
     static QByteArray formatMonitor(EventKind kind, Severity severity, const QString &message,
                                     const QJsonObject &fields);
+    //! The same for a monitor line of a kind the event store has no row kind for
+    //! (`config_reloaded`): `kind` is written as given.
+    static QByteArray formatMonitor(const QString &kind, Severity severity, const QString &message,
+                                    const QJsonObject &fields);
 
     //! ISO 8601, UTC, milliseconds: "2026-11-29T09:15:11.123Z".
     static QString timestamp(const QDateTime &at);

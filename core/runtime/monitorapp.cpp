@@ -118,7 +118,10 @@ void MonitorApp::monitorSessionAccount(const AccountRecord &record, const QStrin
         if (!added)
             qCWarning(lcApp).noquote() << "account" << record.name << "was not stored:" << added.error().message;
     }
-    m_manager->add(record, token);
+    if (m_manager->status(record.id))
+        m_manager->update(record, token);  // already monitored: restart with the new settings
+    else
+        m_manager->add(record, token);
 }
 
 void MonitorApp::removeAccount(const QString &accountId, QObject *context, RemoveCallback done)

@@ -57,7 +57,8 @@ struct MonitorAppOptions
 //!   - monitorSessionAccount: an account that brings its own token (headless config, demo,
 //!     command line): the token is kept in the vault for the session only (the vault is where
 //!     every token is registered with the redactor, see tokenvault.h), the record joins the
-//!     store when there is one, monitoring starts;
+//!     store when there is one, monitoring starts (an account already monitored is updated:
+//!     it restarts with the new record and token, as a headless config reload needs);
 //!   - removeAccount: token and record deleted, monitoring stopped (any removal through
 //!     service() stops monitoring too);
 //!   - pause / resume / pauseAll: the manager stops or starts, the store remembers `paused`;

@@ -203,7 +203,8 @@ void tst_Headless::formatRedactsAndKeepsBaseKeys()
     QCOMPARE(o.value(QLatin1String("v")).toInt(), JsonLines::SchemaVersion);
     QCOMPARE(JsonLines::SchemaVersion, 2);
     QCOMPARE(o.value(QLatin1String("ts")).toString(), QStringLiteral("2026-11-29T09:15:11.007Z"));
-    QCOMPARE(o.value(QLatin1String("kind")).toString(), QStringLiteral("error"));     // not the field "kind"
+    QCOMPARE(o.value(QLatin1String("kind")).toString(), QStringLiteral("error"));     // not the field "kind"…
+    QCOMPARE(o.value(QLatin1String("error_kind")).toString(), QStringLiteral("transport"));  // …which is kept
     QCOMPARE(o.value(QLatin1String("severity")).toString(), QStringLiteral("warning"));
     QCOMPARE(o.value(QLatin1String("message")).toString(), QStringLiteral("failed with [REDACTED]"));
     QCOMPARE(o.value(QLatin1String("account")).toString(), QStringLiteral("bot [REDACTED]"));

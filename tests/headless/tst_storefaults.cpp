@@ -3,7 +3,8 @@
 // of the first, in process and with the real binary), and a store that refuses every write while
 // events flow (tst_eventlog_faults makes the volume full; here any write must fail): every
 // failure is a JSON line and a metric, the rows are held, and once space returns every event
-// that was printed is stored exactly once.
+// that was printed is stored exactly once; and a damaged database at start, moved aside (kept byte
+// for byte) and reported while monitoring goes on.
 #include "gatewaysimulator.h"
 #include "headlessconfig.h"
 #include "headlessfixture.h"
@@ -16,6 +17,7 @@
 #include "testtimings.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -78,6 +80,7 @@ private Q_SLOTS:
     void oneProcessPerDatabase();
     void binarySecondProcessOnADatabaseExits4();
     void writeFailuresAreReportedAndEveryEventStoredOnce();
+    void damagedDatabaseIsMovedAsideAndReported();
 
 private:
     [[nodiscard]] HeadlessConfig config(bool metrics = false) const;
@@ -249,6 +252,49 @@ void tst_StoreFaults::writeFailuresAreReportedAndEveryEventStoredOnce()
     const auto stored = query.count({});
     QVERIFY(stored.hasValue());
     QCOMPARE(stored.value(), qint64(printed));
+}
+
+void tst_StoreFaults::damagedDatabaseIsMovedAsideAndReported()
+{
+    const QString path = m_dir->filePath(QStringLiteral("events.sqlite"));
+    {
+        EventLog log(path);
+        QVERIFY(log.open());
+        for (int i = 0; i < 3000; ++i)
+            log.append({0, {}, QStringLiteral("a"), QStringLiteral("old"), EventKind::Hello, Severity::Info,
+                        QStringLiteral("hello %1").arg(i), {}});
+        QVERIFY(log.flush());
+    }
+    const int pageSize = gwtest::pageSizeOf(path);
+    const qint64 pages = QFileInfo(path).size() / pageSize;
+    QVERIFY(pages > 20);
+    const QByteArray damaged = gwtest::damagePage(path, pages / 2, pageSize);
+    QVERIFY(!damaged.isEmpty());
+
+    gwtest::HeadlessRun run(config(true), m_sim.get());
+    QVERIFY(run.runner->start().hasValue());
+    QList<QJsonObject> reports;
+    for (const QJsonObject &o : linesOfKind(run.out.data(), QStringLiteral("error"))) {
+        if (o.value(QLatin1String("error_kind")).toString() == QLatin1String("store_damaged"))
+            reports.append(o);
+    }
+    QCOMPARE(reports.size(), 1);
+    const QString kept = reports.first().value(QLatin1String("kept_as")).toString();
+    QVERIFY2(kept.startsWith(path + QStringLiteral(".damaged-")), qPrintable(kept));
+    QFile keptFile(kept);
+    QVERIFY(keptFile.open(QIODevice::ReadOnly));
+    QVERIFY(keptFile.readAll() == damaged);   // kept byte for byte
+    QVERIFY(!reports.first().value(QLatin1String("reason")).toString().isEmpty());
+    QVERIFY(reports.first().value(QLatin1String("message")).toString().contains(kept));
+
+    // Monitoring and recording go on, on a fresh file.
+    QTRY_VERIFY_WITH_TIMEOUT(!linesOfKind(run.out.data(), QStringLiteral("ready")).isEmpty(), 20000);
+    QVERIFY(run.stop());
+    EventQuery query(path);
+    QVERIFY(query.open());
+    const auto stored = query.count({});
+    QVERIFY(stored.hasValue());
+    QVERIFY(stored.value() > 0 && stored.value() < 3000);
 }
 
 QTEST_GUILESS_MAIN(tst_StoreFaults)

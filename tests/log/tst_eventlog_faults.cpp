@@ -21,7 +21,9 @@
 #include <algorithm>
 
 using namespace gw;
+using gwtest::damagePage;
 using gwtest::fillVolume;
+using gwtest::pageSizeOf;
 using gwtest::pragmaValue;
 using gwtest::spaceReturns;
 using namespace std::chrono_literals;
@@ -91,29 +93,6 @@ int modeOf(const QString &path)
 {
     struct stat st {};
     return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
-}
-
-// Overwrites page `page` (1-based) of a closed database file with garbage; returns the file.
-QByteArray damagePage(const QString &path, qint64 page, int pageSize)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadWrite) || !file.seek((page - 1) * pageSize))
-        return {};
-    file.write(QByteArray(pageSize, '\xA5'));
-    file.close();
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-int pageSizeOf(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray header = file.read(100);
-    if (header.size() < 100)
-        return 0;
-    const int size = (quint8(header.at(16)) << 8) | quint8(header.at(17));
-    return size == 1 ? 65536 : size;
 }
 
 } // namespace

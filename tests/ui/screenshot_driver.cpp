@@ -9,7 +9,8 @@
 // With --fit the window places itself (nothing is resized by the driver) and the whole screen is
 // captured, window-manager frame included: first-launch-TAG.png (the empty state),
 // main-TAG.png (a failed account: its reason and "How to fix it"), history-TAG.png (the details
-// pane scrolled to its disconnect history), add-bot-TAG.png and export-TAG.png.
+// pane scrolled to its disconnect history), add-bot-TAG.png, export-TAG.png and store-TAG.png (the
+// event store refusing every write: the store banner).
 //
 // Accounts: music-bot (ready; a dropped TCP connection while 180 events were sent, of which the
 // gateway replays only its newest 50: 130 lost), moderation (ready; one disconnect of each cause:
@@ -54,7 +55,10 @@
 #include <QTimer>
 #include <QToolButton>
 
+#include <sqlite3.h>
+
 #include <cstdio>
+#include <functional>
 
 using namespace std::chrono_literals;
 using gw::ConnectionState;
@@ -176,6 +180,22 @@ void useDarkPalette()
     QApplication::setPalette(p);
 }
 
+//! The event store refuses every write (as on a full disk): the store banner above the accounts.
+sqlite3 *s_storeHandle = nullptr;
+
+bool sceneStoreFailing(gw::MainWindow &window, const std::function<bool()> &capturing)
+{
+    if (!s_storeHandle)
+        return false;
+    sqlite3_exec(s_storeHandle, "PRAGMA query_only = 1", nullptr, nullptr, nullptr);
+    auto *banner = window.findChild<QWidget *>(QStringLiteral("storeBanner"));
+    const bool shown = banner && QTest::qWaitFor([banner] { return banner->isVisible(); }, 20000);
+    QTest::qWait(300);
+    const bool ok = shown && capturing();
+    sqlite3_exec(s_storeHandle, "PRAGMA query_only = 0", nullptr, nullptr, nullptr);
+    return ok;
+}
+
 //! The --fit scenes: the window as it placed itself, the whole screen captured.
 bool fitScenes(gw::MainWindow &window, const QStringList &ids, const QDir &out, const QString &tag)
 {
@@ -205,6 +225,7 @@ bool fitScenes(gw::MainWindow &window, const QStringList &ids, const QDir &out, 
         ok &= capture(file("export"));
         dlg->reject();
     }
+    ok &= sceneStoreFailing(window, [&] { return capture(file("store")); });
     return ok;
 }
 
@@ -265,7 +286,11 @@ int main(int argc, char *argv[])
 
     const QString dbPath = qEnvironmentVariableIsSet("GW_SHOT_DB") ? qEnvironmentVariable("GW_SHOT_DB")
                                                                    : dir.filePath(QStringLiteral("events.db"));
-    gw::EventLog log(dbPath);
+    gw::EventLogOptions logOptions;
+    logOptions.retryInterval = 500ms;
+    logOptions.retryIntervalMax = 2s;
+    logOptions.configureConnection = [](sqlite3 *h) { s_storeHandle = h; };
+    gw::EventLog log(dbPath, logOptions);
     if (!log.open())
         return 1;
     gw::GatewayTimings timings = gw::GatewayTimings::defaults();
@@ -416,6 +441,9 @@ int main(int argc, char *argv[])
         ok &= capture(out.filePath(QStringLiteral("export-dialog.png")), dlg->frameGeometry().adjusted(0, -24, 0, 0));
         dlg->reject();
     }
+    ok &= sceneStoreFailing(window, [&] {
+        return capture(out.filePath(QStringLiteral("store-banner.png")), window.frameGeometry(), 0);
+    });
     monitorApp.recordMonitorStopped(QStringLiteral("quit"));
     return ok ? 0 : 1;
 }

@@ -29,8 +29,10 @@
 #include "monitorapp.h"
 #include "resumestatestore.h"
 #include "statusbanners.h"
+#include "storefaults.h"
 #include "uiformat.h"
 #include "statestyle.h"
+#include "storehealth.h"
 #include "testtimings.h"
 
 #include <QAbstractItemModelTester>
@@ -91,6 +93,8 @@ struct Fixture
     int replayBufferLimit = gw::GatewaySimulator::Options().replayBufferLimit;
     //! Runs before MonitorApp is made: saved accounts, another vault, resume state …
     std::function<void(gw::MonitorAppOptions &)> prepare;
+    //! Runs before the event store opens (faster retries, a hook on its connection).
+    std::function<void(gw::EventLogOptions &)> adjustLog;
 
     bool start()
     {
@@ -106,6 +110,8 @@ struct Fixture
             return false;
         gw::EventLogOptions lo;
         lo.commitInterval = 20ms;
+        if (adjustLog)
+            adjustLog(lo);
         log = std::make_unique<gw::EventLog>(dir.filePath(QStringLiteral("events.db")), lo);
         if (!log->open())
             return false;
@@ -615,6 +621,35 @@ private Q_SLOTS:
         QCOMPARE(model->rowCount(), 2);
         QTRY_COMPARE(model->index(0, AccountTableModel::StateColumn).data().toString(),
                      gw::stateDisplayName(ConnectionState::Ready));
+    }
+
+    //! The store refuses every write: a banner says the history cannot be written and how many
+    //! events wait (no Dismiss while failing); once it writes again the banner goes.
+    void storeBannerSaysWhatHappenedToTheHistory()
+    {
+        sqlite3 *handle = nullptr;
+        Fixture f;
+        f.adjustLog = [&handle](gw::EventLogOptions &o) {
+            o.retryInterval = 20ms;
+            o.retryIntervalMax = 100ms;
+            o.configureConnection = [&handle](sqlite3 *h) { handle = h; };
+        };
+        QVERIFY(f.start());
+        QVERIFY(handle);
+        auto *banner = child<gw::StoreBanner>(f.window.get(), "storeBanner");
+        QVERIFY(banner);
+        QVERIFY(!banner->isVisible());
+        gwtest::refuseWrites(handle, true);
+        const QString id = f.addThroughDialog();
+        QVERIFY(!id.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
+        QVERIFY2(banner->text().contains(QLatin1String("cannot be written")) && banner->text().contains(QLatin1String("readonly"))
+                     && banner->text().contains(QLatin1String("held")),
+                 qPrintable(banner->text()));
+        QVERIFY(!child<QPushButton>(banner, "storeDismiss")->isVisible());
+        gwtest::refuseWrites(handle, false);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
+        QVERIFY(!f.app->storeHealth()->status().failing);
     }
 
     void lastDisconnectShowsTheRecoveredDropAndOneUptime()
