@@ -117,12 +117,10 @@ EventLogError EventLog::Private::failAttempt(const QString &error, int code)
         }
     }
     failing = true;
-    EventLogError e{EventLogError::Code::WriteFailed,
-                    QStringLiteral("could not commit %1 rows (SQLite code %2): %3; they are kept and retried")
-                        .arg(queuedRows())
-                        .arg(code)
-                        .arg(error)};
-    qCWarning(lcEventLog) << "event log:" << e.message;
+    // The message is the cause alone (the front-ends say what happens to the rows).
+    EventLogError e{EventLogError::Code::WriteFailed, QStringLiteral("%1 (SQLite code %2)").arg(error).arg(code)};
+    qCWarning(lcEventLog).noquote() << "event log: could not commit" << queuedRows() << "rows:" << e.message
+                                    << "- they are kept and retried";
     scheduleRetry();
     Q_EMIT q->writeFailed(e, queuedRows());
     reportDropped();

@@ -18,7 +18,7 @@ struct StoreStatus
     int queuedRows = 0;            //!< rows waiting to be written (held after failures + pending)
     qint64 droppedRows = 0;        //!< rows dropped past the queue's bound since start
     qint64 failures = 0;           //!< failed commit attempts since start
-    QString lastError;             //!< SQLite's words for the last failure (no token: rows are redacted before)
+    QString lastError;             //!< the last failure's cause in SQLite's words, with its code (no token: rows are redacted before)
     QString movedAsidePath;        //!< where a damaged database was moved (empty: never)
     QString damageReason;          //!< what quick_check or the failed write said of it
 
