@@ -191,9 +191,10 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${GATEWATCH_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE ${GATEWATCH_HOMEPAGE})
 # Library dependencies come from dpkg-shlibdeps. Qt loads the SQLite driver of the event log as
-# a plugin, which shlibdeps cannot see: that one is listed by hand.
+# a plugin, which shlibdeps cannot see: that one is listed by hand. libzstd1 (zstd-stream transport
+# compression) is named too, so the dependency holds even where shlibdeps is switched off.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, libzstd1")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnome-keyring | kwalletmanager")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -11,10 +11,12 @@ packages=(
     # Qt 6.4.2 and friends
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-svg-dev libqt6svg6
     libqt6sql6-sqlite qt6-qpa-plugins qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
-    libgl-dev qtkeychain-qt6-dev zlib1g-dev prometheus-cpp-dev
+    libgl-dev qtkeychain-qt6-dev zlib1g-dev libzstd-dev libzstd1 prometheus-cpp-dev
     # tests: a real Secret Service for the keychain test, Prometheus for the metrics test,
-    # Node.js for the third-party client compatibility test, clang for fuzzing
+    # Node.js for the third-party client compatibility test, clang for fuzzing, python3-zstandard
+    # for the independent zstd-stream check (tst_zstdpython)
     dbus dbus-x11 gnome-keyring libsecret-tools prometheus nodejs npm clang libclang-rt-14-dev
+    python3-zstandard
     # screenshots and packaging checks
     xvfb xauth imagemagick fonts-dejavu-core
     desktop-file-utils appstream lintian dpkg-dev file librsvg2-bin

@@ -6,7 +6,7 @@
 #      regular build's cpack makes) and `thirdparty` (node + npm, not instrumented code), and the
 #      test tst_soak (stage 3 runs it: its RSS figures need a build without ASan's quarantine).
 #   2. libFuzzer (clang 14, -fsanitize=fuzzer,address,undefined) in build-fuzz: fuzz_payload,
-#      fuzz_inflater, fuzz_client, fuzz_config, each for GATEWATCH_FUZZ_SECONDS (default 60) from the
+#      fuzz_inflater, fuzz_zstd, fuzz_client, fuzz_config, each for GATEWATCH_FUZZ_SECONDS (default 60) from the
 #      committed seed corpus; any crash, leak, timeout or RSS over the limit fails.
 #   3. The short soak (50 accounts, 60 s) in the regular build dir.
 # Usage: scripts/test-hardening.sh [--no-asan] [--no-fuzz] [--no-soak]
@@ -61,12 +61,12 @@ if [[ $run_fuzz == 1 ]]; then
     stage "libFuzzer: build ($fuzz_dir)"
     CC=clang CXX=clang++ cmake -S . -B "$fuzz_dir" -G Ninja "${launcher[@]}" -DBUILD_TESTING=ON \
         -DGATEWATCH_SANITIZE=ON -DGATEWATCH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-    cmake --build "$fuzz_dir" --parallel "$jobs" --target fuzz_payload fuzz_inflater fuzz_client fuzz_config
+    cmake --build "$fuzz_dir" --parallel "$jobs" --target fuzz_payload fuzz_inflater fuzz_zstd fuzz_client fuzz_config
     # A smaller quarantine keeps a 60 s run far below -rss_limit_mb (peak ~700 MB with the default 256 MiB).
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:quarantine_size_mb=64"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0"
-    for target in payload inflater client config; do
+    for target in payload inflater zstd client config; do
         stage "libFuzzer: fuzz_$target for ${fuzz_seconds} s"
         work=$(mktemp -d)
         # New inputs go to a scratch corpus; the committed seeds are read-only inputs. A crash,

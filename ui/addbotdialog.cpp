@@ -5,6 +5,7 @@
 #include "windowfit.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QEvent>
 #include <QFormLayout>
@@ -153,10 +154,13 @@ void AddBotDialog::Private::buildAdvanced(QVBoxLayout *layout)
     apiBaseEdit->setObjectName(QStringLiteral("apiBaseEdit"));
     apiBaseEdit->setPlaceholderText(DiscordRest::defaultApiBase().toString());
     adv->addRow(AddBotDialog::tr("&API base:"), apiBaseEdit);
-    compressCheck = new QCheckBox(AddBotDialog::tr("Compress the gateway stream (zlib-stream)"), advancedPanel);
-    compressCheck->setObjectName(QStringLiteral("compressCheck"));
-    compressCheck->setChecked(true);
-    adv->addRow(QString(), compressCheck);
+    compressionCombo = new QComboBox(advancedPanel);
+    compressionCombo->setObjectName(QStringLiteral("compressionCombo"));
+    compressionCombo->addItem(AddBotDialog::tr("zlib-stream"), QVariant::fromValue(Compression::ZlibStream));
+    compressionCombo->addItem(AddBotDialog::tr("zstd-stream"), QVariant::fromValue(Compression::ZstdStream));
+    compressionCombo->addItem(AddBotDialog::tr("None (plain JSON)"), QVariant::fromValue(Compression::None));
+    compressionCombo->setToolTip(AddBotDialog::tr("Transport compression of the gateway stream"));
+    adv->addRow(AddBotDialog::tr("&Compression:"), compressionCombo);
     shardFirstRadio = new QRadioButton(AddBotDialog::tr("Watch shard 0 of the recommended count"), advancedPanel);
     shardFirstRadio->setObjectName(QStringLiteral("shardFirstRadio"));
     shardFirstRadio->setChecked(true);
@@ -257,12 +261,12 @@ void AddBotDialog::setRecord(const AccountRecord &record)
     d->intents->setValue(record.intents);
     d->gatewayUrlEdit->setText(record.gatewayUrlOverride.toString());
     d->apiBaseEdit->setText(record.apiBaseOverride.toString());
-    d->compressCheck->setChecked(record.compress);
+    d->compressionCombo->setCurrentIndex(d->compressionCombo->findData(QVariant::fromValue(record.compression)));
     d->muteCheck->setChecked(record.muted);
     d->shardAllRadio->setChecked(record.shardMode == AccountRecord::ShardMode::AllShards);
     d->shardFirstRadio->setChecked(record.shardMode == AccountRecord::ShardMode::RecommendedFirst);
     const bool advanced = !record.gatewayUrlOverride.isEmpty() || !record.apiBaseOverride.isEmpty()
-                          || !record.compress || record.shardMode == AccountRecord::ShardMode::AllShards;
+                          || record.compression != Compression::ZlibStream || record.shardMode == AccountRecord::ShardMode::AllShards;
     d->advancedToggle->setChecked(advanced);
     d->invalidateCheck();
 }
@@ -315,7 +319,7 @@ AccountRecord AddBotDialog::record() const
     const QString a = d->apiBaseEdit->text().trimmed();
     r.gatewayUrlOverride = g.isEmpty() ? QUrl() : QUrl(g);
     r.apiBaseOverride = a.isEmpty() ? QUrl() : QUrl(a);
-    r.compress = d->compressCheck->isChecked();
+    r.compression = d->compressionCombo->currentData().value<Compression>();
     r.muted = d->muteCheck->isChecked();
     r.shardMode = d->shardAllRadio->isChecked() ? AccountRecord::ShardMode::AllShards
                                                 : AccountRecord::ShardMode::RecommendedFirst;

@@ -25,7 +25,7 @@ class AccountService;
 //! dot-separated base64url parts — only warns, and only while the API base is Discord's:
 //! simulators, proxies and self-hosted gateways have their own tokens); intents as grouped
 //! checkboxes (IntentSelector, default GUILDS only); an Advanced section (collapsed) with gateway
-//! URL and API base overrides, zlib-stream on/off and which shards to watch.
+//! URL and API base overrides, the transport compression (zlib-stream, zstd-stream, none) and which shards to watch.
 //!
 //! **Check token** calls GET /users/@me and GET /gateway/bot (DiscordRest) against the API base
 //! (override, else defaultApiBase()) and shows the bot's name and its identify budget

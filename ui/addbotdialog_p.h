@@ -12,6 +12,7 @@
 #include <optional>
 
 class QCheckBox;
+class QComboBox;
 class QSettings;
 class QDialogButtonBox;
 class QFormLayout;
@@ -66,7 +67,7 @@ public:
     QWidget *advancedPanel = nullptr;
     QLineEdit *gatewayUrlEdit = nullptr;
     QLineEdit *apiBaseEdit = nullptr;
-    QCheckBox *compressCheck = nullptr;
+    QComboBox *compressionCombo = nullptr;
     QRadioButton *shardFirstRadio = nullptr;
     QRadioButton *shardAllRadio = nullptr;
     QWidget *sessionPanel = nullptr;

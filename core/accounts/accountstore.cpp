@@ -2,6 +2,7 @@
 
 #include "logging.h"
 #include "redactor.h"
+#include "textsafety.h"
 
 #include <QUuid>
 
@@ -29,6 +30,26 @@ AccountRecord::ShardMode shardModeFromName(const QString &name)
                                         : AccountRecord::ShardMode::RecommendedFirst;
 }
 
+//! The `compress` key: the text compressionName() writes, or the bool that older versions wrote
+//! (true → zlib-stream, false → none; an INI file reads a bool back as "true" / "false").
+//! Absent or unreadable: the default, zlib-stream.
+Compression compressionFromSettings(const QVariant &value)
+{
+    if (!value.isValid())
+        return Compression::ZlibStream;
+    if (value.typeId() == QMetaType::Bool)
+        return value.toBool() ? Compression::ZlibStream : Compression::None;
+    const QString text = value.toString().trimmed();
+    if (text == QLatin1String("true"))
+        return Compression::ZlibStream;
+    if (text == QLatin1String("false"))
+        return Compression::None;
+    if (const auto parsed = compressionFromName(text))
+        return *parsed;
+    qCWarning(lcAccounts) << "account store: unknown compress value" << escapeControls(text.left(64)) << "- using zlib-stream";
+    return Compression::ZlibStream;
+}
+
 } // namespace
 
 class AccountStore::Private
@@ -54,7 +75,7 @@ public:
             r.gatewayUrlOverride = QUrl(settings->value(QStringLiteral("gatewayUrl")).toString());
             r.apiBaseOverride = QUrl(settings->value(QStringLiteral("apiBase")).toString());
             r.shardMode = shardModeFromName(settings->value(QStringLiteral("shardMode")).toString());
-            r.compress = settings->value(QStringLiteral("compress"), true).toBool();
+            r.compression = compressionFromSettings(settings->value(QStringLiteral("compress")));
             r.paused = settings->value(QStringLiteral("paused"), false).toBool();
             r.muted = settings->value(QStringLiteral("muted"), false).toBool();
             r.createdAt = QDateTime::fromString(settings->value(QStringLiteral("createdAt")).toString(),
@@ -85,7 +106,7 @@ public:
             settings->setValue(QStringLiteral("gatewayUrl"), changed->gatewayUrlOverride.toString());
             settings->setValue(QStringLiteral("apiBase"), changed->apiBaseOverride.toString());
             settings->setValue(QStringLiteral("shardMode"), shardModeName(changed->shardMode));
-            settings->setValue(QStringLiteral("compress"), changed->compress);
+            settings->setValue(QStringLiteral("compress"), compressionName(changed->compression));
             settings->setValue(QStringLiteral("paused"), changed->paused);
             settings->setValue(QStringLiteral("muted"), changed->muted);
             settings->setValue(QStringLiteral("createdAt"),

@@ -35,7 +35,9 @@ public:
 //! `accounts/order` (ids in display order) and `accounts/<id>/{name,intents,gatewayUrl,apiBase,
 //! shardMode,compress,paused,muted,createdAt}`. Never the token: a record whose name or override
 //! URLs contain a known token or anything token-shaped is refused (InvalidRecord), so a token
-//! pasted into the wrong field cannot end up in clear in the config file.
+//! pasted into the wrong field cannot end up in clear in the config file. `compress` is written
+//! as "none" / "zlib-stream" / "zstd-stream"; the bool older versions wrote still reads
+//! (true → zlib-stream, false → none).
 //!
 //! Every successful change is written through (QSettings::sync()) and announced by exactly one
 //! of accountAdded / accountUpdated / accountRemoved, after the file is written.

@@ -26,7 +26,7 @@ struct GatewayClientConfig
     quint32 intents = 1;                             //!< GUILDS by default (docs/protocol.md, intents)
     QUrl apiBase{QStringLiteral("https://discord.com/api/v10")};
     QUrl gatewayUrlOverride;                         //!< empty: use GET /gateway/bot's url
-    bool compress = true;                            //!< zlib-stream transport compression
+    Compression compression = Compression::ZlibStream;  //!< transport compression (the compress= query)
     //! [shard_id, num_shards]; nullopt → [0, shards recommended by /gateway/bot].
     std::optional<std::pair<int, int>> shard;
     int largeThreshold = 50;
@@ -131,8 +131,8 @@ public:
     void setResumeState(const ResumeState &state);
 
     //! Test seam (tests/fuzz/fuzz_client.cpp, the gateway tests and benchmark): feed one
-    //! WebSocket message as if it had arrived on the current socket (binary → zlib-stream path
-    //! when compress is on). Malformed input is counted in stats() (malformedPayloads,
+    //! WebSocket message as if it had arrived on the current socket (binary → the zlib-/zstd-stream path
+    //! when compression is on). Malformed input is counted in stats() (malformedPayloads,
     //! unknownOpcodes, inflateErrors, oversizedMessages), never fatal.
     void injectMessageForTest(const QByteArray &message, bool binary);
 

@@ -173,8 +173,8 @@ QUrl GatewayClient::Private::withQuery(QUrl base) const
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("v"), QStringLiteral("10"));
     query.addQueryItem(QStringLiteral("encoding"), QStringLiteral("json"));
-    if (config.compress)
-        query.addQueryItem(QStringLiteral("compress"), QStringLiteral("zlib-stream"));
+    if (config.compression != Compression::None)
+        query.addQueryItem(QStringLiteral("compress"), compressionName(config.compression));
     base.setQuery(query);
     return base;
 }

@@ -19,7 +19,7 @@ GatewayTransport::GatewayTransport(const GatewayClientConfig &config, GatewaySta
     : m_config(config), m_stats(stats), m_warnings(warnings), m_events(events), m_context(context)
 {
     m_limiter.configure(m_config.timings.sendLimit, m_config.timings.sendWindow);
-    m_inflater.setMaxOutput(m_config.maxIncomingMessageSize);
+    m_inflater = makeStreamInflater(m_config.compression, m_config.maxIncomingMessageSize);
     m_handshakeTimer.setSingleShot(true);
     m_handshakeTimer.callOnTimeout(m_context, [this] { handleHandshakeTimeout(); });
 }
@@ -48,8 +48,8 @@ void GatewayTransport::create(const QUrl &url)
     m_opened = false;
     m_closeFrameSeen = false;
     m_lastError.clear();
-    m_inflater.reset();
-    m_inflater.setMaxOutput(m_config.maxIncomingMessageSize);
+    // A fresh context per socket, of the kind the config asks for now.
+    m_inflater = makeStreamInflater(m_config.compression, m_config.maxIncomingMessageSize);
     m_limiter.reset();
 
     auto *ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, m_context);
@@ -145,15 +145,15 @@ void GatewayTransport::receive(const QByteArray &wire, bool binary)
 
 std::optional<QByteArray> GatewayTransport::inflate(const QByteArray &wire, bool binary)
 {
-    if (!binary || !m_config.compress)
+    if (!binary || !m_inflater)
         return wire;
-    auto r = m_inflater.feed(wire);
+    auto r = m_inflater->feed(wire);
     if (!r) {
         const InflateError &error = r.error();
         ++m_stats.inflateErrors;
         if (error.kind != InflateError::Kind::Corrupt)
             ++m_stats.oversizedMessages;
-        m_warnings.warn(QStringLiteral("zlib-stream: %1; reconnecting").arg(error.message));
+        m_warnings.warn(QStringLiteral("%1: %2; reconnecting").arg(compressionName(m_config.compression), error.message));
         if (m_socket) {
             // The inflate context is broken: this socket is done; the session is not.
             const CloseCause cause =
@@ -161,12 +161,12 @@ std::optional<QByteArray> GatewayTransport::inflate(const QByteArray &wire, bool
             m_events.socketEnded(SocketEnd{OwnCloseCode, error.message, CloseInitiator::Client, cause, CloseAction::Resume,
                                            GatewayError{GatewayError::Kind::Protocol, std::nullopt, error.message}});
         } else {
-            m_inflater.reset();
+            m_inflater->reset();
         }
         return std::nullopt;
     }
     if (!r.value())
-        return std::nullopt;  // partial: waiting for 00 00 ff ff
+        return std::nullopt;  // partial: waiting for a flush boundary
     return std::move(*r.value());
 }
 

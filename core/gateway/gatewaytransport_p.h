@@ -3,11 +3,12 @@
 #include "gatewayclient.h"
 #include "gatewaypayload.h"
 #include "sendlimiter.h"
-#include "zlibinflater.h"
+#include "streaminflater.h"
 
 #include <QAbstractSocket>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
 
 class QWebSocket;
@@ -33,7 +34,8 @@ struct SocketEnd
 };
 
 //! The WebSocket side of a GatewayClient: one QWebSocket at a time, its handshake timeout
-//! (QWebSocket has none), frames in (zlib-stream inflate, size cap, envelope decode) and frames
+//! (QWebSocket has none), frames in (zlib-/zstd-stream decompression through a StreamInflater,
+//! size cap, envelope decode) and frames
 //! out (the send budget). Not a QObject: a member of GatewayClient::Private, which it tells about
 //! the socket through Events. Every socket gets a new generation(); a detached socket is never
 //! heard from again.
@@ -99,7 +101,7 @@ private:
     bool m_opened = false;
     bool m_closeFrameSeen = false;   //!< aboutToClose fired without us closing: a close frame
     QString m_lastError;
-    ZlibInflater m_inflater;
+    std::unique_ptr<StreamInflater> m_inflater;  //!< per config.compression; null for None
     SendLimiter m_limiter;
     QTimer m_handshakeTimer;         //!< TCP/TLS/WS handshake (QWebSocket has none)
 };

@@ -156,4 +156,23 @@ QString errorKindName(GatewayError::Kind kind)
     return QStringLiteral("unknown");
 }
 
+QString compressionName(Compression compression)
+{
+    switch (compression) {
+    case Compression::None: return QStringLiteral("none");
+    case Compression::ZlibStream: return QStringLiteral("zlib-stream");
+    case Compression::ZstdStream: return QStringLiteral("zstd-stream");
+    }
+    return QStringLiteral("none");
+}
+
+std::optional<Compression> compressionFromName(QStringView name)
+{
+    for (const Compression c : {Compression::None, Compression::ZlibStream, Compression::ZstdStream}) {
+        if (name == compressionName(c))
+            return c;
+    }
+    return std::nullopt;
+}
+
 } // namespace gw

@@ -45,6 +45,20 @@ enum class ReconnectMode {
 Q_ENUM_NS(ReconnectMode)
 QString reconnectModeName(ReconnectMode mode); // "resume" | "identify"
 
+//! Transport compression of the gateway stream (docs/protocol.md, transport compression): the
+//! `compress=` URL query. Binary messages are one zlib or zstd stream per connection.
+enum class Compression {
+    None,        //!< plain JSON text frames; no `compress=` in the URL
+    ZlibStream,  //!< `compress=zlib-stream`: one inflate context, 00 00 ff ff per message
+    ZstdStream,  //!< `compress=zstd-stream`: one zstd frame stream, flushed per message
+};
+Q_ENUM_NS(Compression)
+//! "none" | "zlib-stream" | "zstd-stream": the URL value (without "none"), the headless config
+//! key and the settings file use this spelling.
+QString compressionName(Compression compression);
+//! Parses compressionName() output; std::nullopt for anything else.
+std::optional<Compression> compressionFromName(QStringView name);
+
 //! Who ended a socket.
 enum class CloseInitiator {
     Server,     //!< a close frame from the gateway

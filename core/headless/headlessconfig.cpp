@@ -239,7 +239,7 @@ Expected<bool, QString> checkAccountKeys(const QJsonObject &a, const QString &wh
 {
     static const QSet<QString> accountKeys{QStringLiteral("name"), QStringLiteral("token_env"), QStringLiteral("token_file"),
                                            QStringLiteral("token_credential"), QStringLiteral("intents"), QStringLiteral("api_base"), QStringLiteral("gateway_url"),
-                                           QStringLiteral("shards")};
+                                           QStringLiteral("shards"), QStringLiteral("compress")};
     if (a.contains(QLatin1String("token")))
         return QStringLiteral("%1: an inline \"token\" is refused: a token must never be written in the config "
                               "file. Use \"token_env\": \"NAME\" (an environment variable) or \"token_file\": "
@@ -353,6 +353,13 @@ Expected<HeadlessAccountConfig, QString> parseAccount(const QJsonValue &av, cons
         return ok.error();
     if (auto ok = parseShards(a, where, acc); !ok)
         return ok.error();
+    if (a.contains(QLatin1String("compress"))) {
+        const QJsonValue v = a.value(QLatin1String("compress"));
+        const auto compression = v.isString() ? compressionFromName(v.toString()) : std::nullopt;
+        if (!compression)
+            return QStringLiteral("%1.compress: expected \"zlib-stream\", \"zstd-stream\" or \"none\"").arg(where);
+        acc.compression = *compression;
+    }
     return acc;
 }
 

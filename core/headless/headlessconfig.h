@@ -2,6 +2,7 @@
 
 #include "expected.h"
 #include "gatewaytimings.h"
+#include "gatewaytypes.h"
 
 #include <QByteArray>
 #include <QList>
@@ -28,6 +29,8 @@ struct HeadlessAccountConfig
     //! shard of the recommended count) or [id, count] (that shard only).
     bool allShards = false;
     std::optional<std::pair<int, int>> fixedShard;
+    //! `"compress"`: "zlib-stream" (default), "zstd-stream" or "none".
+    Compression compression = Compression::ZlibStream;
 };
 
 //! A token read from token_env / token_file (kept apart from QString so errors cannot be mixed up).

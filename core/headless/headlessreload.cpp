@@ -20,7 +20,7 @@ bool sameSessionSettings(const AccountRecord &a, const AccountRecord &b)
 {
     return a.name == b.name && a.intents == b.intents && a.gatewayUrlOverride == b.gatewayUrlOverride
         && a.apiBaseOverride == b.apiBaseOverride && a.shardMode == b.shardMode && a.fixedShard == b.fixedShard
-        && a.compress == b.compress && a.paused == b.paused;
+        && a.compression == b.compression && a.paused == b.paused;
 }
 
 QString nameList(const QStringList &names)
@@ -57,6 +57,7 @@ AccountRecord headlessAccountRecord(const HeadlessAccountConfig &account)
     record.shardMode = account.allShards ? AccountRecord::ShardMode::AllShards
                                          : AccountRecord::ShardMode::RecommendedFirst;
     record.fixedShard = account.fixedShard;
+    record.compression = account.compression;
     return record;
 }
 

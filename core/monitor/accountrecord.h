@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gatewaytypes.h"
+
 #include <QDateTime>
 #include <QMetaType>
 #include <QString>
@@ -25,7 +27,7 @@ struct AccountRecord
     //! Headless `"shards": [id, count]`: exactly this shard, whatever shardMode says. Not stored
     //! by AccountStore (headless accounts are never saved).
     std::optional<std::pair<int, int>> fixedShard;
-    bool compress = true;           //!< zlib-stream
+    Compression compression = Compression::ZlibStream;  //!< the gateway's transport compression
     bool paused = false;
     bool muted = false;             //!< no desktop notifications for this account
     QDateTime createdAt;

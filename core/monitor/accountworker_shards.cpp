@@ -155,7 +155,7 @@ void AccountWorker::startShards(const QString &id, int shardCount, std::optional
         if (!entry.record.apiBaseOverride.isEmpty())
             config.apiBase = entry.record.apiBaseOverride;
         config.gatewayUrlOverride = entry.record.gatewayUrlOverride;
-        config.compress = entry.record.compress;
+        config.compression = entry.record.compression;
         config.timings = m_timings;
         if (shardCount > 0)
             config.shard = std::make_pair(shardId, shardCount);

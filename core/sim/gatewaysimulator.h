@@ -127,7 +127,8 @@ struct SimConnectionInfo
     int id = 0;
     QString botName;                 //!< set after IDENTIFY/RESUME
     QString path;                    //!< request path + query, e.g. "/?v=10&encoding=json&compress=zlib-stream"
-    bool compressed = false;
+    bool compressed = false;         //!< compression != None
+    Compression compression = Compression::None;  //!< from the compress= query
     bool open = false;
     bool viaResumeUrl = false;       //!< connected to the resume host, not the main one
     QString sessionId;
@@ -139,7 +140,8 @@ struct SimConnectionInfo
 //! A Discord Gateway v10 and its REST endpoints on loopback (docs/simulator.md, docs/protocol.md).
 //! - WebSocket gateway on `gatewayUrl()`, a second listener on `resumeUrl()` (READY's
 //!   resume_gateway_url), JSON encoding, optional zlib-stream (one deflate context per socket,
-//!   every message ending in 00 00 ff ff);
+//!   every message ending in 00 00 ff ff) or zstd-stream (one ZSTD_CCtx per socket, every
+//!   message flushed with ZSTD_e_flush);
 //! - REST: GET {apiBase}/gateway, /gateway/bot and /users/@me (401 for unknown tokens);
 //! - control: HTTP on `controlUrl()` (documented in docs/simulator.md);
 //! - Discord's rules: HELLO, ACK per beat, READY with session_id and resume_gateway_url,
@@ -185,8 +187,9 @@ public:
         std::chrono::milliseconds heartbeatTimeoutGrace{250};
         int sendRateLimit = 120;                         //!< payloads per sendRateWindow → 4008
         std::chrono::milliseconds sendRateWindow{std::chrono::seconds{60}};
-        //! zlib-stream only: send every compressed message as two WebSocket messages (the first
-        //! without the 00 00 ff ff suffix) to exercise client buffering. Discord never does this.
+        //! zlib-/zstd-stream: send every compressed message as two WebSocket messages (the first
+        //! without the 00 00 ff ff suffix, or cut inside a zstd block) to exercise client
+        //! buffering. Discord never does this.
         bool splitCompressedMessages = false;
         //! Dispatches kept per session for RESUME; older missed ones are not replayed (Discord's
         //! buffer is finite too).

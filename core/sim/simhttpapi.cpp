@@ -43,6 +43,7 @@ QJsonObject connectionJson(const SimConnectionInfo &i)
                        {QStringLiteral("bot"), i.botName},
                        {QStringLiteral("path"), i.path},
                        {QStringLiteral("compressed"), i.compressed},
+                       {QStringLiteral("compression"), compressionName(i.compression)},
                        {QStringLiteral("open"), i.open},
                        {QStringLiteral("via_resume_url"), i.viaResumeUrl},
                        {QStringLiteral("session_id"), i.sessionId},

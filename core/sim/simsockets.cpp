@@ -80,9 +80,12 @@ Connection &SocketHandler::adopt(QWebSocket *socket, bool viaResume)
     c.info.path = url.path(QUrl::FullyEncoded).isEmpty() ? QStringLiteral("/") : url.path(QUrl::FullyEncoded);
     if (url.hasQuery())
         c.info.path += QLatin1Char('?') + url.query(QUrl::FullyEncoded);
-    c.info.compressed = QUrlQuery(url).queryItemValue(QStringLiteral("compress")) == QLatin1String("zlib-stream");
+    // greet() closes 4002 on any other compress= value before anything is sent.
+    const auto compression = compressionFromName(QUrlQuery(url).queryItemValue(QStringLiteral("compress")));
+    c.info.compression = compression.value_or(Compression::None);
+    c.info.compressed = c.info.compression != Compression::None;
     if (c.info.compressed)
-        c.deflater = std::make_unique<SimDeflater>();
+        c.deflater = std::make_unique<SimDeflater>(c.info.compression);
     c.socket = socket;
     c.outbound = std::make_unique<Outbound>(m_state, c, q);
     socket->setParent(q);
@@ -132,7 +135,7 @@ void SocketHandler::greet(Connection &c, const QUrlQuery &query)
         m_state.closeConnection(c, 4002, QStringLiteral("Unsupported encoding."));
         return;
     }
-    if (!compress.isEmpty() && compress != QLatin1String("zlib-stream")) {
+    if (!compress.isEmpty() && compress != QLatin1String("zlib-stream") && compress != QLatin1String("zstd-stream")) {
         m_state.closeConnection(c, 4002, QStringLiteral("Unsupported compression."));
         return;
     }

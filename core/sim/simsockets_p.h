@@ -24,7 +24,7 @@ class SessionHandler;
 struct Connection;
 
 //! The WebSocket side of the simulated gateway: holds back upgrades (SlowHandshake), accepts
-//! sockets on the main and resume listeners, checks the URL (v=10, json, zlib-stream), sends
+//! sockets on the main and resume listeners, checks the URL (v=10, json, zlib-/zstd-stream), sends
 //! HELLO (unless WithholdHello), decodes and records every payload, enforces the payload size,
 //! send rate and heartbeat deadline, answers heartbeats and hands IDENTIFY/RESUME to the
 //! SessionHandler. Reports through GatewaySimulator's signals.

@@ -93,7 +93,8 @@ struct Fixture
 
     gw::AccountRecord record(int i) const
     {
-        return gwtest::simRecord(*sim, idFor(i), QStringLiteral("Account %1").arg(i), compress);
+        return gwtest::simRecord(*sim, idFor(i), QStringLiteral("Account %1").arg(i),
+                                 compress ? gw::Compression::ZlibStream : gw::Compression::None);
     }
 
     int connectionsOf(int i) const { return gwtest::connectionsOf(*sim, botFor(i)); }

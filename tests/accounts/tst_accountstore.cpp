@@ -4,6 +4,7 @@
 #include "redactor.h"
 
 #include <QFile>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -27,7 +28,7 @@ AccountRecord sample(const QString &name)
     r.gatewayUrlOverride = QUrl(QStringLiteral("ws://127.0.0.1:4567"));
     r.apiBaseOverride = QUrl(QStringLiteral("http://127.0.0.1:4568/api/v10"));
     r.shardMode = AccountRecord::ShardMode::AllShards;
-    r.compress = false;
+    r.compression = Compression::ZstdStream;
     r.paused = true;
     r.muted = true;
     return r;
@@ -76,7 +77,7 @@ private Q_SLOTS:
         QCOMPARE(r->gatewayUrlOverride, QUrl(QStringLiteral("ws://127.0.0.1:4567")));
         QCOMPARE(r->apiBaseOverride, QUrl(QStringLiteral("http://127.0.0.1:4568/api/v10")));
         QCOMPARE(r->shardMode, AccountRecord::ShardMode::AllShards);
-        QCOMPARE(r->compress, false);
+        QCOMPARE(r->compression, Compression::ZstdStream);
         QCOMPARE(r->paused, true);
         QCOMPARE(r->muted, true);
         QCOMPARE(r->createdAt, stored.createdAt);
@@ -98,8 +99,49 @@ private Q_SLOTS:
         QVERIFY(back->gatewayUrlOverride.isEmpty());
         QVERIFY(back->apiBaseOverride.isEmpty());
         QCOMPARE(back->shardMode, AccountRecord::ShardMode::RecommendedFirst);
-        QCOMPARE(back->compress, true);
+        QCOMPARE(back->compression, Compression::ZlibStream);
         QCOMPARE(back->paused, false);
+    }
+
+    // Settings files written before the compression choice hold `compress` as a bool: true reads
+    // as zlib-stream, false as none; a missing or unknown value is the default; saving writes text.
+    void oldCompressBoolIsMigrated()
+    {
+        {
+            QSettings raw(file(), QSettings::IniFormat);
+            const QStringList ids{QStringLiteral("id-true"), QStringLiteral("id-false"), QStringLiteral("id-missing"),
+                                  QStringLiteral("id-zstd"), QStringLiteral("id-junk")};
+            raw.setValue(QStringLiteral("accounts/order"), ids);
+            for (const QString &id : ids)
+                raw.setValue(QStringLiteral("accounts/%1/name").arg(id), id);
+            raw.setValue(QStringLiteral("accounts/id-true/compress"), true);
+            raw.setValue(QStringLiteral("accounts/id-false/compress"), false);
+            raw.setValue(QStringLiteral("accounts/id-zstd/compress"), QStringLiteral("zstd-stream"));
+            raw.setValue(QStringLiteral("accounts/id-junk/compress"), QStringLiteral("brotli"));
+            raw.sync();
+        }
+        {
+            QFile f(file());
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray text = f.readAll();
+            QVERIFY2(text.contains("compress=true") && text.contains("compress=false"), text.constData());
+        }
+        AccountStore store(file(), QSettings::IniFormat);
+        QCOMPARE(store.count(), 5);
+        QCOMPARE(store.find(QStringLiteral("id-true"))->compression, Compression::ZlibStream);
+        QCOMPARE(store.find(QStringLiteral("id-false"))->compression, Compression::None);
+        QCOMPARE(store.find(QStringLiteral("id-missing"))->compression, Compression::ZlibStream);
+        QCOMPARE(store.find(QStringLiteral("id-zstd"))->compression, Compression::ZstdStream);
+        QCOMPARE(store.find(QStringLiteral("id-junk"))->compression, Compression::ZlibStream);
+
+        // Saved again: the text value, which reads back the same.
+        AccountRecord r = *store.find(QStringLiteral("id-false"));
+        r.muted = true;
+        QVERIFY(store.update(r).hasValue());
+        QSettings raw(file(), QSettings::IniFormat);
+        QCOMPARE(raw.value(QStringLiteral("accounts/id-false/compress")).toString(), QStringLiteral("none"));
+        AccountStore again(file(), QSettings::IniFormat);
+        QCOMPARE(again.find(QStringLiteral("id-false"))->compression, Compression::None);
     }
 
     void orderIsKept()

@@ -79,7 +79,7 @@ int main(int argc, char **argv)
         record.name = QStringLiteral("flood");
         record.gatewayUrlOverride = sim.gateway();
         record.apiBaseOverride = sim.rest();
-        record.compress = !plain;
+        record.compression = plain ? gw::Compression::None : gw::Compression::ZlibStream;
         manager.add(record, QStringLiteral("flood-token"));
 
         if (!waitUntil([&] { return last.state == ConnectionState::Ready; }, 30s)) {

@@ -18,13 +18,14 @@ namespace gwtest {
 
 //! An account named `name` whose REST calls (and so its gateway URL) go to `sim`.
 [[nodiscard]] inline gw::AccountRecord simRecord(const gw::GatewaySimulator &sim, const QString &id,
-                                                 const QString &name, bool compress = true)
+                                                 const QString &name,
+                                                 gw::Compression compression = gw::Compression::ZlibStream)
 {
     gw::AccountRecord r;
     r.id = id;
     r.name = name;
     r.apiBaseOverride = sim.apiBase();
-    r.compress = compress;
+    r.compression = compression;
     return r;
 }
 

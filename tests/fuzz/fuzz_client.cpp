@@ -9,7 +9,8 @@
 //
 // Input format (tests/fuzz/README.md):
 //   byte 0: bit 0 = zlib-stream compression on, bit 1 = seed a resumable session (RESUME path),
-//           bit 2 = process posted events after every frame (deferred deletes, queued slots)
+//           bit 2 = process posted events after every frame (deferred deletes, queued slots),
+//           bit 3 = zstd-stream instead of zlib-stream
 //   then repeated [flags: 1 byte, bit 0 = binary][length: 2 bytes LE][length bytes];
 //   a short last record takes the rest of the input.
 #include "gatewayclient.h"
@@ -72,7 +73,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // An unsupported scheme fails GET /gateway/bot at once, without a thread or a socket.
     config.apiBase = QUrl(QStringLiteral("fuzz://invalid/api/v10"));
     config.gatewayUrlOverride = QUrl(QStringLiteral("ws://127.0.0.1:1"));
-    config.compress = (mode & 1) != 0;
+    config.compression = (mode & 8) != 0 ? gw::Compression::ZstdStream
+                         : (mode & 1) != 0 ? gw::Compression::ZlibStream
+                                           : gw::Compression::None;
     config.timings = gw::GatewayTimings::fast();
     config.maxIncomingMessageSize = 1024 * 1024;
     config.maxIncomingFrameSize = 1024 * 1024;

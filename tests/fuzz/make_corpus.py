@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Regenerates the seed corpus in tests/fuzz/corpus/<target>/ (committed; run by hand when the
 input formats in fuzz_*.cpp change). Payloads follow Discord's documented shapes (docs/protocol.md)."""
-import json, os, struct, zlib
+import json, os, struct, sys, zlib
+
+try:
+    import zstandard  # python3-zstandard (scripts/install-deps.sh)
+except ImportError:
+    sys.exit("make_corpus.py: the zstd seeds need the python3 module zstandard (python3-zstandard)")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -43,6 +48,18 @@ def deflated(messages, split=False):
             frames.append(chunk)
     return frames
 
+def zstd_stream(messages, split=False):
+    """One zstd frame for the connection: each message compressed and flushed (ZSTD_e_flush)."""
+    c = zstandard.ZstdCompressor().compressobj()
+    frames = []
+    for m in messages:
+        chunk = c.compress(m) + c.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+        if split and len(chunk) > 8:
+            frames += [chunk[: len(chunk) // 2], chunk[len(chunk) // 2 :]]
+        else:
+            frames.append(chunk)
+    return frames
+
 def lp(frames):
     return b"".join(struct.pack("<H", len(f)) + f for f in frames)
 
@@ -69,6 +86,15 @@ big = enc({"op": 0, "s": 4, "t": "X", "d": {"blob": "A" * 200000}})
 write("inflater", "compressible_big", b"\x00" + lp(deflated([big])))
 write("inflater", "garbage", b"\x00" + lp([b"not zlib at all\x00\x00\xff\xff"]))
 
+# zstd: flag byte + length-prefixed frames (the inflater's format)
+write("zstd", "stream", b"\x00" + lp(zstd_stream(stream)))
+write("zstd", "stream_split", b"\x00" + lp(zstd_stream(stream, split=True)))
+write("zstd", "reset_between", b"\x01" + lp(zstd_stream(stream[:2]) + zstd_stream(stream[2:])))
+write("zstd", "compressible_big", b"\x00" + lp(zstd_stream([big])))
+write("zstd", "garbage", b"\x00" + lp([b"not zstd at all", b"\x28\xb5\x2f\xfd\x00\x00\x00"]))
+ended = zstandard.ZstdCompressor().compress(enc(HELLO)) + zstandard.ZstdCompressor().compress(enc(ACK))
+write("zstd", "two_frames", b"\x00" + lp([ended]))
+
 # client: mode byte + [binary flag][length][bytes] records after the simulated HELLO
 write("client", "text_ready_dispatch", b"\x00" + client_records([(False, enc(READY)), (False, enc(MESSAGE)),
                                                                (False, enc(BEAT)), (False, enc(ACK))]))
@@ -82,4 +108,8 @@ write("client", "zlib_stream", b"\x01" + client_records(
     [(True, f) for f in deflated([enc(READY), enc(MESSAGE), enc(GUILD), enc(ACK)])]))
 write("client", "zlib_split", b"\x05" + client_records(
     [(True, f) for f in deflated([enc(READY), enc(MESSAGE), enc(RECONNECT)], split=True)]))
+write("client", "zstd_stream", b"\x08" + client_records(
+    [(True, f) for f in zstd_stream([enc(READY), enc(MESSAGE), enc(GUILD), enc(ACK)])]))
+write("client", "zstd_split", b"\x0c" + client_records(
+    [(True, f) for f in zstd_stream([enc(READY), enc(MESSAGE), enc(RECONNECT)], split=True)]))
 write("client", "bad_ready", b"\x00" + client_records([(False, b'{"op":0,"s":1,"t":"READY","d":{"session_id":5}}')]))

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
     {
         GatewayClientConfig c;
         c.token = QStringLiteral("bench");
-        c.compress = false;
+        c.compression = Compression::None;
         GatewayClient client(c);
         quint64 seen = 0;
         QObject::connect(&client, &GatewayClient::dispatchReceived, &client, [&](const QByteArray &, qint64) { ++seen; });
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
         deflateEnd(&zs);
         GatewayClientConfig c;
         c.token = QStringLiteral("bench");
-        c.compress = true;
+        c.compression = Compression::ZlibStream;
         GatewayClient client(c);
         quint64 seen = 0;
         QObject::connect(&client, &GatewayClient::dispatchReceived, &client, [&](const QByteArray &, qint64) { ++seen; });

@@ -85,12 +85,12 @@ private:
         return *m_sim;
     }
 
-    GatewayClientConfig config(bool compress = true) const
+    GatewayClientConfig config(Compression compression = Compression::ZlibStream) const
     {
         GatewayClientConfig c;
         c.token = Token;
         c.apiBase = m_sim->apiBase();
-        c.compress = compress;
+        c.compression = compression;
         c.timings = GatewayTimings::fast();
         return c;
     }
@@ -169,22 +169,25 @@ void tst_GatewayClient::cleanup()
 
 void tst_GatewayClient::identifiesAndReachesReady_data()
 {
-    QTest::addColumn<bool>("compress");
+    QTest::addColumn<Compression>("compression");
     QTest::addColumn<bool>("split");
-    QTest::newRow("zlib-stream") << true << false;
-    QTest::newRow("zlib-stream, split messages") << true << true;
-    QTest::newRow("plain json") << false << false;
+    QTest::newRow("zlib-stream") << Compression::ZlibStream << false;
+    QTest::newRow("zlib-stream, split messages") << Compression::ZlibStream << true;
+    QTest::newRow("zstd-stream") << Compression::ZstdStream << false;
+    QTest::newRow("zstd-stream, split messages") << Compression::ZstdStream << true;
+    QTest::newRow("plain json") << Compression::None << false;
 }
 
 void tst_GatewayClient::identifiesAndReachesReady()
 {
-    QFETCH(bool, compress);
+    QFETCH(Compression, compression);
     QFETCH(bool, split);
+    const bool compress = compression != Compression::None;
     SimBotPolicy policy;
     policy.recommendedShards = 3;
     policy.sessionStartRemaining = 900;
     auto &sim = startSim(100ms, policy, split);
-    auto &client = makeClient(config(compress));
+    auto &client = makeClient(config(compression));
     QSignalSpy info(&client, &GatewayClient::gatewayInfoReceived);
     QSignalSpy identify(&client, &GatewayClient::identifySent);
     QSignalSpy opened(&client, &GatewayClient::socketOpened);
@@ -213,7 +216,8 @@ void tst_GatewayClient::identifiesAndReachesReady()
     const auto conns = sim.connections();
     QCOMPARE(conns.size(), 1);
     QCOMPARE(conns.at(0).compressed, compress);
-    QCOMPARE(conns.at(0).path, compress ? QStringLiteral("/?v=10&encoding=json&compress=zlib-stream")
+    QCOMPARE(conns.at(0).compression, compression);
+    QCOMPARE(conns.at(0).path, compress ? QStringLiteral("/?v=10&encoding=json&compress=") + compressionName(compression)
                                         : QStringLiteral("/?v=10&encoding=json"));
     QVERIFY(!conns.at(0).viaResumeUrl);
 
@@ -237,6 +241,31 @@ void tst_GatewayClient::identifiesAndReachesReady()
     QVERIFY(client.stats().lastLatency.has_value());
     QCOMPARE(client.stats().missedAcks, 0);
     QVERIFY(client.stats().lastInboundAt.isValid());
+
+    // Dispatches over the stream are counted; a close 4000 RESUMEs on a fresh socket and context
+    // with the same compression, and the stream after it decodes too.
+    SimFault flood;
+    flood.kind = SimFault::Kind::Flood;
+    flood.count = 25;
+    const quint64 before = client.stats().dispatches;
+    QVERIFY(sim.injectFault(Bot, flood));
+    QTRY_VERIFY(client.stats().dispatches >= before + 25);
+    QSignalSpy resumed(&client, &GatewayClient::resumed);
+    SimFault close;
+    close.kind = SimFault::Kind::Close;
+    close.closeCode = 4000;
+    QVERIFY(sim.injectFault(Bot, close));
+    QTRY_COMPARE_WITH_TIMEOUT(resumed.size(), 1, 10000);
+    const auto after = sim.connections();
+    QCOMPARE(after.size(), 2);
+    QVERIFY(after.at(1).viaResumeUrl);
+    QCOMPARE(after.at(1).compression, compression);
+    QCOMPARE(client.stats().identifies, 1u);
+    const quint64 resumedAt = client.stats().dispatches;
+    QVERIFY(sim.injectFault(Bot, flood));
+    QTRY_VERIFY(client.stats().dispatches >= resumedAt + 25);
+    QCOMPARE(client.stats().inflateErrors, 0u);
+    QCOMPARE(client.stats().malformedPayloads, 0u);
 }
 
 // 400 on GET /gateway/bot: the same request gets the same answer, so the account stops with a
@@ -911,16 +940,17 @@ void tst_GatewayClient::backoffGrowsAndBudgetEnds()
 
 void tst_GatewayClient::malformedAndOversizedInput_data()
 {
-    QTest::addColumn<bool>("compress");
-    QTest::newRow("zlib-stream") << true;
-    QTest::newRow("plain json") << false;
+    QTest::addColumn<Compression>("compression");
+    QTest::newRow("zlib-stream") << Compression::ZlibStream;
+    QTest::newRow("zstd-stream") << Compression::ZstdStream;
+    QTest::newRow("plain json") << Compression::None;
 }
 
 void tst_GatewayClient::malformedAndOversizedInput()
 {
-    QFETCH(bool, compress);
+    QFETCH(Compression, compression);
     auto &sim = startSim(100ms);
-    auto c = config(compress);
+    auto c = config(compression);
     c.maxIncomingMessageSize = 64 * 1024;
     c.maxIncomingFrameSize = 64 * 1024;
     auto &client = makeClient(c);
@@ -950,8 +980,8 @@ void tst_GatewayClient::malformedAndOversizedInput()
     QCOMPARE(client.stats().oversizedMessages, 1u);
     QCOMPARE(closed.at(0).at(0).value<CloseInfo>().action, CloseAction::Resume);
 
-    if (compress) {
-        // Garbage on the zlib stream breaks the context: counted, closed, resumed.
+    if (compression != Compression::None) {
+        // Garbage on the zlib / zstd stream breaks the context: counted, closed, resumed.
         client.injectMessageForTest(QByteArray("garbage\x00\x00\xff\xff", 11), true);
         QCOMPARE(client.stats().inflateErrors, 1u);
         QTRY_COMPARE(resumed.size(), 2);

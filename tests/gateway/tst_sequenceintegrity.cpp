@@ -53,7 +53,7 @@ private:
         // An unsupported scheme fails GET /gateway/bot at once; the override is used instead.
         config.apiBase = QUrl(QStringLiteral("unsupported://invalid/api/v10"));
         config.gatewayUrlOverride = QUrl(QStringLiteral("ws://127.0.0.1:1"));
-        config.compress = false;
+        config.compression = gw::Compression::None;
         config.timings = GatewayTimings::fast();
         auto client = std::make_unique<GatewayClient>(config, nullptr, &m_nam);
         if (resumeFrom >= 0) {

@@ -98,6 +98,16 @@ void tst_HeadlessConfig::parse_data()
     QTest::newRow("shards three numbers")
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":[0,4,1]}]})") << false << QStringLiteral("[id, count]");
     QTest::newRow("shards a number") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","shards":4}]})") << false << QStringLiteral("\"all\"");
+    QTest::newRow("compress zstd") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","compress":"zstd-stream"}]})") << true << QString();
+    QTest::newRow("compress zlib") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","compress":"zlib-stream"}]})") << true << QString();
+    QTest::newRow("compress none") << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","compress":"none"}]})") << true << QString();
+    QTest::newRow("compress unknown word")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","compress":"zstd"}]})") << false
+        << QStringLiteral("accounts[0].compress: expected \"zlib-stream\", \"zstd-stream\" or \"none\"");
+    QTest::newRow("compress bool (the settings file's old form) refused")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","compress":true}]})") << false << QStringLiteral("accounts[0].compress");
+    QTest::newRow("compress wrong case")
+        << QByteArray(R"({"accounts":[{"name":"a","token_env":"A","compress":"ZSTD-STREAM"}]})") << false << QStringLiteral("accounts[0].compress");
     QTest::newRow("metrics without listen")
         << QByteArray(R"({"accounts":[{"name":"a","token_env":"A"}],"metrics":{}})") << false << QStringLiteral("metrics.listen");
     QTest::newRow("metrics unknown key")
@@ -156,6 +166,16 @@ void tst_HeadlessConfig::timingsAndMetrics()
     QCOMPARE(defaults->accounts.first().intents, quint32(1));
     QVERIFY(!defaults->accounts.first().allShards);  // "shards": "first" by default
     QVERIFY(!defaults->accounts.first().fixedShard);
+    QCOMPARE(defaults->accounts.first().compression, Compression::ZlibStream);  // "compress" default
+
+    const auto compressions = HeadlessConfig::parse(
+        R"({"accounts":[{"name":"a","token_env":"A","compress":"zstd-stream"},{"name":"b","token_env":"B","compress":"none"},
+                        {"name":"c","token_env":"C","compress":"zlib-stream"}]})",
+        m_dir.path());
+    QVERIFY(compressions.hasValue());
+    QCOMPARE(compressions->accounts.at(0).compression, Compression::ZstdStream);
+    QCOMPARE(compressions->accounts.at(1).compression, Compression::None);
+    QCOMPARE(compressions->accounts.at(2).compression, Compression::ZlibStream);
 
     const auto sharded = HeadlessConfig::parse(
         R"({"accounts":[{"name":"a","token_env":"A","shards":"all"},{"name":"b","token_env":"B","shards":[3,16]}]})",

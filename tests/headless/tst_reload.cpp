@@ -112,6 +112,7 @@ private Q_SLOTS:
     void addRemoveChangeKeepInOneReload();
     void newTokenRestartsTheAccount();
     void startOnlySettingsWaitForARestart();
+    void compressionChangeIsAChange();
     void refusedFileChangesNothing_data();
     void refusedFileChangesNothing();
     void inProcessConfigCannotBeReadAgain();
@@ -241,6 +242,24 @@ void tst_Reload::addRemoveChangeKeepInOneReload()
         QVERIFY(!run->out.data().contains(token.toUtf8()));
         QVERIFY(!run->err.data().contains(token.toUtf8()));
     }
+}
+
+// "compress" is a session setting: a new value restarts that account; the same value keeps it.
+void tst_Reload::compressionChangeIsAChange()
+{
+    const auto parse = [](const char *json) { return HeadlessConfig::parse(QByteArray(json), QString()); };
+    const auto running = parse(R"({"accounts":[{"name":"alpha","token_env":"A"},{"name":"beta","token_env":"B","compress":"zstd-stream"}]})");
+    const auto next = parse(R"({"accounts":[{"name":"alpha","token_env":"A","compress":"zstd-stream"},
+                                            {"name":"beta","token_env":"B","compress":"zstd-stream"}]})");
+    QVERIFY(running.hasValue() && next.hasValue());
+    const QHash<QString, QByteArray> digests{{idOf(QStringLiteral("alpha")), headlessTokenDigest(k_alphaToken)},
+                                             {idOf(QStringLiteral("beta")), headlessTokenDigest(k_betaToken)}};
+    const QList<HeadlessToken> tokens{HeadlessToken{k_alphaToken}, HeadlessToken{k_betaToken}};
+    const HeadlessReloadPlan plan = planHeadlessReload(running.value(), digests, next.value(), tokens);
+    QCOMPARE(plan.report.changed, QStringList{QStringLiteral("alpha")});
+    QCOMPARE(plan.report.unchanged, QStringList{QStringLiteral("beta")});
+    QCOMPARE(headlessAccountRecord(next->accounts.first()).compression, Compression::ZstdStream);
+    QCOMPARE(headlessAccountRecord(running->accounts.first()).compression, Compression::ZlibStream);
 }
 
 // The same account (name) with a token of another bot: restarted, and only it.

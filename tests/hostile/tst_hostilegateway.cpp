@@ -379,7 +379,7 @@ void TestHostileGateway::hostile()
     HostileServer &server = *serverThread.server;
     const int healthyConnectionsBefore = gwtest::connectionsOf(*m_sim, QStringLiteral("healthy"));
     const QString id = QStringLiteral("00000000-0000-0000-0000-%1").arg(++m_case, 12, 10, QLatin1Char('0'));
-    gw::AccountRecord r = gwtest::simRecord(*m_sim, id, QStringLiteral("Hostile %1").arg(m_case), false);
+    gw::AccountRecord r = gwtest::simRecord(*m_sim, id, QStringLiteral("Hostile %1").arg(m_case), gw::Compression::None);
     r.gatewayUrlOverride = serverThread.url();
     m_currentId = id;
     m_statuses.remove(HealthyId);

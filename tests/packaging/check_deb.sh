@@ -57,6 +57,7 @@ check "Depends has libc6 (computed by dpkg-shlibdeps)" grep -q 'libc6 (>=' <<<"$
 check "Depends has libqt6core6 (computed by dpkg-shlibdeps)" grep -q 'libqt6core6' <<<"$depends"
 check "Depends has libqt6websockets6 (computed by dpkg-shlibdeps)" grep -q 'libqt6websockets6' <<<"$depends"
 check "Depends has the SQLite driver plugin" grep -q 'libqt6sql6-sqlite' <<<"$depends"
+check "Depends has libzstd1 (zstd-stream)" grep -q 'libzstd1' <<<"$depends"
 check "Recommends a keychain" test "$(field Recommends)" = "gnome-keyring | kwalletmanager"
 check "Description has a long text" test "$(field Description | wc -l)" -ge 5
 

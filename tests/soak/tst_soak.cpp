@@ -143,7 +143,8 @@ void TestSoak::soak()
             closesAt[indexOfId.value(e.accountId, -1)].append(e.at.toMSecsSinceEpoch());
     });
     for (int i = 0; i < accounts; ++i) {
-        const gw::AccountRecord r = gwtest::simRecord(sim, idFor(i), QStringLiteral("Soak %1").arg(i), (i % 2) == 0);
+        const gw::AccountRecord r = gwtest::simRecord(sim, idFor(i), QStringLiteral("Soak %1").arg(i),
+                                                           (i % 2) == 0 ? gw::Compression::ZlibStream : gw::Compression::None);
         indexOfId.insert(r.id, i);
         manager.add(r, tokenFor(i));
     }

@@ -74,7 +74,7 @@ struct SupervisorHarness
         config.token = token;
         config.intents = intents;
         config.apiBase = sim.apiBase();
-        config.compress = true;
+        config.compression = gw::Compression::ZlibStream;
         config.timings = timings;
         context = std::make_unique<QObject>();
         gate = new gw::IdentifyGate(timings.identifyBucketInterval, timings.identifyRemainingFloor, context.get());

@@ -13,6 +13,7 @@
 #include "redactor.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFile>
 #include <QLabel>
@@ -117,13 +118,15 @@ private Q_SLOTS:
         }
         QVERIFY(!intents->checkBox(QStringLiteral("GUILD_MESSAGES"))->text().contains(QLatin1String("privileged")));
         QVERIFY(child<QLabel>(&dlg, "privilegedNote")->text().contains(QLatin1String("4014")));
-        // Advanced: collapsed; defaults shard 0 of the recommended count, zlib-stream on.
+        // Advanced: collapsed; defaults shard 0 of the recommended count, zlib-stream.
         auto *panel = child<QWidget>(&dlg, "advancedPanel");
         QVERIFY(panel->isHidden());
         child<QToolButton>(&dlg, "advancedToggle")->click();
         QVERIFY(!panel->isHidden());
         QVERIFY(child<QRadioButton>(&dlg, "shardFirstRadio")->isChecked());
-        QVERIFY(child<QCheckBox>(&dlg, "compressCheck")->isChecked());
+        auto *compression = child<QComboBox>(&dlg, "compressionCombo");
+        QCOMPARE(compression->currentData().value<Compression>(), Compression::ZlibStream);
+        QCOMPARE(compression->count(), 3);
     }
 
     void revealToggle()
@@ -421,7 +424,9 @@ private Q_SLOTS:
         child<IntentSelector>(&dlg, "intentSelector")->checkBox(QStringLiteral("GUILD_MESSAGES"))->click();
         child<QToolButton>(&dlg, "advancedToggle")->click();
         child<QRadioButton>(&dlg, "shardAllRadio")->click();
-        child<QCheckBox>(&dlg, "compressCheck")->click();
+        auto *compression = child<QComboBox>(&dlg, "compressionCombo");
+        compression->setCurrentIndex(compression->findData(QVariant::fromValue(Compression::ZstdStream)));
+        QVERIFY(compression->currentIndex() >= 0);
         QSignalSpy finished(&dlg, &AddBotDialog::checkFinished);
         child<QPushButton>(&dlg, "checkButton")->click();
         QVERIFY(finished.wait(10000));
@@ -437,7 +442,7 @@ private Q_SLOTS:
         QCOMPARE(r.name, QStringLiteral("Alpha bot"));
         QCOMPARE(r.intents, 1u | (1u << 9));
         QCOMPARE(r.shardMode, AccountRecord::ShardMode::AllShards);
-        QCOMPARE(r.compress, false);
+        QCOMPARE(r.compression, Compression::ZstdStream);
         QVERIFY(r.apiBaseOverride.isEmpty());
         QCOMPARE(vault.peek(r.id), std::optional<QString>(m_goodToken));
         QVERIFY(!vault.isSessionOnly(r.id));
