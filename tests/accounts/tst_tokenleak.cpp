@@ -259,6 +259,13 @@ private:
             qWarning("gamma did not end failed after its token was reset");
             return false;
         }
+        // The client's state reaches Failed a moment before the supervisor records why (the
+        // fatal close is handled in the next step): wait for the reason, not only the state.
+        const auto failedWith4004 = [&] {
+            const auto s = manager.status(ids.value(QStringLiteral("gamma")));
+            return s && s->failure.closeCode == std::optional<int>(4004);
+        };
+        (void)QTest::qWaitFor(failedWith4004, 10000);
         const auto gammaStatus = manager.status(ids.value(QStringLiteral("gamma")));
         if (!gammaStatus || gammaStatus->failure.closeCode != std::optional<int>(4004)) {
             qWarning("gamma failed without 4004: %s", qPrintable(gammaStatus ? gammaStatus->failure.message : QString()));
