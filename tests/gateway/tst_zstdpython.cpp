@@ -213,6 +213,7 @@ void tst_ZstdPython::pythonFramesDriveTheClient()
     };
     connect(&server, &QWebSocketServer::newConnection, this, [&] {
         QWebSocket *s = server.nextPendingConnection();
+        s->setParent(&server);  // not a child by itself in Qt 6.4 (LeakSanitizer found it): goes with the server
         requestUrl = s->requestUrl();
         connect(s, &QWebSocket::textMessageReceived, s, [&, s](const QString &m) {
             if (QJsonDocument::fromJson(m.toUtf8()).object().value(QLatin1String("op")).toInt() != 2)
