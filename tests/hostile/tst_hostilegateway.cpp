@@ -92,9 +92,9 @@ public:
             return m_tcp.listen(QHostAddress::LocalHost, 0);
         }
         if (m_script.kind == ServerKind::Tls) {
-            const QString dir = QStringLiteral(GATEWATCH_HOSTILE_CERTS);
-            QFile crt(dir + QStringLiteral("/throwaway-test.crt"));
-            QFile key(dir + QStringLiteral("/throwaway-test.key"));
+            const QString dir = QStringLiteral(GATEWATCH_TEST_CERTS);
+            QFile crt(dir + QStringLiteral("/loopback-test.crt"));
+            QFile key(dir + QStringLiteral("/loopback-test.key"));
             if (!crt.open(QIODevice::ReadOnly) || !key.open(QIODevice::ReadOnly))
                 return false;
             QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
