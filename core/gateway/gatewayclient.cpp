@@ -83,7 +83,15 @@ ConnectionState GatewayClient::state() const
 const GatewayStats &GatewayClient::stats() const
 {
     d->ledger.settle();
-    return d->stats;
+    // The wall-clock time of the last frame, from its monotonic stamp: once per read, not per frame.
+    GatewayStats &s = d->stats;
+    if (s.lastInboundSteadyNs >= 0 && s.lastInboundSteadyNs != d->inboundStampShown) {
+        const auto age = std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(s.lastInboundSteadyNs);
+        s.lastInboundAt = QDateTime::currentDateTimeUtc().addMSecs(
+            -std::chrono::duration_cast<std::chrono::milliseconds>(age).count());
+        d->inboundStampShown = s.lastInboundSteadyNs;
+    }
+    return s;
 }
 
 std::optional<SessionInfo> GatewayClient::session() const

@@ -136,6 +136,7 @@ public:
 
     ConnectionState state = ConnectionState::Stopped;
     GatewayStats stats;
+    qint64 inboundStampShown = -1;  //!< stats.lastInboundSteadyNs as of the last stats() read
     RateLimitedWarning warnings;
     SessionState session{stats};
     DispatchLedger ledger{stats};

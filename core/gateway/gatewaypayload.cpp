@@ -103,7 +103,7 @@ PayloadError EnvelopeReader::notAnObject()
 bool EnvelopeReader::member()
 {
     m_sc.skipWs();
-    m_key.clear();
+    m_key.truncate(0);  // keeps its buffer: no allocation per key
     if (!m_sc.string(&m_key))
         return false;
     m_sc.skipWs();

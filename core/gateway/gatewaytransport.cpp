@@ -119,7 +119,7 @@ bool GatewayTransport::send(const QByteArray &payload, SendLimiter::Kind kind)
 
 void GatewayTransport::receive(const QByteArray &wire, bool binary)
 {
-    m_stats.lastInboundAt = QDateTime::currentDateTimeUtc();
+    m_stats.lastInboundSteadyNs = std::chrono::steady_clock::now().time_since_epoch().count();
     m_stats.bytesReceivedWire += quint64(wire.size());
     const std::optional<QByteArray> json = inflate(wire, binary);
     if (!json)

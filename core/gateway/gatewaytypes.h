@@ -210,7 +210,8 @@ struct GatewayStats
     std::optional<std::chrono::milliseconds> meanLatency;   //!< over the recent window
     std::optional<std::chrono::milliseconds> p95Latency;    //!< over the recent window
     std::chrono::milliseconds heartbeatInterval{0};
-    QDateTime lastInboundAt;        //!< last frame of any kind
+    QDateTime lastInboundAt;        //!< last frame of any kind (derived from the stamp below when read)
+    qint64 lastInboundSteadyNs = -1; //!< steady-clock stamp of that frame, set per frame (no wall clock per message)
     QDateTime lastAckAt;
     int missedAcks = 0;             //!< ticks in a row that found the beat un-ACKed (zombie at 3, or at 1 when silent)
     qint64 lastSequence = -1;       //!< -1 = null

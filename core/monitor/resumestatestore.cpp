@@ -8,6 +8,9 @@
 #include <QMutex>
 #include <QMutexLocker>
 #include <QSettings>
+#include <QTimer>
+
+#include <algorithm>
 
 namespace gw {
 
@@ -30,8 +33,58 @@ public:
     std::chrono::milliseconds maxAge;
     std::chrono::milliseconds throttle;
     mutable QMutex mutex;
-    QHash<QString, QElapsedTimer> lastSave;
+    //! Sequence-only changes wait here and are written together, at most once per `throttle`
+    //! for the whole file (one QSettings write for every account, not one per account).
+    QHash<QString, ResumeState> staged;
+    QElapsedTimer lastWrite;
+
+    //! Under `mutex`. Writes the staged states (and `extra`, if given) in one QSettings pass.
+    void writeLocked(const QString *extraKey = nullptr, const ResumeState *extra = nullptr);
+    //! Under `mutex`: how long until a staged write is due (0: now).
+    [[nodiscard]] qint64 msUntilDue() const
+    {
+        if (!lastWrite.isValid())
+            return 0;
+        return std::max<qint64>(0, throttle.count() - lastWrite.elapsed());
+    }
 };
+
+namespace {
+void writeGroup(QSettings &s, const QString &key, const ResumeState &state)
+{
+    s.beginGroup(groupFor(key));
+    s.setValue(QStringLiteral("session_id"), state.sessionId);
+    s.setValue(QStringLiteral("resume_gateway_url"), state.resumeGatewayUrl.toString());
+    s.setValue(QStringLiteral("seq"), state.sequence);
+    const QDateTime at = state.savedAt.isValid() ? state.savedAt : QDateTime::currentDateTimeUtc();
+    s.setValue(QStringLiteral("saved_at"), at.toUTC().toString(Qt::ISODateWithMs));
+    s.endGroup();
+}
+} // namespace
+
+void ResumeStateStore::Private::writeLocked(const QString *extraKey, const ResumeState *extra)
+{
+    QSettings s(path, QSettings::IniFormat);
+    // Sessions older than maxAge are never offered again: drop them, so the file (rewritten
+    // whole on every write) holds live sessions only, not every account ever run.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QStringList groups = s.childGroups();
+    for (const QString &group : groups) {
+        const QDateTime at = QDateTime::fromString(s.value(group + QStringLiteral("/saved_at")).toString(),
+                                                   Qt::ISODateWithMs);
+        if (!at.isValid() || at.msecsTo(now) > maxAge.count())
+            s.remove(group);
+    }
+    for (auto it = staged.cbegin(); it != staged.cend(); ++it) {
+        if (!extraKey || it.key() != *extraKey)
+            writeGroup(s, it.key(), it.value());
+    }
+    if (extraKey)
+        writeGroup(s, *extraKey, *extra);
+    staged.clear();
+    s.sync();
+    lastWrite.start();
+}
 
 ResumeStateStore::ResumeStateStore(QString filePath, std::chrono::milliseconds maxAge, std::chrono::milliseconds throttle)
     : d(std::make_unique<Private>())
@@ -41,7 +94,12 @@ ResumeStateStore::ResumeStateStore(QString filePath, std::chrono::milliseconds m
     d->throttle = throttle;
 }
 
-ResumeStateStore::~ResumeStateStore() = default;
+ResumeStateStore::~ResumeStateStore()
+{
+    QMutexLocker lock(&d->mutex);
+    if (!d->staged.isEmpty())
+        d->writeLocked();
+}
 
 QString ResumeStateStore::keyFor(const QString &accountId, int shard)
 {
@@ -80,16 +138,24 @@ void ResumeStateStore::save(const QString &key, const ResumeState &state)
         return;
     }
     QMutexLocker lock(&d->mutex);
-    QSettings s(d->path, QSettings::IniFormat);
-    s.beginGroup(groupFor(key));
-    s.setValue(QStringLiteral("session_id"), state.sessionId);
-    s.setValue(QStringLiteral("resume_gateway_url"), state.resumeGatewayUrl.toString());
-    s.setValue(QStringLiteral("seq"), state.sequence);
-    const QDateTime at = state.savedAt.isValid() ? state.savedAt : QDateTime::currentDateTimeUtc();
-    s.setValue(QStringLiteral("saved_at"), at.toUTC().toString(Qt::ISODateWithMs));
-    s.endGroup();
-    s.sync();
-    d->lastSave[key].start();
+    d->writeLocked(&key, &state);
+}
+
+void ResumeStateStore::stage(const QString &key, const ResumeState &state, QObject *context)
+{
+    QMutexLocker lock(&d->mutex);
+    d->staged.insert(key, state);
+    const qint64 wait = d->msUntilDue();
+    if (wait == 0) {
+        d->writeLocked();
+        return;
+    }
+    // Not due yet: look again when it is (whichever staged key's context fires first writes all).
+    QTimer::singleShot(std::chrono::milliseconds(wait), context, [this] {
+        QMutexLocker again(&d->mutex);
+        if (!d->staged.isEmpty() && d->msUntilDue() == 0)
+            d->writeLocked();
+    });
 }
 
 void ResumeStateStore::remove(const QString &key)
@@ -97,8 +163,8 @@ void ResumeStateStore::remove(const QString &key)
     QMutexLocker lock(&d->mutex);
     QSettings s(d->path, QSettings::IniFormat);
     s.remove(groupFor(key));
+    d->staged.remove(key);
     s.sync();
-    d->lastSave.remove(key);
 }
 
 void ResumeStateStore::removeAccount(const QString &accountId)
@@ -112,9 +178,9 @@ void ResumeStateStore::removeAccount(const QString &accountId)
             s.remove(group);
     }
     s.sync();
-    for (auto it = d->lastSave.begin(); it != d->lastSave.end();) {
+    for (auto it = d->staged.begin(); it != d->staged.end();) {
         if (it.key().startsWith(accountId + QLatin1Char('/')))
-            it = d->lastSave.erase(it);
+            it = d->staged.erase(it);
         else
             ++it;
     }
@@ -149,14 +215,19 @@ void ResumeStateStore::attach(GatewayClient *client, const QString &key)
                          else
                              forgetIfDropped();
                      });
-    QObject::connect(client, &GatewayClient::dispatchReceived, client, [this, client, key] {
-        {
-            QMutexLocker lock(&d->mutex);
-            const auto it = d->lastSave.constFind(key);
-            if (it != d->lastSave.cend() && it->isValid() && it->elapsed() < d->throttle.count())
-                return;
-        }
-        save(key, client->resumeState());
+    // A dispatch only moves the sequence: the first one of an interval arms one timer on the
+    // client's thread, which stages the state then; the rest cost a flag test.
+    auto pending = std::make_shared<bool>(false);
+    QObject::connect(client, &GatewayClient::dispatchReceived, client, [this, client, key, pending] {
+        if (*pending)
+            return;
+        *pending = true;
+        QTimer::singleShot(d->throttle, client, [this, client, key, pending] {
+            *pending = false;
+            const ConnectionState state = client->state();
+            if (state == ConnectionState::Ready || state == ConnectionState::Degraded)
+                stage(key, client->resumeState(), client);
+        });
     });
 }
 

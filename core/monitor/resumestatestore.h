@@ -13,7 +13,9 @@ namespace gw {
 //! Persists each session's resume state (session id, sequence, resume URL: never the token) so
 //! that a restart within the resume window RESUMEs instead of spending an IDENTIFY.
 //! An INI file (QSettings) with one group per key ("<account id>/<shard>"). Thread-safe: the
-//! AccountManager's worker saves while the GUI thread may construct it.
+//! AccountManager's worker saves while the GUI thread may construct it. Dispatches (sequence
+//! changes) cost a flag test each; they are collected and the whole file is written at most
+//! once per throttle interval, whatever the number of accounts.
 class ResumeStateStore final
 {
     Q_DISABLE_COPY_MOVE(ResumeStateStore)
@@ -51,6 +53,9 @@ public:
     void attach(GatewayClient *client, const QString &key);
 
 private:
+    //! A sequence-only change: written with the others once the throttle interval is over.
+    void stage(const QString &key, const ResumeState &state, QObject *context);
+
     class Private;
     std::unique_ptr<Private> d;
 };
