@@ -37,11 +37,14 @@ public:
     [[nodiscard]] virtual qint64 maxOutput() const = 0;
     //! Fresh context for a new connection; counters are kept.
     virtual void reset() = 0;
-    //! Feed one binary WebSocket message. nullopt inside the Expected: more messages needed
-    //! (no flush boundary yet); a value: one complete message; an error: the context is broken.
+    //! Feed one binary WebSocket message. nullopt inside the Expected: nothing to deliver (no
+    //! flush boundary yet, or a boundary with no output); a value: one complete, non-empty
+    //! message; an error: the context is broken and refuses everything until reset().
     virtual Expected<std::optional<QByteArray>, InflateError> feed(const QByteArray &message) = 0;
     [[nodiscard]] virtual quint64 bytesIn() const = 0;   //!< compressed bytes fed
     [[nodiscard]] virtual quint64 bytesOut() const = 0;  //!< decompressed bytes produced
+    //! Bytes held back until the next flush boundary (compressed or decompressed, by decoder).
+    [[nodiscard]] virtual qint64 pendingBytes() const = 0;
 
 protected:
     StreamInflater() = default;

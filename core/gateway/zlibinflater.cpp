@@ -151,6 +151,8 @@ Expected<std::optional<QByteArray>, InflateError> ZlibInflater::inflateBuffer(co
     }
     result.truncate(used);
     m->out += quint64(used);
+    if (used == 0)
+        return std::optional<QByteArray>{};  // an empty flush: nothing to deliver
     return std::optional<QByteArray>(std::move(result));
 }
 

@@ -36,7 +36,7 @@ public:
 
     [[nodiscard]] quint64 bytesIn() const override;   //!< compressed bytes fed
     [[nodiscard]] quint64 bytesOut() const override;  //!< inflated bytes produced
-    [[nodiscard]] qint64 pendingBytes() const;  //!< buffered, waiting for the suffix
+    [[nodiscard]] qint64 pendingBytes() const override;  //!< buffered, waiting for the suffix
 
     //! True when `message` ends with the Z_SYNC_FLUSH marker 00 00 ff ff.
     static bool endsWithSyncFlush(const QByteArray &message);

@@ -32,7 +32,7 @@ public:
     [[nodiscard]] quint64 bytesIn() const override;
     [[nodiscard]] quint64 bytesOut() const override;
     //! Decompressed bytes held back because the last message ended inside a block.
-    [[nodiscard]] qint64 pendingBytes() const;
+    [[nodiscard]] qint64 pendingBytes() const override;
 
 private:
     struct State;

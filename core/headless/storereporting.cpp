@@ -28,6 +28,19 @@ void reportDamage(const StoreStatus &s, const StoreLineWriter &write)
           fields);
 }
 
+//! The slot for a signal that carries a row count (rowsDropped, recovered): one line of
+//! `errorKind` with the count as field `countField`; `message` gets the count as %1 and the rows
+//! dropped since start as %2.
+auto rowCountLine(StoreLineWriter write, Severity severity, const QString &errorKind, const QString &countField,
+                  const QString &message)
+{
+    return [=](qint64 count, const StoreStatus &s) {
+        QJsonObject fields = baseFields(errorKind, s);
+        fields.insert(countField, count);
+        write(severity, message.arg(count).arg(s.droppedRows), fields);
+    };
+}
+
 } // namespace
 
 void connectStoreReporting(StoreHealth *health, MetricsRegistry *metrics, QObject *context, StoreLineWriter write)
@@ -45,20 +58,12 @@ void connectStoreReporting(StoreHealth *health, MetricsRegistry *metrics, QObjec
               QStringLiteral("event store: could not write (%1); %2 rows are held and retried").arg(s.lastError).arg(s.queuedRows),
               fields);
     });
-    QObject::connect(health, &StoreHealth::rowsDropped, context, [write](qint64 count, const StoreStatus &s) {
-        QJsonObject fields = baseFields(QStringLiteral("store_rows_dropped"), s);
-        fields.insert(QStringLiteral("dropped"), count);
-        write(Severity::Error,
-              QStringLiteral("event store: the retry queue is full; %1 rows dropped (%2 since start)").arg(count).arg(s.droppedRows),
-              fields);
-    });
-    QObject::connect(health, &StoreHealth::recovered, context, [write](qint64 rows, const StoreStatus &s) {
-        QJsonObject fields = baseFields(QStringLiteral("store_recovered"), s);
-        fields.insert(QStringLiteral("written"), rows);
-        write(Severity::Info,
-              QStringLiteral("event store: writing again; %1 held rows were written (%2 dropped since start)").arg(rows).arg(s.droppedRows),
-              fields);
-    });
+    QObject::connect(health, &StoreHealth::rowsDropped, context,
+                     rowCountLine(write, Severity::Error, QStringLiteral("store_rows_dropped"), QStringLiteral("dropped"),
+                                  QStringLiteral("event store: the retry queue is full; %1 rows dropped (%2 since start)")));
+    QObject::connect(health, &StoreHealth::recovered, context,
+                     rowCountLine(write, Severity::Info, QStringLiteral("store_recovered"), QStringLiteral("written"),
+                                  QStringLiteral("event store: writing again; %1 held rows were written (%2 dropped since start)")));
     QObject::connect(health, &StoreHealth::damagedMovedAside, context,
                      [write](const StoreStatus &s) { reportDamage(s, write); });
     if (!health->status().movedAsidePath.isEmpty())

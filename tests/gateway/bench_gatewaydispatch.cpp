@@ -8,13 +8,11 @@
 // dispatchReceived).
 #include "gatewayclient.h"
 #include "gatewaypayload.h"
+#include "simdeflater_p.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QList>
-
-#include <zlib.h>
-#include <zstd.h>
 
 #include <cstdio>
 
@@ -35,6 +33,36 @@ double rate(int n, const QElapsedTimer &t)
     return double(n) / (double(t.nsecsElapsed()) / 1e9);
 }
 
+//! One client case: `plain` sent as the server would for `compression` (the simulator's
+//! SimDeflater: one context, a flush per message), fed through the client's frame-in path.
+void clientRate(Compression compression, const QList<QByteArray> &plain)
+{
+    QList<QByteArray> wire = plain;
+    qint64 wireBytes = 0;
+    if (compression != Compression::None) {
+        SimDeflater deflater(compression);
+        for (QByteArray &m : wire)
+            m = deflater.compress(m);
+    }
+    for (const QByteArray &m : std::as_const(wire))
+        wireBytes += m.size();
+    GatewayClientConfig c;
+    c.token = QStringLiteral("bench");
+    c.compression = compression;
+    GatewayClient client(c);
+    quint64 seen = 0;
+    QObject::connect(&client, &GatewayClient::dispatchReceived, &client, [&](const QByteArray &, qint64) { ++seen; });
+    const bool binary = compression != Compression::None;
+    QElapsedTimer t;
+    t.start();
+    for (const QByteArray &m : std::as_const(wire))
+        client.injectMessageForTest(m, binary);
+    const qsizetype n = wire.size();
+    std::printf("client, %-11s %9.0f dispatch/s (%llu, malformed %llu, %.1f wire bytes/msg)\n",
+                qPrintable((compression == Compression::None ? QStringLiteral("plain JSON") : compressionName(compression)) + QLatin1Char(':')), rate(int(n), t), static_cast<unsigned long long>(seen),
+                static_cast<unsigned long long>(client.stats().malformedPayloads), double(wireBytes) / double(n));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -53,77 +81,8 @@ int main(int argc, char **argv)
             sink += PayloadDecoder::decode(m)->op;
         std::printf("envelope scan only:        %9.0f msg/s (%lld)\n", rate(N, t), static_cast<long long>(sink));
     }
-    {
-        GatewayClientConfig c;
-        c.token = QStringLiteral("bench");
-        c.compression = Compression::None;
-        GatewayClient client(c);
-        quint64 seen = 0;
-        QObject::connect(&client, &GatewayClient::dispatchReceived, &client, [&](const QByteArray &, qint64) { ++seen; });
-        QElapsedTimer t;
-        t.start();
-        for (const QByteArray &m : std::as_const(plain))
-            client.injectMessageForTest(m, false);
-        std::printf("client, plain JSON:        %9.0f dispatch/s (%llu)\n", rate(N, t), static_cast<unsigned long long>(seen));
-    }
-    {
-        // A server-side zlib-stream: one deflate context, Z_SYNC_FLUSH per message.
-        z_stream zs{};
-        deflateInit(&zs, Z_DEFAULT_COMPRESSION);
-        QList<QByteArray> compressed;
-        for (const QByteArray &in : std::as_const(plain)) {
-            QByteArray out(in.size() + 64, Qt::Uninitialized);
-            zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(in.constData()));
-            zs.avail_in = uInt(in.size());
-            zs.next_out = reinterpret_cast<Bytef *>(out.data());
-            zs.avail_out = uInt(out.size());
-            deflate(&zs, Z_SYNC_FLUSH);
-            out.resize(out.size() - qsizetype(zs.avail_out));
-            compressed << out;
-        }
-        deflateEnd(&zs);
-        GatewayClientConfig c;
-        c.token = QStringLiteral("bench");
-        c.compression = Compression::ZlibStream;
-        GatewayClient client(c);
-        quint64 seen = 0;
-        QObject::connect(&client, &GatewayClient::dispatchReceived, &client, [&](const QByteArray &, qint64) { ++seen; });
-        QElapsedTimer t;
-        t.start();
-        for (const QByteArray &m : std::as_const(compressed))
-            client.injectMessageForTest(m, true);
-        std::printf("client, zlib-stream:       %9.0f dispatch/s (%llu, malformed %llu)\n", rate(N, t),
-                    static_cast<unsigned long long>(seen), static_cast<unsigned long long>(client.stats().malformedPayloads));
-    }
-    {
-        // A server-side zstd-stream: one compression context, ZSTD_e_flush per message.
-        ZSTD_CCtx *cctx = ZSTD_createCCtx();
-        QList<QByteArray> compressed;
-        qint64 wire = 0;
-        for (const QByteArray &in : std::as_const(plain)) {
-            QByteArray out(qsizetype(ZSTD_compressBound(size_t(in.size()))) + 64, Qt::Uninitialized);
-            ZSTD_inBuffer input{in.constData(), size_t(in.size()), 0};
-            ZSTD_outBuffer output{out.data(), size_t(out.size()), 0};
-            while (ZSTD_compressStream2(cctx, &output, &input, ZSTD_e_flush) > 0) {
-            }
-            out.resize(qsizetype(output.pos));
-            wire += out.size();
-            compressed << out;
-        }
-        ZSTD_freeCCtx(cctx);
-        GatewayClientConfig c;
-        c.token = QStringLiteral("bench");
-        c.compression = Compression::ZstdStream;
-        GatewayClient client(c);
-        quint64 seen = 0;
-        QObject::connect(&client, &GatewayClient::dispatchReceived, &client, [&](const QByteArray &, qint64) { ++seen; });
-        QElapsedTimer t;
-        t.start();
-        for (const QByteArray &m : std::as_const(compressed))
-            client.injectMessageForTest(m, true);
-        std::printf("client, zstd-stream:       %9.0f dispatch/s (%llu, malformed %llu, %.1f wire bytes/msg)\n", rate(N, t),
-                    static_cast<unsigned long long>(seen), static_cast<unsigned long long>(client.stats().malformedPayloads),
-                    double(wire) / N);
-    }
+    clientRate(Compression::None, plain);
+    clientRate(Compression::ZlibStream, plain);
+    clientRate(Compression::ZstdStream, plain);
     return 0;
 }

@@ -1,6 +1,6 @@
-// ZstdInflater against libzstd's own streaming compressor: one frame stream per connection,
-// ZSTD_e_flush after every message, as Discord's zstd-stream sends it.
-#include "streaminflater.h"
+// ZstdInflater against libzstd's own streaming compressor (the simulator's SimDeflater): one
+// frame stream per connection, ZSTD_e_flush after every message, as Discord's zstd-stream sends it.
+#include "inflaterfixture.h"
 #include "zstdinflater.h"
 
 #include <QRandomGenerator>
@@ -9,46 +9,7 @@
 #include <zstd.h>
 
 using namespace gw;
-
-namespace {
-
-//! The server side of zstd-stream: one ZSTD_CCtx, ZSTD_e_flush after every message.
-class ZstdCompressor
-{
-public:
-    ZstdCompressor() : m_cctx(ZSTD_createCCtx()) {}
-    ~ZstdCompressor() { ZSTD_freeCCtx(m_cctx); }
-    ZstdCompressor(const ZstdCompressor &) = delete;
-    ZstdCompressor &operator=(const ZstdCompressor &) = delete;
-
-    QByteArray compress(const QByteArray &in, ZSTD_EndDirective mode = ZSTD_e_flush)
-    {
-        QByteArray out;
-        QByteArray chunk(64 * 1024, Qt::Uninitialized);
-        ZSTD_inBuffer input{in.constData(), size_t(in.size()), 0};
-        for (;;) {
-            ZSTD_outBuffer output{chunk.data(), size_t(chunk.size()), 0};
-            const size_t left = ZSTD_compressStream2(m_cctx, &output, &input, mode);
-            if (ZSTD_isError(left))
-                qFatal("ZSTD_compressStream2: %s", ZSTD_getErrorName(left));
-            out.append(chunk.constData(), qsizetype(output.pos));
-            if (left == 0 && input.pos == input.size)
-                break;
-        }
-        return out;
-    }
-
-private:
-    ZSTD_CCtx *m_cctx;
-};
-
-QByteArray message(int i)
-{
-    return QByteArray(R"({"op":0,"s":)") + QByteArray::number(i) + R"(,"t":"MESSAGE_CREATE","d":{"content":"hello )"
-           + QByteArray::number(i) + R"("}})";
-}
-
-} // namespace
+using gwtest::inflaterMessage;
 
 class tst_ZstdInflater final : public QObject
 {
@@ -68,64 +29,18 @@ private Q_SLOTS:
 
 void tst_ZstdInflater::roundTripSharedContext()
 {
-    ZstdCompressor zc;
-    ZstdInflater inf;
-    qint64 wire = 0;
-    qint64 plain = 0;
-    for (int i = 0; i < 500; ++i) {
-        const QByteArray m = message(i);
-        const QByteArray z = zc.compress(m);
-        wire += z.size();
-        plain += m.size();
-        const auto r = inf.feed(z);
-        QVERIFY2(r.hasValue(), qPrintable(r.hasValue() ? QString() : r.error().message));
-        QVERIFY(r.value().has_value());
-        QCOMPARE(*r.value(), m);
-    }
-    QCOMPARE(inf.bytesIn(), quint64(wire));
-    QCOMPARE(inf.bytesOut(), quint64(plain));
-    QVERIFY(wire < plain / 2);  // one shared context: later messages reuse the window
+    gwtest::verifyRoundTrip(Compression::ZstdStream, 500);
 }
 
 void tst_ZstdInflater::splitMessages_data()
 {
-    QTest::addColumn<int>("parts");
-    QTest::newRow("2 parts") << 2;
-    QTest::newRow("7 parts") << 7;
-    QTest::newRow("byte by byte") << -1;
+    gwtest::splitRows();
 }
 
-// A message cut inside a block is held until the rest arrives; the next message decodes normally.
-// (One block: a cut exactly between two blocks of one message cannot be told from a flush.)
 void tst_ZstdInflater::splitMessages()
 {
     QFETCH(int, parts);
-    ZstdCompressor zc;
-    ZstdInflater inf;
-    QByteArray big;
-    for (int i = 0; i < 1200; ++i)
-        big += message(i);
-    QVERIFY(big.size() < ZSTD_BLOCKSIZE_MAX);
-    const QByteArray z = zc.compress(big);
-    const int n = parts < 0 ? int(z.size()) : parts;
-    const qsizetype step = (z.size() + n - 1) / n;
-    std::optional<QByteArray> got;
-    for (qsizetype at = 0; at < z.size(); at += step) {
-        const auto r = inf.feed(z.mid(at, step));
-        QVERIFY(r.hasValue());
-        if (at + step < z.size()) {
-            QVERIFY(!r.value().has_value());
-        } else {
-            got = r.value();
-        }
-    }
-    QVERIFY(got.has_value());
-    QCOMPARE(got->size(), big.size());
-    QCOMPARE(*got, big);
-    QCOMPARE(inf.pendingBytes(), 0);
-    const auto next = inf.feed(zc.compress(message(7)));
-    QVERIFY(next.hasValue() && next.value().has_value());
-    QCOMPARE(*next.value(), message(7));
+    gwtest::verifySplit(Compression::ZstdStream, parts);
 }
 
 void tst_ZstdInflater::garbageIsAnError()
@@ -136,18 +51,18 @@ void tst_ZstdInflater::garbageIsAnError()
     QCOMPARE(r.error().kind, InflateError::Kind::Corrupt);
     QVERIFY(r.error().message.contains(QLatin1String("zstd")));
     // The context is broken: nothing more is accepted until reset().
-    ZstdCompressor zc;
-    QVERIFY(!inf.feed(zc.compress(message(1))).hasValue());
+    SimDeflater zc(Compression::ZstdStream);
+    QVERIFY(!inf.feed(zc.compress(inflaterMessage(1))).hasValue());
     inf.reset();
-    ZstdCompressor fresh;
-    const auto again = inf.feed(fresh.compress(message(1)));
+    SimDeflater fresh(Compression::ZstdStream);
+    const auto again = inf.feed(fresh.compress(inflaterMessage(1)));
     QVERIFY(again.hasValue() && again.value().has_value());
 
     // A valid stream whose later block is damaged.
-    ZstdCompressor zc2;
+    SimDeflater zc2(Compression::ZstdStream);
     ZstdInflater inf2;
-    QVERIFY(inf2.feed(zc2.compress(message(1))).hasValue());
-    QByteArray second = zc2.compress(QByteArray(4000, 'x') + message(2));
+    QVERIFY(inf2.feed(zc2.compress(inflaterMessage(1))).hasValue());
+    QByteArray second = zc2.compress(QByteArray(4000, 'x') + inflaterMessage(2));
     for (qsizetype i = 0; i < second.size(); ++i)
         second[i] = char(second.at(i) ^ 0x5a);
     const auto bad = inf2.feed(second);
@@ -157,9 +72,9 @@ void tst_ZstdInflater::garbageIsAnError()
 
 void tst_ZstdInflater::bombIsCapped()
 {
-    ZstdCompressor zc;
+    SimDeflater zc(Compression::ZstdStream);
     ZstdInflater inf(64 * 1024);
-    QVERIFY(inf.feed(zc.compress(message(1))).hasValue());
+    QVERIFY(inf.feed(zc.compress(inflaterMessage(1))).hasValue());
     const QByteArray z = zc.compress(QByteArray(1024 * 1024, '\0'));
     QVERIFY(z.size() < 1024);  // a tiny message that expands 1000×
     const auto r = inf.feed(z);
@@ -171,7 +86,7 @@ void tst_ZstdInflater::bombIsCapped()
 void tst_ZstdInflater::unterminatedBufferIsCapped()
 {
     // Compressed bytes that never reach a block boundary are capped too.
-    ZstdCompressor zc;
+    SimDeflater zc(Compression::ZstdStream);
     ZstdInflater inf(1024);
     QByteArray noise(4096, Qt::Uninitialized);
     QRandomGenerator rng(42);
@@ -189,7 +104,7 @@ void tst_ZstdInflater::unterminatedBufferIsCapped()
 
 void tst_ZstdInflater::emptyMessages()
 {
-    ZstdCompressor zc;
+    SimDeflater zc(Compression::ZstdStream);
     ZstdInflater inf;
     // An empty WebSocket message and an empty flush deliver nothing and break nothing.
     const auto none = inf.feed(QByteArray());
@@ -198,31 +113,36 @@ void tst_ZstdInflater::emptyMessages()
     const auto emptyFlush = inf.feed(zc.compress(QByteArray()));
     QVERIFY(emptyFlush.hasValue());
     QVERIFY(!emptyFlush.value().has_value());
-    const auto r = inf.feed(zc.compress(message(3)));
+    const auto r = inf.feed(zc.compress(inflaterMessage(3)));
     QVERIFY(r.hasValue() && r.value().has_value());
-    QCOMPARE(*r.value(), message(3));
-    // A frame that ends (ZSTD_e_end) and a new one on the same context: both decode.
-    const auto end = inf.feed(zc.compress(message(4), ZSTD_e_end));
+    QCOMPARE(*r.value(), inflaterMessage(3));
+    // A frame that ends (a one-shot ZSTD_compress frame) and a new one on the same context: both decode.
+    const QByteArray m4 = inflaterMessage(4);
+    QByteArray ended(qsizetype(ZSTD_compressBound(size_t(m4.size()))), Qt::Uninitialized);
+    ended.resize(qsizetype(ZSTD_compress(ended.data(), size_t(ended.size()), m4.constData(), size_t(m4.size()), 3)));
+    ZstdInflater fresh;
+    const auto end = fresh.feed(ended);
     QVERIFY(end.hasValue() && end.value().has_value());
-    QCOMPARE(*end.value(), message(4));
-    const auto next = inf.feed(zc.compress(message(5)));
-    QVERIFY(next.hasValue() && next.value().has_value());
-    QCOMPARE(*next.value(), message(5));
+    QCOMPARE(*end.value(), m4);
+    SimDeflater next(Compression::ZstdStream);
+    const auto again = fresh.feed(next.compress(inflaterMessage(5)));
+    QVERIFY(again.hasValue() && again.value().has_value());
+    QCOMPARE(*again.value(), inflaterMessage(5));
 }
 
 void tst_ZstdInflater::resetStartsAFreshContext()
 {
     ZstdInflater inf;
     {
-        ZstdCompressor first;
-        QVERIFY(inf.feed(first.compress(message(1))).hasValue());
-        QVERIFY(inf.feed(first.compress(message(2))).hasValue());
+        SimDeflater first(Compression::ZstdStream);
+        QVERIFY(inf.feed(first.compress(inflaterMessage(1))).hasValue());
+        QVERIFY(inf.feed(first.compress(inflaterMessage(2))).hasValue());
     }
     inf.reset();
-    ZstdCompressor second;
-    const auto r = inf.feed(second.compress(message(3)));
+    SimDeflater second(Compression::ZstdStream);
+    const auto r = inf.feed(second.compress(inflaterMessage(3)));
     QVERIFY(r.hasValue() && r.value().has_value());
-    QCOMPARE(*r.value(), message(3));
+    QCOMPARE(*r.value(), inflaterMessage(3));
 }
 
 void tst_ZstdInflater::factoryPicksTheInflater()
