@@ -70,8 +70,8 @@ void TlsTcpServer::incomingConnection(qintptr descriptor)
         return;
     }
     socket->setSslConfiguration(*m_tls);
-    // A client that refuses the certificate closes the connection; the socket goes with it.
-    connect(socket, &QSslSocket::disconnected, socket, &QObject::deleteLater);
+    // Owned by the server like QTcpServer's own sockets; whoever takes it (the WebSocket server,
+    // the HTTP server) decides when it goes. A client that refuses the certificate just closes.
     connect(socket, &QSslSocket::sslErrors, socket, [](const QList<QSslError> &errors) {
         qCDebug(lcSim) << "TLS handshake errors on an incoming connection:" << errors.size();
     });
