@@ -70,6 +70,9 @@ void describeOptions(QCommandLineParser &parser)
          QCoreApplication::translate("main", "Headless: use this gateway URL for every account."), QStringLiteral("URL")},
         {QStringLiteral("api-base"),
          QCoreApplication::translate("main", "Headless: use this REST API base for every account."), QStringLiteral("URL")},
+        {QStringLiteral("ca-file"),
+         QCoreApplication::translate("main", "Headless: also trust the PEM CA certificates in PATH (wss://, https://)."),
+         QStringLiteral("PATH")},
         {QStringLiteral("duration"),
          QCoreApplication::translate("main", "Headless: stop by itself after SECONDS."), QStringLiteral("SECONDS")},
         {QStringLiteral("metrics-listen"),
@@ -108,6 +111,7 @@ int runHeadlessMode(QCoreApplication &app, const QCommandLineParser &parser)
         options.gatewayUrl = QUrl(parser.value(QStringLiteral("gateway-url")));
     if (parser.isSet(QStringLiteral("api-base")))
         options.apiBase = QUrl(parser.value(QStringLiteral("api-base")));
+    options.caFile = parser.value(QStringLiteral("ca-file"));
     if (parser.isSet(QStringLiteral("duration"))) {
         const auto duration = gw::parseDurationSeconds(parser.value(QStringLiteral("duration")));
         if (!duration) {

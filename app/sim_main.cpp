@@ -110,11 +110,17 @@ struct ServerOptions
                                                  "listener), refused (a port that refuses connections) or silent "
                                                  "(accepts TCP, never answers the upgrade)."),
                                   QStringLiteral("host"), QStringLiteral("live")};
+    QCommandLineOption tlsCert{QStringLiteral("tls-cert"),
+                               QStringLiteral("Serve TLS (wss:// and https://) with this PEM certificate "
+                                              "(needs --tls-key)."),
+                               QStringLiteral("path")};
+    QCommandLineOption tlsKey{QStringLiteral("tls-key"),
+                              QStringLiteral("The PEM private key of --tls-cert."), QStringLiteral("path")};
 
     [[nodiscard]] QList<QCommandLineOption> all() const
     {
         return {host, port, resumePort, httpPort, heartbeat, dispatch, payloadBytes, resumeWindow, bucket,
-                anyToken, noRateLimit, noConcurrency, resumeHost};
+                anyToken, noRateLimit, noConcurrency, resumeHost, tlsCert, tlsKey};
     }
 
     void apply(const QCommandLineParser &parser, gw::GatewaySimulator::Options &options) const
@@ -144,6 +150,10 @@ struct ServerOptions
         if (!announced)
             fail(QStringLiteral("--resume-host expects live, refused or silent"));
         options.resumeHost = *announced;
+        if (parser.isSet(tlsCert) != parser.isSet(tlsKey))
+            fail(QStringLiteral("--tls-cert and --tls-key go together"));
+        options.tlsCertFile = parser.value(tlsCert);
+        options.tlsKeyFile = parser.value(tlsKey);
     }
 };
 

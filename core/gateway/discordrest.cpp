@@ -103,8 +103,11 @@ Expected<QJsonObject, RestError> replyObject(QNetworkReply *reply, const QString
     if (status >= 400)
         return makeError(RestError::Kind::Http, status, QStringLiteral("%1: HTTP %2").arg(what).arg(status));
     if (ne != QNetworkReply::NoError) {
-        RestError e = makeError(RestError::Kind::Network, status,
-                                QStringLiteral("%1: network error %2").arg(what).arg(int(ne)));
+        // A TLS failure says so: most often the server's certificate is not trusted (--ca-file).
+        const QString text = ne == QNetworkReply::SslHandshakeFailedError
+                                 ? QStringLiteral("%1: TLS handshake failed (network error %2)")
+                                 : QStringLiteral("%1: network error %2");
+        RestError e = makeError(RestError::Kind::Network, status, text.arg(what).arg(int(ne)));
         e.networkError = int(ne);
         return e;
     }

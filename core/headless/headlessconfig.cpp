@@ -449,6 +449,17 @@ Expected<HeadlessConfig, QString> HeadlessConfig::load(const QString &path)
     return parse(file->data, QFileInfo(path).absolutePath());
 }
 
+Expected<QList<QSslCertificate>, QString> loadCaFile(const QString &path)
+{
+    auto file = readBoundedFile(path, k_maxConfigBytes);
+    if (!file)
+        return QStringLiteral("--ca-file: %1").arg(file.error());
+    QList<QSslCertificate> certificates = QSslCertificate::fromData(file->data, QSsl::Pem);
+    if (certificates.isEmpty())
+        return QStringLiteral("--ca-file: %1 holds no PEM certificate").arg(path);
+    return certificates;
+}
+
 Expected<std::chrono::milliseconds, QString> parseDurationSeconds(const QString &text)
 {
     constexpr double maxSeconds = 10 * 365.25 * 86400;  // ten years

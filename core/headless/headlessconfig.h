@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -71,6 +72,10 @@ struct HeadlessConfig
     //! contain any of them (a name is printed, stored and exported in clear). The first error wins.
     [[nodiscard]] Expected<QList<HeadlessToken>, QString> readTokens() const;
 };
+
+//! `--ca-file PATH`: the PEM certificates of a regular file of at most 1 MiB (opened like the
+//! config). An unreadable file, or one without a single PEM certificate, is an error naming it.
+Expected<QList<QSslCertificate>, QString> loadCaFile(const QString &path);
 
 //! `--duration SECONDS`: a finite number from 1 s to ten years (fractions allowed), else an error
 //! naming the accepted range. Longer than a QTimer can count; HeadlessRunner chains its timer.

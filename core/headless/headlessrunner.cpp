@@ -9,6 +9,7 @@
 #include "logging.h"
 #include "metricsregistry.h"
 #include "metricsserver.h"
+#include "tlstrust.h"
 #include "monitorapp.h"
 #include "redactor.h"
 #include "resumestatestore.h"
@@ -255,6 +256,14 @@ Expected<bool, HeadlessExit> HeadlessRunner::Private::loadConfig()
         config = loaded.value();
     }
     applyCommandLine(config);
+    if (!options.caFile.isEmpty()) {
+        const auto cas = loadCaFile(options.caFile);
+        if (!cas) {
+            reportError(HeadlessExit::BadConfig, cas.error());
+            return HeadlessExit::BadConfig;
+        }
+        trustExtraCaCertificates(*cas);
+    }
     return true;
 }
 

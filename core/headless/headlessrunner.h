@@ -41,6 +41,9 @@ struct HeadlessOptions
     std::optional<HeadlessConfig> config;  //!< in-process: an already parsed config
     QUrl gatewayUrl;                       //!< --gateway-url: overrides every account
     QUrl apiBase;                          //!< --api-base: overrides every account
+    //! --ca-file PATH: PEM CA certificates trusted besides the system's for wss:// and https://
+    //! (loadCaFile, trustExtraCaCertificates: process-wide, before the first connection).
+    QString caFile;
     std::optional<std::chrono::milliseconds> duration;  //!< --duration S: stop by itself (exit 0)
     QString metricsListen;                 //!< --metrics-listen ADDR: overrides metrics.listen
     bool metricsAllowNonLoopback = false;  //!< with --metrics-listen on a non-loopback address

@@ -8,6 +8,7 @@
 #include "simsessions_p.h"
 #include "simsockets_p.h"
 #include "simstate_p.h"
+#include "simtls_p.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -45,8 +46,8 @@ public:
     sim::HttpApi api;
 
     QString error;
-    QTcpServer mainTcp;
-    QTcpServer resumeTcp;
+    sim::TlsTcpServer mainTcp;
+    sim::TlsTcpServer resumeTcp;
     QWebSocketServer mainWs{QStringLiteral("gatewatch-sim"), QWebSocketServer::NonSecureMode};
     QWebSocketServer resumeWs{QStringLiteral("gatewatch-sim-resume"), QWebSocketServer::NonSecureMode};
     SimHttpServer http;
@@ -57,7 +58,7 @@ public:
     QUrl wsUrl(quint16 port) const
     {
         QUrl u;
-        u.setScheme(QStringLiteral("ws"));
+        u.setScheme(mainTcp.isTls() ? QStringLiteral("wss") : QStringLiteral("ws"));
         u.setHost(state.options.address.toString());
         u.setPort(port);
         return u;
@@ -66,7 +67,7 @@ public:
     QUrl httpUrl(const QString &path) const
     {
         QUrl u;
-        u.setScheme(QStringLiteral("http"));
+        u.setScheme(mainTcp.isTls() ? QStringLiteral("https") : QStringLiteral("http"));
         u.setHost(state.options.address.toString());
         u.setPort(http.serverPort());
         u.setPath(path);
@@ -119,6 +120,14 @@ bool GatewaySimulator::start()
         return false;
     };
     const Options &o = d->state.options;
+    if (!o.tlsCertFile.isEmpty() || !o.tlsKeyFile.isEmpty()) {
+        const auto tls = sim::loadServerTls(o.tlsCertFile, o.tlsKeyFile);
+        if (!tls)
+            return fail(QStringLiteral("TLS"), tls.error());
+        d->mainTcp.setTls(*tls);
+        d->resumeTcp.setTls(*tls);
+        d->http.setTls(*tls);
+    }
     if (!d->mainTcp.listen(o.address, o.gatewayPort))
         return fail(QStringLiteral("gateway listener"), d->mainTcp.errorString());
     if (!d->resumeTcp.listen(o.address, o.resumePort))
@@ -164,6 +173,11 @@ QUrl GatewaySimulator::gatewayUrl() const
 QUrl GatewaySimulator::resumeUrl() const
 {
     return d->wsUrl(d->resumeTcp.serverPort());
+}
+
+bool GatewaySimulator::isTls() const
+{
+    return d->mainTcp.isTls();
 }
 
 QUrl GatewaySimulator::announcedResumeUrl() const

@@ -203,6 +203,11 @@ public:
         int recordLimit = 100000;                        //!< SimReceived entries kept (oldest dropped)
         //! What READY's resume_gateway_url points at (docs/simulator.md, "Unreachable resume host").
         ResumeHost resumeHost = ResumeHost::Live;
+        //! Both set: every listener (gateway, resume, REST and control) speaks TLS with this PEM
+        //! certificate and PEM private key, and every URL the simulator gives out says wss:// or
+        //! https:// (docs/simulator.md, "TLS"). start() fails on an unreadable file.
+        QString tlsCertFile{};
+        QString tlsKeyFile{};
     };
 
     explicit GatewaySimulator(QObject *parent = nullptr);
@@ -214,8 +219,10 @@ public:
     void stop();
     [[nodiscard]] QString errorString() const;
 
-    [[nodiscard]] QUrl gatewayUrl() const;   //!< ws://127.0.0.1:<port>
+    [[nodiscard]] QUrl gatewayUrl() const;   //!< ws://127.0.0.1:<port> (wss:// with TLS)
     [[nodiscard]] QUrl resumeUrl() const;    //!< ws://127.0.0.1:<port2>, the live resume listener
+    //! True when the listeners speak TLS (Options::tlsCertFile and tlsKeyFile).
+    [[nodiscard]] bool isTls() const;
     //! READY's resume_gateway_url: resumeUrl(), or the refused or silent host (Options::resumeHost).
     [[nodiscard]] QUrl announcedResumeUrl() const;
     //! Sessions identified from now on announce `host` (false if a dead host cannot be opened).
@@ -223,7 +230,7 @@ public:
     [[nodiscard]] ResumeHost resumeHost() const;
     //! TCP connections the silent resume host accepted (and never answered).
     [[nodiscard]] int silentResumeConnections() const;
-    [[nodiscard]] QUrl apiBase() const;      //!< http://127.0.0.1:<port>/api/v10
+    [[nodiscard]] QUrl apiBase() const;      //!< http://127.0.0.1:<port>/api/v10 (https:// with TLS)
     [[nodiscard]] QUrl controlUrl() const;   //!< http://127.0.0.1:<port>/control
 
     void setHeartbeatInterval(std::chrono::milliseconds interval);

@@ -1,6 +1,7 @@
 #include "simhttpserver_p.h"
 
 #include "logging.h"
+#include "simtls_p.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -29,7 +30,7 @@ SimHttpResponse errorResponse(int status)
 
 SimHttpServer::SimHttpServer(QObject *parent)
     : QObject(parent)
-    , m_server(new QTcpServer(this))
+    , m_server(new sim::TlsTcpServer(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &SimHttpServer::handleNewConnection);
 }
@@ -39,6 +40,11 @@ SimHttpServer::~SimHttpServer() = default;
 void SimHttpServer::setHandler(Handler handler)
 {
     m_handler = std::move(handler);
+}
+
+void SimHttpServer::setTls(const QSslConfiguration &tls)
+{
+    m_server->setTls(tls);
 }
 
 bool SimHttpServer::listen(const QHostAddress &address, quint16 port)

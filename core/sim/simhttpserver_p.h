@@ -5,15 +5,19 @@
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QUrl>
 
 #include <functional>
 #include <memory>
 
-class QTcpServer;
 class QTcpSocket;
 
 namespace gw {
+
+namespace sim {
+class TlsTcpServer;
+}
 
 //! One parsed HTTP/1.1 request (the simulator's REST and control endpoints).
 struct SimHttpRequest
@@ -50,6 +54,8 @@ public:
     ~SimHttpServer() override;
 
     void setHandler(Handler handler);
+    //! Serve HTTPS with this configuration (before listen()).
+    void setTls(const QSslConfiguration &tls);
     bool listen(const QHostAddress &address, quint16 port);
     void close();
     [[nodiscard]] quint16 serverPort() const;
@@ -63,7 +69,7 @@ private:
     void handleReadyRead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const SimHttpResponse &response);
 
-    QTcpServer *m_server = nullptr;
+    sim::TlsTcpServer *m_server = nullptr;
     Handler m_handler;
     QHash<QTcpSocket *, QByteArray> m_buffers;
 };

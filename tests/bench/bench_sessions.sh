@@ -2,7 +2,12 @@
 # Sessions: N accounts in ONE headless `gatewatch` process against `gatewatch-sim` in
 # another (plain ws:// on loopback, default heartbeat interval 41.25 s), all reaching ready.
 #
-#   tests/bench/bench_sessions.sh BUILD_DIR [SESSIONS=1000] [IDLE_SECONDS=90]
+#   tests/bench/bench_sessions.sh [--tls] [--compress zlib-stream|zstd-stream|none] BUILD_DIR [SESSIONS=1000] [IDLE_SECONDS=90]
+#
+# --tls: the simulator serves wss:// and https:// with the loopback test certificate
+# (tests/common/certs) and gatewatch trusts it with --ca-file. --compress: every account's
+# "compress" (default zlib-stream). The RESULT keys name the mode (…_ws_zlib, …_wss_none, …);
+# the default ws:// + zlib-stream run also prints the unsuffixed keys scripts/bench.sh reads.
 #
 # RSS per session = (VmRSS with N sessions − VmRSS with 1 session) ÷ (N − 1), both read from
 # /proc/PID/status of the headless process a few seconds after every session is ready (the
@@ -13,9 +18,49 @@
 # variables (token_env), never in the config file.
 set -euo pipefail
 
-build=${1:?usage: bench_sessions.sh BUILD_DIR [SESSIONS] [IDLE_SECONDS]}
-sessions=${2:-1000}
-idle=${3:-90}
+usage="usage: bench_sessions.sh [--tls] [--compress zlib-stream|zstd-stream|none] BUILD_DIR [SESSIONS] [IDLE_SECONDS]"
+tls=0
+compress=zlib-stream
+positional=()
+while (($#)); do
+    case $1 in
+    --tls) tls=1 ;;
+    --compress)
+        compress=${2:?$usage}
+        shift
+        ;;
+    --*)
+        echo "$usage" >&2
+        exit 2
+        ;;
+    *) positional+=("$1") ;;
+    esac
+    shift
+done
+case $compress in
+zlib-stream) ckey=zlib ;;
+zstd-stream) ckey=zstd ;;
+none) ckey=none ;;
+*)
+    echo "$usage" >&2
+    exit 2
+    ;;
+esac
+build=${positional[0]:?$usage}
+sessions=${positional[1]:-1000}
+idle=${positional[2]:-90}
+certs=$(cd "$(dirname "$0")/../common/certs" && pwd)
+sim_tls=()
+gw_tls=()
+curl_tls=()
+scheme=ws
+if ((tls)); then
+    scheme=wss
+    sim_tls=(--tls-cert "$certs/loopback-test.crt" --tls-key "$certs/loopback-test.key")
+    gw_tls=(--ca-file "$certs/loopback-test.crt")
+    curl_tls=(--cacert "$certs/loopback-test.crt")
+fi
+mode=${scheme}_$ckey
 gw=$build/app/gatewatch
 simbin=$build/app/gatewatch-sim
 tck=$(getconf CLK_TCK)
@@ -34,9 +79,10 @@ cleanup() {
 trap cleanup EXIT
 
 start_sim() {
-    "$simbin" --accept-any-token --no-identify-limit --identify-bucket-interval 0 >"$tmp/sim.out" 2>/dev/null &
+    "$simbin" --accept-any-token --no-identify-limit --identify-bucket-interval 0 "${sim_tls[@]}" \
+        >"$tmp/sim.out" 2>/dev/null &
     sim_pid=$!
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do
         [[ $(wc -l <"$tmp/sim.out") -ge 4 ]] && break
         sleep 0.1
     done
@@ -52,7 +98,7 @@ stop_sim() {
 }
 
 live_sessions() {
-    curl -s "$control/status" | jq -r '.live_sessions // 0'
+    curl -s "${curl_tls[@]}" "$control/status" | jq -r '.live_sessions // 0'
 }
 
 proc_kib() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }
@@ -65,7 +111,7 @@ run_headless() {
         printf '{"accounts": ['
         for ((i = 0; i < count; i++)); do
             ((i > 0)) && printf ','
-            printf '{"name": "bot-%04d", "token_env": "GW_BENCH_TOKEN_%d"}' "$i" "$i"
+            printf '{"name": "bot-%04d", "token_env": "GW_BENCH_TOKEN_%d", "compress": "%s"}' "$i" "$i" "$compress"
         done
         printf ']}\n'
     } >"$tmp/config.json"
@@ -75,7 +121,7 @@ run_headless() {
     local t0
     t0=$(date +%s.%N)
     QT_LOGGING_RULES='*.debug=false;*.info=false' \
-        "$gw" --headless --config "$tmp/config.json" --gateway-url "$gateway" --api-base "$rest" \
+        "$gw" --headless --config "$tmp/config.json" --gateway-url "$gateway" --api-base "$rest" "${gw_tls[@]}" \
         >"$tmp/headless.jsonl" 2>"$tmp/headless.err" &
     gw_pid=$!
     for _ in $(seq 1800); do
@@ -122,6 +168,7 @@ stop_sim
 per_session=$(echo "scale=2; ($rssn - $rss1) / ($sessions - 1)" | bc)
 idle_pct=$(echo "scale=3; 100 * ($ticks1 - $ticks0) / $tck / $idle" | bc)
 cat <<EOF
+mode:                      $scheme:// compress $compress
 sessions ready:            $live_n of $sessions (sim live sessions), READY lines: $ready_lines, all ready after ${ready_n} s
 sessions still live after idle: $live_after
 RSS with 1 session:        $rss1 KiB
@@ -129,7 +176,11 @@ RSS with $sessions sessions:    $rssn KiB (peak $hwmn KiB, $fds open fds)
 RSS per session:           $per_session KiB
 idle CPU over ${idle} s:       $((ticks1 - ticks0)) ticks of 1/$tck s = ${idle_pct} % of one core
 EOF
-echo "RESULT sessions_ready $live_n sessions"
-echo "RESULT sessions_rss_per_session_kib $per_session KiB"
-echo "RESULT sessions_idle_cpu_percent $idle_pct %"
-echo "RESULT sessions_time_to_ready_s $ready_n s"
+suffixes=("_$mode")
+[[ $mode == ws_zlib ]] && suffixes=("" "_$mode")
+for sfx in "${suffixes[@]}"; do
+    echo "RESULT sessions_ready$sfx $live_n sessions"
+    echo "RESULT sessions_rss_per_session_kib$sfx $per_session KiB"
+    echo "RESULT sessions_idle_cpu_percent$sfx $idle_pct %"
+    echo "RESULT sessions_time_to_ready_s$sfx $ready_n s"
+done

@@ -2,7 +2,9 @@
 # CTest: the gatewatch-sim executable starts on free ports, prints its four URLs one per line,
 # answers REST (200 with a known token, 401 without), never prints the token, and exits 0 on
 # SIGTERM; the load options (--outbound-rate, --ack-delay, --replay-buffer) and --resume-host
-# reach the simulator and bad values are refused. Uses only bash (/dev/tcp), no curl.
+# reach the simulator and bad values are refused; with --tls-cert/--tls-key every URL it prints
+# says wss:// or https://, and a missing key or unreadable certificate is refused. Uses only
+# bash (/dev/tcp), no curl.
 #   gatewatch_sim_cli.sh <gatewatch-sim binary> <work dir>
 set -euo pipefail
 SIM="$1"
@@ -48,6 +50,33 @@ trap - EXIT
 [ "$RC" -eq 0 ] || { echo "FAIL: exit code $RC after SIGTERM"; cat "$ERR"; exit 1; }
 if grep -q "$TOKEN" "$OUT" "$ERR"; then echo "FAIL: token printed"; exit 1; fi
 for bad in "--outbound-rate -1" "--ack-delay x" "--replay-buffer 0" "--resume-host nowhere"; do
+    BAD_RC=0
+    # shellcheck disable=SC2086
+    "$SIM" $bad >/dev/null 2>&1 || BAD_RC=$?
+    [ "$BAD_RC" -eq 2 ] || { echo "FAIL: '$bad' exited $BAD_RC, expected 2"; exit 1; }
+done
+CERTS="$(cd "$(dirname "$0")/../common/certs" && pwd)"
+TLS_OUT="$WORK/cli-tls.out"
+"$SIM" --tls-cert "$CERTS/loopback-test.crt" --tls-key "$CERTS/loopback-test.key" >"$TLS_OUT" 2>"$WORK/cli-tls.err" &
+PID=$!
+trap 'kill -KILL $PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    [ "$(wc -l <"$TLS_OUT")" -ge 4 ] && break
+    sleep 0.05
+done
+for key in gateway resume; do
+    grep -Eq "^$key wss://127\.0\.0\.1:[0-9]+" "$TLS_OUT" || { echo "FAIL: no wss '$key' line"; cat "$TLS_OUT"; exit 1; }
+done
+for key in rest control; do
+    grep -Eq "^$key https://127\.0\.0\.1:[0-9]+" "$TLS_OUT" || { echo "FAIL: no https '$key' line"; cat "$TLS_OUT"; exit 1; }
+done
+kill -TERM "$PID"
+RC=0
+wait "$PID" || RC=$?
+trap - EXIT
+[ "$RC" -eq 0 ] || { echo "FAIL: TLS simulator exit code $RC after SIGTERM"; exit 1; }
+for bad in "--tls-cert $CERTS/loopback-test.crt" "--tls-cert $WORK/none.crt --tls-key $CERTS/loopback-test.key" \
+           "--tls-cert $CERTS/loopback-test.key --tls-key $CERTS/loopback-test.key"; do
     BAD_RC=0
     # shellcheck disable=SC2086
     "$SIM" $bad >/dev/null 2>&1 || BAD_RC=$?
