@@ -47,6 +47,9 @@ public:
     mutable QList<qint64> lru;          // most recent at the back
     mutable int fetched = 0;
     QTimer liveTimer;
+    quint64 generation = 0;   // of the snapshot; results of older ones are dropped
+    bool loading = false;     // the count of the snapshot has not arrived yet
+    bool inReset = false;     // inside snapshot(): the source answered synchronously
 
     const EventLogEntry *entry(int row) const
     {
@@ -80,19 +83,46 @@ public:
         return &it->at(inPage);
     }
 
-    void snapshot()
+    // A new snapshot: empty until the source delivers its first page and count (load()).
+    void snapshot(EventLogModel *q)
     {
         pages.clear();
         lru.clear();
         live.clear();
         pendingLive.clear();
+        snapshotCount = 0;
+        const quint64 request = ++generation;
+        loading = source != nullptr;
+        inReset = true;
         if (!source) {
             maxId = 0;
-            snapshotCount = 0;
+        } else {
+            maxId = source->snapshot();
+            source->load(filter, maxId, PageSize, q,
+                         [q, request](QList<EventLogEntry> rows) { q->handleFirstPage(request, std::move(rows)); },
+                         [q, request](qint64 total) { q->handleCount(request, total); });
+        }
+        inReset = false;
+    }
+
+    // Rows [snapshotCount, total) of the snapshot appear below the live rows.
+    void grow(EventLogModel *q, qint64 total)
+    {
+        if (total <= snapshotCount)
+            return;
+        if (inReset) {
+            snapshotCount = total;
             return;
         }
-        maxId = source->snapshot();
-        snapshotCount = source->count(filter, maxId);
+        const qint64 first = live.size() + snapshotCount;
+        const qint64 last = std::min<qint64>(live.size() + total, std::numeric_limits<int>::max()) - 1;
+        if (last < first) {
+            snapshotCount = total;
+            return;
+        }
+        q->beginInsertRows({}, int(first), int(last));
+        snapshotCount = total;
+        q->endInsertRows();
     }
 };
 
@@ -111,8 +141,10 @@ void EventLogModel::setSource(EventLogSource *source)
 {
     beginResetModel();
     d->source = source;
-    d->snapshot();
+    d->snapshot(this);
     endResetModel();
+    if (!d->loading)
+        Q_EMIT loaded(d->snapshotCount);
 }
 
 void EventLogModel::setFilter(const EventFilter &filter)
@@ -121,8 +153,10 @@ void EventLogModel::setFilter(const EventFilter &filter)
         return;
     beginResetModel();
     d->filter = filter;
-    d->snapshot();
+    d->snapshot(this);
     endResetModel();
+    if (!d->loading)
+        Q_EMIT loaded(d->snapshotCount);
 }
 
 EventFilter EventLogModel::filter() const
@@ -133,8 +167,38 @@ EventFilter EventLogModel::filter() const
 void EventLogModel::refresh()
 {
     beginResetModel();
-    d->snapshot();
+    d->snapshot(this);
     endResetModel();
+    if (!d->loading)
+        Q_EMIT loaded(d->snapshotCount);
+}
+
+bool EventLogModel::isLoading() const
+{
+    return d->loading;
+}
+
+void EventLogModel::handleFirstPage(quint64 request, QList<EventLogEntry> rows)
+{
+    if (request != d->generation || rows.isEmpty())
+        return;
+    const qint64 n = rows.size();
+    if (d->snapshotCount == 0 && !d->pages.contains(0)) {
+        d->pages.insert(0, std::move(rows));
+        d->lru.append(0);
+        ++d->fetched;
+    }
+    d->grow(this, n);
+}
+
+void EventLogModel::handleCount(quint64 request, qint64 total)
+{
+    if (request != d->generation)
+        return;
+    d->grow(this, total);
+    d->loading = false;
+    if (!d->inReset)
+        Q_EMIT loaded(d->snapshotCount);
 }
 
 void EventLogModel::appendLive(const EventLogEntry &entry)

@@ -13,7 +13,9 @@ namespace gw {
 //! Only the rows a view asks for are fetched, a page (256 rows) at a time, and at most 64 pages
 //! stay cached, so a million-row log opens at once and scrolls without loading it. Rows that
 //! arrive live (AccountManager::eventLogged) are inserted at the top in batches, at most ~10
-//! times a second; a filter change re-snapshots (one reset, not per tick).
+//! times a second; a filter change re-snapshots (one reset, not per tick). A snapshot starts
+//! empty and fills as its source delivers (EventLogSource::load()): the first page, then the rest
+//! of the count, so the view shows rows before a million-row count or search has finished.
 class EventLogModel final : public QAbstractTableModel
 {
     Q_OBJECT
@@ -45,6 +47,8 @@ public:
     [[nodiscard]] EventFilter filter() const;
     //! Re-read the store (new snapshot).
     void refresh();
+    //! The count of the current snapshot has not arrived yet (loaded() comes when it has).
+    [[nodiscard]] bool isLoading() const;
 
     //! A row that was just logged; shown at the top if it matches the filter.
     void appendLive(const EventLogEntry &entry);
@@ -64,8 +68,15 @@ public:
     //! The snapshot bound handed out by the source.
     [[nodiscard]] qint64 snapshotMaxId() const;
 
+Q_SIGNALS:
+    //! The snapshot taken by setSource(), setFilter() or refresh() is complete: `rows` rows of
+    //! the store match (live rows on top not included).
+    void loaded(qint64 rows);
+
 private:
     void handleLiveTimeout();
+    void handleFirstPage(quint64 request, QList<EventLogEntry> rows);
+    void handleCount(quint64 request, qint64 total);
 
     class Private;
     std::unique_ptr<Private> d;

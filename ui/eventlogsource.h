@@ -9,7 +9,10 @@
 #include <QSet>
 #include <QString>
 
+#include <functional>
 #include <optional>
+
+class QObject;
 
 namespace gw {
 
@@ -32,6 +35,21 @@ public:
     //! cost then does not grow with the offset).
     virtual QList<EventLogEntry> page(const EventFilter &filter, qint64 snapshot, qint64 offset, int limit,
                                       const std::optional<EventLogEntry> &previous) = 0;
+
+    //! What a new snapshot needs first, delivered later: `firstPage` may be called once with the
+    //! first `limit` rows (newest first; a source that does not call it leaves the first page to
+    //! page()), then `counted` once with count(filter, snapshot). Both run on `context`'s thread,
+    //! only while `context` lives; a newer call may supersede an older one, whose callbacks then
+    //! never come. The default counts synchronously, before returning; EventStoreSource runs both
+    //! queries on its reader thread, so a search over a million rows never blocks the caller.
+    virtual void load(const EventFilter &filter, qint64 snapshot, int limit, QObject *context,
+                      std::function<void(QList<EventLogEntry>)> firstPage, std::function<void(qint64)> counted)
+    {
+        Q_UNUSED(limit);
+        Q_UNUSED(context);
+        Q_UNUSED(firstPage);
+        counted(count(filter, snapshot));
+    }
 };
 
 //! The per-account history the details pane shows (disconnects, latency, uptime). The production

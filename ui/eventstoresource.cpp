@@ -3,7 +3,10 @@
 #include "eventquery.h"
 #include "logging.h"
 
+#include <QPointer>
+
 #include <algorithm>
+#include <atomic>
 
 namespace gw {
 
@@ -19,13 +22,45 @@ EventFilter bounded(const EventFilter &filter, qint64 snapshot)
 }
 } // namespace
 
+struct EventStoreSource::Reader
+{
+    QObject context;                     // moved to the reader thread
+    std::unique_ptr<EventQuery> query;   // opened there by the first request
+    std::atomic<quint64> latest{0};      // the newest request; older ones are skipped
+
+    bool ensureOpen(const QString &path)
+    {
+        if (query)
+            return true;
+        query = std::make_unique<EventQuery>(path);
+        if (auto r = query->open(); !r) {
+            qCWarning(lcUi) << "event log not readable (reader thread):" << r.error().message;
+            query.reset();
+            return false;
+        }
+        return true;
+    }
+};
+
 EventStoreSource::EventStoreSource(const QString &databasePath)
     : m_path(databasePath)
     , m_query(std::make_unique<EventQuery>(databasePath))
+    , m_reader(std::make_unique<Reader>())
 {
+    m_thread.setObjectName(QStringLiteral("gatewatch-eventreader"));
+    m_reader->context.moveToThread(&m_thread);
 }
 
-EventStoreSource::~EventStoreSource() = default;
+EventStoreSource::~EventStoreSource()
+{
+    if (m_thread.isRunning()) {
+        ++m_reader->latest;   // a queued request is skipped; a running query finishes first
+        QMetaObject::invokeMethod(&m_reader->context, [r = m_reader.get()] { r->query.reset(); },
+                                  Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+}
 
 bool EventStoreSource::open()
 {
@@ -80,6 +115,52 @@ QList<EventLogEntry> EventStoreSource::page(const EventFilter &filter, qint64 sn
         return {};
     }
     return *r;
+}
+
+void EventStoreSource::load(const EventFilter &filter, qint64 snapshot, int limit, QObject *context,
+                            std::function<void(QList<EventLogEntry>)> firstPage, std::function<void(qint64)> counted)
+{
+    if (!m_open) {
+        counted(0);
+        return;
+    }
+    if (!m_thread.isRunning())
+        m_thread.start(QThread::LowPriority);
+    const quint64 request = ++m_reader->latest;
+    // Answers go through m_home (it lives as long as the thread can post to it) and reach
+    // `context` only if it still exists, checked on its own thread.
+    const QPointer<QObject> target(context);
+    const auto deliver = [home = &m_home, target](std::function<void()> call) {
+        QMetaObject::invokeMethod(home, [target, call = std::move(call)] {
+            if (target)
+                call();
+        }, Qt::QueuedConnection);
+    };
+    QMetaObject::invokeMethod(&m_reader->context, [r = m_reader.get(), path = m_path, f = bounded(filter, snapshot), limit,
+                                                   request, deliver, firstPage = std::move(firstPage),
+                                                   counted = std::move(counted)] {
+        if (r->latest != request || !r->ensureOpen(path)) {
+            if (r->latest == request)
+                deliver([counted] { counted(0); });
+            return;
+        }
+        auto rows = r->query->page(f, 0, limit);
+        if (!rows)
+            qCWarning(lcUi) << "event page failed (reader thread):" << rows.error().message;
+        QList<EventLogEntry> first = rows ? std::move(rows).value() : QList<EventLogEntry>();
+        const qint64 shown = first.size();
+        deliver([firstPage, first = std::move(first)]() mutable { firstPage(std::move(first)); });
+        if (shown < limit) {   // the first page holds every match: no count needed
+            deliver([counted, shown] { counted(shown); });
+            return;
+        }
+        if (r->latest != request)
+            return;
+        auto total = r->query->count(f);
+        if (!total)
+            qCWarning(lcUi) << "event count failed (reader thread):" << total.error().message;
+        deliver([counted, n = total ? *total : shown] { counted(n); });
+    });
 }
 
 QList<DisconnectRecord> EventStoreSource::disconnects(const QString &accountId, const QDateTime &from,

@@ -7,6 +7,7 @@
 #include "eventlogschema_p.h"
 #include "logging.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -181,6 +182,13 @@ Expected<bool, EventLogError> EventLog::open()
     // The app data directory does not exist on a first run.
     if (!files::makeDirectory(QFileInfo(d->path).absolutePath(), &error))
         return EventLogError{EventLogError::Code::OpenFailed, error};
+    if (d->options.checkAfterOpen && QFileInfo(d->path).size() > 0) {
+        if (d->finishOpen({}, 0)) {
+            QTimer::singleShot(0, this, [this] { d->checkOpenFile(); });
+            return true;
+        }
+        // It does not even open as it is: check it first, as without the option.
+    }
     qint64 highestId = 0;
     const files::Check check = files::checkFile(d->path, &highestId);
     if (check.result == files::Check::Result::Failed)
@@ -195,27 +203,50 @@ Expected<bool, EventLogError> EventLog::open()
         qCWarning(lcEventLog) << "event log" << d->path << "is damaged (" << check.detail << "); moved aside to"
                               << d->lastMovedAside << "and starting a fresh file";
     }
-    if (auto connected = d->connect(); !connected)
+    return d->finishOpen(check, highestId);
+}
+
+// The rest of open(), once the file was checked (or its check deferred: an Ok `check`).
+Expected<bool, EventLogError> EventLog::Private::finishOpen(const files::Check &check, qint64 highestId)
+{
+    QString error;
+    if (auto connected = connect(); !connected)
         return connected.error();
-    if (!d->loadState(&error) || !d->history.closeOrphanedRun(d->db, &error)
-        || (highestId >= d->nextId
-            && !schema::exec(d->db, QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_event_id', %1)")
-                                        .arg(highestId),
+    if (!loadState(&error) || !history.closeOrphanedRun(db, &error)
+        || (highestId >= nextId
+            && !schema::exec(db, QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_event_id', %1)")
+                                     .arg(highestId),
                              &error))) {
-        d->close();
-        qCWarning(lcEventLog) << "event log" << d->path << "not opened:" << error;
+        close();
+        qCWarning(lcEventLog) << "event log" << path << "not opened:" << error;
         return EventLogError{EventLogError::Code::OpenFailed, error};
     }
-    d->nextId = std::max(d->nextId, highestId + 1);   // ids of a damaged file are not reused
-    d->opened = true;
-    qCInfo(lcEventLog) << "event log open:" << d->path << "schema" << d->version << "last id" << d->lastCommittedId;
+    nextId = std::max(nextId, highestId + 1);   // ids of a damaged file are not reused
+    opened = true;
+    qCInfo(lcEventLog) << "event log open:" << path << "schema" << version << "last id" << lastCommittedId;
     if (check.result == files::Check::Result::Damaged)
-        Q_EMIT damagedDatabaseMovedAside(d->lastMovedAside, check.detail);
-    if (d->options.retentionDays > 0)
-        (void)prune();
-    if (d->options.maintenanceInterval > 0ms)
-        d->maintenanceTimer.start();
+        Q_EMIT q->damagedDatabaseMovedAside(lastMovedAside, check.detail);
+    if (options.retentionDays > 0)
+        (void)q->prune();
+    if (options.maintenanceInterval > 0ms)
+        maintenanceTimer.start();
     return true;
+}
+
+// EventLogOptions::checkAfterOpen: the quick_check open() did not wait for, on the writer's
+// connection; a damaged file goes aside as after a damaged write.
+void EventLog::Private::checkOpenFile()
+{
+    if (!opened || !writer.isAttached())
+        return;
+    QElapsedTimer t;
+    t.start();
+    const files::Check check = files::quickCheck(schema::nativeHandle(db));
+    qCInfo(lcEventLog) << "event log quick_check after open:" << t.elapsed() << "ms";
+    if (check.result == files::Check::Result::Damaged)
+        replaceDamaged(check.detail);
+    else if (check.result == files::Check::Result::Failed)
+        qCWarning(lcEventLog) << "event log: quick_check after open failed:" << check.detail;
 }
 
 bool EventLog::isOpen() const

@@ -50,6 +50,13 @@ struct EventLogOptions
     //! store's PRAGMAs. Tests set `PRAGMA max_page_count` through it to make SQLite answer
     //! SQLITE_FULL like a full volume. Empty in the product.
     std::function<void(sqlite3 *)> configureConnection;
+    //! open() runs PRAGMA quick_check before it opens an existing file: a read of the whole
+    //! file (about a second for a 1,000,000-row log, docs/performance.md). With this set, open()
+    //! opens the file as it is and the check runs right after, from this thread's event loop; a
+    //! damaged file is then moved aside as after a damaged write (damagedDatabaseMovedAside(),
+    //! the rows queued meanwhile go to the fresh file). A file that does not open as it is is
+    //! still checked first. The desktop app sets it, so that its window does not wait.
+    bool checkAfterOpen = false;
 };
 
 //! The event store (docs/architecture.md, "The event log is the product's memory"):

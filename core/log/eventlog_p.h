@@ -7,6 +7,7 @@
 
 #include "derivedhistory_p.h"
 #include "eventlogbatch_p.h"
+#include "eventlogfiles_p.h"
 #include "eventlogwriter_p.h"
 
 #include <QHash>
@@ -71,6 +72,10 @@ public:
     Expected<bool, EventLogError> connect();
     //! Reads ids, sources and the open derived rows back from the database (at open() only).
     bool loadState(QString *error);
+    //! open() after the file check (or without it: EventLogOptions::checkAfterOpen, an Ok check).
+    Expected<bool, EventLogError> finishOpen(const eventlogfiles::Check &check, qint64 highestId);
+    //! The check open() left for later (EventLogOptions::checkAfterOpen).
+    void checkOpenFile();
 
     Expected<qint64, EventLogError> commitPending();
     void scheduleCommit();

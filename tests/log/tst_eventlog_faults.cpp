@@ -113,6 +113,7 @@ private Q_SLOTS:
     void fullVolumeKeepsRowsAndRecovers();
     void boundDropsAndCounts();
     void damagedPageAtOpen();
+    void damagedPageCheckedAfterOpen();
     void damageFoundDuringRun();
     void filePermissions();
 
@@ -311,6 +312,46 @@ void tst_EventLogFaults::damagedPageAtOpen()
 
     const qint64 id = log.append(entry(N, QStringLiteral("a"), EventKind::Hello));
     QCOMPARE(id, N + 1);
+    QVERIFY(log.flush());
+    QCOMPARE(storedIds(m_path, 1), QList<qint64>{id});
+    QVERIFY(!log.isFailing());
+}
+
+// EventLogOptions::checkAfterOpen (the desktop app): open() does not wait for quick_check; the
+// check runs from the event loop right after, finds the same damage and moves the file aside;
+// a row appended in between goes to the fresh file, with an id the damaged file never had.
+void tst_EventLogFaults::damagedPageCheckedAfterOpen()
+{
+    constexpr int N = 3000;
+    {
+        sqlite3 *handle = nullptr;
+        EventLog log(m_path, faultOptions(&handle));
+        QVERIFY(log.open());
+        for (int i = 0; i < N; ++i)
+            log.append(entry(i, QStringLiteral("a"), EventKind::Hello));
+        QVERIFY(log.flush());
+    }
+    const int pageSize = pageSizeOf(m_path);
+    const qint64 pages = QFileInfo(m_path).size() / pageSize;
+    const QByteArray damaged = damagePage(m_path, pages / 2, pageSize);
+
+    sqlite3 *handle = nullptr;
+    EventLogOptions options = faultOptions(&handle);
+    options.checkAfterOpen = true;
+    EventLog log(m_path, options);
+    QSignalSpy movedAside(&log, &EventLog::damagedDatabaseMovedAside);
+    const auto opened = log.open();
+    QVERIFY2(opened, qPrintable(opened ? QString() : opened.error().message));
+    QVERIFY(log.lastMovedAsidePath().isEmpty());   // not checked yet
+    const qint64 id = log.append(entry(N, QStringLiteral("a"), EventKind::Hello));
+    QCOMPARE(id, N + 1);
+    QVERIFY(movedAside.wait(10000));
+    const QString kept = log.lastMovedAsidePath();
+    QVERIFY2(kept.startsWith(m_path + QStringLiteral(".damaged-")), qPrintable(kept));
+    QCOMPARE(movedAside.at(0).at(0).toString(), kept);
+    QFile keptFile(kept);
+    QVERIFY(keptFile.open(QIODevice::ReadOnly));
+    QVERIFY(keptFile.readAll() == damaged);   // byte for byte
     QVERIFY(log.flush());
     QCOMPARE(storedIds(m_path, 1), QList<qint64>{id});
     QVERIFY(!log.isFailing());

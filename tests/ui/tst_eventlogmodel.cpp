@@ -87,6 +87,33 @@ public:
     }
 };
 
+//! Answers load() only when the test says so, like EventStoreSource's reader thread answering
+//! later: first pages and counts are held in order of the requests; rows come from `rows`.
+class DeferredSource final : public gw::EventLogSource
+{
+public:
+    explicit DeferredSource(gw::EventLogSource &rows) : m_rows(rows) {}
+    QList<std::function<void()>> firstPages, counts;
+
+    qint64 snapshot() override { return m_rows.snapshot(); }
+    bool covers(qint64 snapshot, const EventLogEntry &e) const override { return m_rows.covers(snapshot, e); }
+    qint64 count(const gw::EventFilter &f, qint64 snap) override { return m_rows.count(f, snap); }
+    QList<EventLogEntry> page(const gw::EventFilter &f, qint64 snap, qint64 offset, int limit,
+                              const std::optional<EventLogEntry> &previous) override
+    {
+        return m_rows.page(f, snap, offset, limit, previous);
+    }
+    void load(const gw::EventFilter &f, qint64 snap, int limit, QObject *, std::function<void(QList<EventLogEntry>)> firstPage,
+              std::function<void(qint64)> counted) override
+    {
+        firstPages.append([this, f, snap, limit, firstPage] { firstPage(m_rows.page(f, snap, 0, limit, std::nullopt)); });
+        counts.append([this, f, snap, counted] { counted(m_rows.count(f, snap)); });
+    }
+
+private:
+    gw::EventLogSource &m_rows;
+};
+
 } // namespace
 
 class tst_EventLogModel final : public QObject
@@ -94,6 +121,50 @@ class tst_EventLogModel final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The store's source answers a new snapshot later (a count or a search over a million rows
+    // runs on its reader thread): the model is empty at first, shows the first page before the
+    // count, then every row; answers to a snapshot that a newer one replaced are dropped.
+    void snapshotFillsAsTheSourceAnswers()
+    {
+        SyntheticSource rows(100'000);
+        DeferredSource source(rows);
+        EventLogModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(&model, &EventLogModel::loaded);
+        model.setSource(&source);
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.isLoading());
+        QCOMPARE(source.firstPages.size(), 1);
+        source.firstPages.takeFirst()();
+        QCOMPARE(model.rowCount(), EventLogModel::PageSize);
+        QCOMPARE(model.index(0, 0).data(EventLogModel::EntryIdRole).toLongLong(), 100'000);
+        QCOMPARE(rows.pageCalls, 1);   // the view reads the first page that load() delivered
+        QVERIFY(model.isLoading());
+        QVERIFY(loaded.isEmpty());
+        source.counts.takeFirst()();
+        QCOMPARE(model.rowCount(), 100'000);
+        QVERIFY(!model.isLoading());
+        QCOMPARE(loaded.size(), 1);
+        QCOMPARE(loaded.at(0).at(0).toLongLong(), 100'000);
+        QCOMPARE(model.index(99'999, 0).data(EventLogModel::EntryIdRole).toLongLong(), 1);
+
+        gw::EventFilter three, four;
+        three.accountIds = {QStringLiteral("acc3")};
+        four.accountIds = {QStringLiteral("acc4")};
+        model.setFilter(three);
+        model.setFilter(four);
+        QCOMPARE(source.firstPages.size(), 2);
+        for (const auto &answer : std::as_const(source.firstPages))
+            answer();
+        for (const auto &answer : std::as_const(source.counts))
+            answer();
+        QCOMPARE(loaded.size(), 2);
+        QCOMPARE(loaded.at(1).at(0).toLongLong(), 10'000);
+        QCOMPARE(model.rowCount(), 10'000);
+        for (const int r : {0, 255, 256, 9'999})
+            QCOMPARE(model.index(r, 0).data(EventLogModel::AccountIdRole).toString(), QStringLiteral("acc4"));
+    }
+
     void millionRowsOpenAtOnceAndPageLazily()
     {
         SyntheticSource source(1'000'000);

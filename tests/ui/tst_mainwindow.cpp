@@ -303,7 +303,7 @@ private Q_SLOTS:
         QTRY_VERIFY(f.log->flush().hasValue() && f.log->pendingCount() == 0);
         f.window->refreshFromStore();
         gw::EventLogModel *model = f.window->eventModel();
-        QTRY_VERIFY(model->rowCount() > 3);
+        QTRY_VERIFY(!model->isLoading() && model->rowCount() > 3);
         QList<qint64> shown;
         for (int r = 0; r < model->rowCount(); ++r)
             shown.append(model->index(r, 0).data(gw::EventLogModel::EntryIdRole).toLongLong());
@@ -343,6 +343,7 @@ private Q_SLOTS:
         gw::EventFilter onlyState;
         onlyState.kinds = {gw::EventKind::State};
         model->setFilter(onlyState);
+        QTRY_VERIFY(!model->isLoading());   // the store answers on its reader thread
         const int stateRows = model->rowCount();
         QVERIFY(stateRows > 0 && stateRows < shown.size());
         f.window->action(Action::Export)->trigger();
@@ -518,7 +519,9 @@ private Q_SLOTS:
         // the event log search filters rows (debounced)
         auto *search = child<QLineEdit>(f.window.get(), "eventSearch");
         QTest::keyClicks(search, QStringLiteral("no-such-text-anywhere"));
-        QTRY_COMPARE(f.window->eventModel()->rowCount(), 0);
+        QTRY_VERIFY(f.window->eventModel()->filter().text == QLatin1String("no-such-text-anywhere")
+                    && !f.window->eventModel()->isLoading());
+        QCOMPARE(f.window->eventModel()->rowCount(), 0);
         search->clear();
         QTRY_VERIFY(f.window->eventModel()->rowCount() > 0);
 
