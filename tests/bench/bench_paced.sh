@@ -104,7 +104,7 @@ start_sim() {
         --dispatch-bytes "$payload_bytes" "${tls_opts[@]}" "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
     sim_pid=$!
     for _ in $(seq 100); do
-        [[ $(wc -l <"$tmp/sim.out") -ge 4 ]] && break
+        [[ $(wc -l 2>/dev/null <"$tmp/sim.out" || echo 0) -ge 4 ]] && break
         sleep 0.1
     done
     gateway=$(awk '$1=="gateway"{print $2}' "$tmp/sim.out")
