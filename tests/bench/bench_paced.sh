@@ -55,7 +55,7 @@ payload_bytes=330
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 
 tmp=$(mktemp -d -t gatewatch-bench-paced.XXXXXX)
-sim_pid="" gw_pid="" peer_pid=""
+sim_pid="" gw_pid="" peer_pid="" curl_tls=()
 stop_pid() {  # stop_pid PID: TERM and reap (the peer also ends when its stdin closes)
     if [[ -n $1 ]] && kill -TERM "$1" 2>/dev/null; then
         wait "$1" 2>/dev/null || true
@@ -99,7 +99,11 @@ start_sim() {
     local transport=$1
     shift
     local tls_opts=()
-    [[ $transport == wss ]] && tls_opts=(--tls-cert "$cert" --tls-key "$key")
+    curl_tls=()
+    if [[ $transport == wss ]]; then
+        tls_opts=(--tls-cert "$cert" --tls-key "$key")
+        curl_tls=(--cacert "$cert")  # REST and control are https:// too
+    fi
     "$simbin" --accept-any-token --no-identify-limit --no-rate-limit --identify-bucket-interval 0 \
         --dispatch-bytes "$payload_bytes" "${tls_opts[@]}" "$@" >"$tmp/sim.out" 2>"$tmp/sim.err" &
     sim_pid=$!
@@ -116,14 +120,14 @@ stop_sim() { stop_pid "$sim_pid"; sim_pid=""; }
 
 add_bot() {  # add_bot NAME TOKEN: the token goes in the request body, never on a command line
     printf '{"name":"%s","token":"%s"}' "$1" "$2" |
-        curl -sf -X POST "$control/bots" -H 'Content-Type: application/json' --data-binary @- >/dev/null
+        curl -sf "${curl_tls[@]}" -X POST "$control/bots" -H 'Content-Type: application/json' --data-binary @- >/dev/null
 }
 session_open() {  # session_open BOT: 0 when BOT has an open, identified connection
-    curl -s "$control/connections" |
+    curl -s "${curl_tls[@]}" "$control/connections" |
         jq -e --arg b "$1" '[.[] | select(.bot == $b and .open and .session_id != null)] | length > 0' >/dev/null
 }
 flood() {  # flood BOT COUNT RATE
-    curl -sf -X POST "$control/fault" -d "{\"bot\":\"$1\",\"kind\":\"Flood\",\"count\":$2,\"rate\":$3}" >/dev/null
+    curl -sf "${curl_tls[@]}" -X POST "$control/fault" -d "{\"bot\":\"$1\",\"kind\":\"Flood\",\"count\":$2,\"rate\":$3}" >/dev/null
 }
 
 # start_ours COMPRESS: headless gatewatch, one account "ours"; sets gw_pid, metrics.
@@ -338,7 +342,7 @@ peer_idle() {
     sleep 5
     idle_rss=$(proc_kib "$peer_pid" VmRSS)
     local live
-    live=$(curl -s "$control/status" | jq -r '.live_sessions // 0')
+    live=$(curl -s "${curl_tls[@]}" "$control/status" | jq -r '.live_sessions // 0')
     echo "  peer $1: $2 bots, $live live sessions, VmRSS $idle_rss KiB"
     stop_pid "$peer_pid"; peer_pid=""
     stop_sim
@@ -361,7 +365,7 @@ idle_run() {
         { echo "bench_sessions.sh failed:" >&2; tail "$tmp/sessions.log" >&2; return; }
     report "idle_ours_rss_1_session_${suffix}_kib" "$(awk '/^RSS with 1 session:/{print $5}' "$tmp/sessions.log")" KiB
     report "idle_ours_rss_per_session_${suffix}_kib" \
-        "$(awk '$1=="RESULT" && $2=="sessions_rss_per_session_kib"{print $3}' "$tmp/sessions.log")" KiB
+        "$(awk '$1=="RESULT" && $2 ~ /^sessions_rss_per_session_kib/{v = $3} END{print v}' "$tmp/sessions.log")" KiB
     ratio "idle_ratio_peer_over_ours_rss_per_session_$suffix" "idle_peer_rss_per_session_${suffix}_kib" \
         "idle_ours_rss_per_session_${suffix}_kib"
     ratio "idle_ratio_peer_over_ours_rss_1_session_$suffix" "idle_peer_rss_1_session_${suffix}_kib" \
