@@ -7,7 +7,8 @@
 #
 #   paced     the headline: client CPU per event at paced arrival (each payload its own frame and
 #             write), ours beside @discordjs/ws in one run (tests/bench/bench_paced.sh)
-#   peer      RSS per idle session, the peer beside ours at the same count (bench_paced.sh --only idle)
+#   peer      RSS per idle session, the peer beside ours at the same count, median of 3
+#             (bench_paced.sh --only idle --idle-repeat 3)
 #   --quick   shorter runs (100 sessions, 20 s idle, 50k events, 200k store rows, …): a smoke
 #             run of the whole pipeline, NOT the documented figures.
 # Environment: GATEWATCH_BENCH_BUILD (default build-bench), GATEWATCH_BENCH_OUT (logs; default
@@ -32,10 +33,10 @@ done
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 if ((quick)); then
-    paced_opts=(--seconds 2 --min-events 5000 --burst 20000) peer_sessions=50
+    paced_opts=(--seconds 2 --min-events 5000 --burst 20000) peer_sessions=50 peer_opts=()
     sessions=100 idle=20 events=50000 cg_events=5000 det_runs=50 ui_seconds=10 store_rows=200000
 else
-    paced_opts=() peer_sessions=200
+    paced_opts=() peer_sessions=200 peer_opts=(--idle-repeat 3)
     sessions=1000 idle=90 events=200000 cg_events=20000 det_runs=60 ui_seconds=20 store_rows=1000000
 fi
 
@@ -74,7 +75,7 @@ value() {  # value NAME KEY: the RESULT line's value
 }
 
 wants paced && run paced "$root/tests/bench/bench_paced.sh" "$build" --only paced "${paced_opts[@]}"
-wants peer && run peer "$root/tests/bench/bench_paced.sh" "$build" --only idle --idle-sessions "$peer_sessions"
+wants peer && run peer "$root/tests/bench/bench_paced.sh" "$build" --only idle --idle-sessions "$peer_sessions" "${peer_opts[@]}"
 wants sessions && run sessions "$root/tests/bench/bench_sessions.sh" "$build" "$sessions" "$idle"
 if wants throughput; then
     run throughput "$bench/bench_throughput" --events "$events" --bytes 1024

@@ -6,7 +6,7 @@
 #
 #   tests/bench/bench_paced.sh BUILD_DIR [--seconds S] [--min-events N] [--rates 2000,10000,50000]
 #       [--burst N] [--compress zlib-stream,zstd-stream,none] [--transports ws,wss]
-#       [--idle-sessions N] [--only paced,idle[,profile]] [--no-peer]
+#       [--idle-sessions N] [--idle-repeat K] [--only paced,idle[,profile]] [--no-peer]
 #
 # paced: for each transport, compression and rate, a Flood of N = max(min-events, rate × S)
 #   MESSAGE_CREATEs (POST /control/fault, `rate` per second; "burst": N back to back) on the
@@ -17,7 +17,9 @@
 #   zstd-stream: that row is ours only. Defaults: S 5, min-events 20000, burst 100000.
 # idle: RSS per idle session of the peer with N sessions (default 200), N bots in one process,
 #   = (VmRSS with N − VmRSS with 1) ÷ (N − 1), as tests/bench/bench_sessions.sh measures ours;
-#   and ours through bench_sessions.sh at the same N, so both ratios come from one run.
+#   and ours through bench_sessions.sh at the same N, so both ratios come from one run. One RSS
+#   sample per process is noisy (heap growth comes in steps): --idle-repeat K measures K times
+#   and reports the medians.
 # profile (not in the default --only): zlib-stream at each rate with `strace -f -c` attached to
 #   the simulator (its writes: one per message when paced?) and to each client (syscalls per
 #   event); strace slows the traced process, so these runs give counts, not CPU figures.
@@ -29,7 +31,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${1:?usage: bench_paced.sh BUILD_DIR [options]}" && pwd)
 shift
 seconds=5 min_events=20000 rates=2000,10000,50000 burst=100000
-compressions=zlib-stream,zstd-stream,none transports=ws,wss idle_sessions=200 only=paced,idle peer=1
+compressions=zlib-stream,zstd-stream,none transports=ws,wss idle_sessions=200 idle_repeat=1 only=paced,idle peer=1
 while (($#)); do
     case $1 in
     --seconds) seconds=$2; shift ;;
@@ -39,6 +41,7 @@ while (($#)); do
     --compress) compressions=$2; shift ;;
     --transports) transports=$2; shift ;;
     --idle-sessions) idle_sessions=$2; shift ;;
+    --idle-repeat) idle_repeat=$2; shift ;;
     --only) only=$2; shift ;;
     --no-peer) peer=0 ;;
     *) echo "bench_paced.sh: unknown option $1" >&2; exit 2 ;;
@@ -348,14 +351,19 @@ peer_idle() {
     stop_sim
 }
 
-idle_run() {
-    local transport=$1 tls_opt=() suffix=${1}
+median() {  # median VALUE...: empty when no value
+    printf '%s\n' "$@" | awk 'NF' | sort -g | awk '{a[NR] = $1} END{if (NR) print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2)}'
+}
+
+# idle_once TRANSPORT: one measurement of each process; appends to the arrays of idle_run.
+idle_once() {
+    local transport=$1 tls_opt=()
     if ((peer)); then
         peer_idle "$transport" 1
         local rss1=$idle_rss
         peer_idle "$transport" "$idle_sessions"
-        report "idle_peer_rss_1_session_${suffix}_kib" "$rss1" KiB
-        report "idle_peer_rss_per_session_${suffix}_kib" "$(calc "($idle_rss - $rss1) / ($idle_sessions - 1)" 2)" KiB
+        peer_1+=("$rss1")
+        peer_per+=("$(calc "($idle_rss - $rss1) / ($idle_sessions - 1)" 2)")
     fi
     if [[ $transport == wss ]]; then
         grep -q -- '--tls' "$root/tests/bench/bench_sessions.sh" || { echo "SKIP ours wss: bench_sessions.sh has no --tls"; return; }
@@ -363,9 +371,22 @@ idle_run() {
     fi
     "$root/tests/bench/bench_sessions.sh" "${tls_opt[@]}" "$build" "$idle_sessions" 1 >"$tmp/sessions.log" 2>&1 ||
         { echo "bench_sessions.sh failed:" >&2; tail "$tmp/sessions.log" >&2; return; }
-    report "idle_ours_rss_1_session_${suffix}_kib" "$(awk '/^RSS with 1 session:/{print $5}' "$tmp/sessions.log")" KiB
-    report "idle_ours_rss_per_session_${suffix}_kib" \
-        "$(awk '$1=="RESULT" && $2 ~ /^sessions_rss_per_session_kib/{v = $3} END{print v}' "$tmp/sessions.log")" KiB
+    ours_1+=("$(awk '/^RSS with 1 session:/{print $5}' "$tmp/sessions.log")")
+    ours_per+=("$(awk '$1=="RESULT" && $2 ~ /^sessions_rss_per_session_kib/{v = $3} END{print v}' "$tmp/sessions.log")")
+    echo "  ours $transport: $idle_sessions sessions, RSS with 1 ${ours_1[-1]} KiB, per session ${ours_per[-1]} KiB"
+}
+
+# idle_run TRANSPORT: idle_once `idle_repeat` times; the RESULTs are the medians.
+idle_run() {
+    local suffix=$1 i
+    peer_1=() peer_per=() ours_1=() ours_per=()
+    for ((i = 0; i < idle_repeat; i++)); do
+        idle_once "$1"
+    done
+    report "idle_peer_rss_1_session_${suffix}_kib" "$(median "${peer_1[@]}")" KiB
+    report "idle_peer_rss_per_session_${suffix}_kib" "$(median "${peer_per[@]}")" KiB
+    report "idle_ours_rss_1_session_${suffix}_kib" "$(median "${ours_1[@]}")" KiB
+    report "idle_ours_rss_per_session_${suffix}_kib" "$(median "${ours_per[@]}")" KiB
     ratio "idle_ratio_peer_over_ours_rss_per_session_$suffix" "idle_peer_rss_per_session_${suffix}_kib" \
         "idle_ours_rss_per_session_${suffix}_kib"
     ratio "idle_ratio_peer_over_ours_rss_1_session_$suffix" "idle_peer_rss_1_session_${suffix}_kib" \
