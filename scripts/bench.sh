@@ -3,8 +3,12 @@
 # summary table (figure, measured, target, pass/fail). Not part of the test command (minutes,
 # not seconds). Every figure and its reproduction command: docs/performance.md.
 #
-#   scripts/bench.sh [--quick] [--only sessions,throughput,callgrind,detection,ui,store,startup]
+#   scripts/bench.sh [--quick] [--only paced,peer,sessions,throughput,callgrind,detection,ui,store,startup]
 #
+#   paced     the headline: client CPU per event at paced arrival (each payload its own frame and
+#             write), ours beside @discordjs/ws in one run (tests/bench/bench_paced.sh)
+#   peer      RSS per idle session, the peer beside ours at the same count, median of 3
+#             (bench_paced.sh --only idle --idle-repeat 3)
 #   --quick   shorter runs (100 sessions, 20 s idle, 50k events, 200k store rows, …): a smoke
 #             run of the whole pipeline, NOT the documented figures.
 # Environment: GATEWATCH_BENCH_BUILD (default build-bench), GATEWATCH_BENCH_OUT (logs; default
@@ -16,12 +20,12 @@ build=${GATEWATCH_BENCH_BUILD:-$root/build-bench}
 out=${GATEWATCH_BENCH_OUT:-$(mktemp -d -t gatewatch-bench.XXXXXX)}
 mkdir -p "$out"
 quick=0
-only="sessions,throughput,callgrind,detection,ui,store,startup"
+only="paced,peer,sessions,throughput,callgrind,detection,ui,store,startup"
 while (($#)); do
     case $1 in
     --quick) quick=1 ;;
     --only) only=$2; shift ;;
-    -h | --help) sed -n 2,12p "$0"; exit 0 ;;
+    -h | --help) sed -n 2,16p "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -29,8 +33,10 @@ done
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
 if ((quick)); then
+    paced_opts=(--seconds 2 --min-events 5000 --burst 20000) peer_sessions=50 peer_opts=()
     sessions=100 idle=20 events=50000 cg_events=5000 det_runs=50 ui_seconds=10 store_rows=200000
 else
+    paced_opts=() peer_sessions=200 peer_opts=(--idle-repeat 3)
     sessions=1000 idle=90 events=200000 cg_events=20000 det_runs=60 ui_seconds=20 store_rows=1000000
 fi
 
@@ -68,6 +74,8 @@ value() {  # value NAME KEY: the RESULT line's value
     awk -v k="$2" '$1=="RESULT" && $2==k{print $3}' "$out/$1.log" 2>/dev/null | tail -1
 }
 
+wants paced && run paced "$root/tests/bench/bench_paced.sh" "$build" --only paced "${paced_opts[@]}"
+wants peer && run peer "$root/tests/bench/bench_paced.sh" "$build" --only idle --idle-sessions "$peer_sessions" "${peer_opts[@]}"
 wants sessions && run sessions "$root/tests/bench/bench_sessions.sh" "$build" "$sessions" "$idle"
 if wants throughput; then
     run throughput "$bench/bench_throughput" --events "$events" --bytes 1024
@@ -128,6 +136,26 @@ row() {  # row FIGURE VALUE UNIT OP LIMIT TARGET-TEXT
     printf '| %-44s | %22s | %-22s | %-4s |\n' "figure" "measured" "target" "pass"
     printf '|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "$(printf -- '-%.0s' {1..24})" \
         "$(printf -- '-%.0s' {1..24})" "$(printf -- '-%.0s' {1..6})"
+    if wants paced; then  # the headline: paced arrival, ratios peer/ours from one run
+        for r in 2k 10k; do
+            row "0 CPU/event zlib $r/s: peer / ours" "$(value paced paced_ratio_peer_over_ours_zlib_$r)" x ">=" 3 ">= 3x"
+        done
+        row "0 CPU/event zlib 2k/s, ours" "$(value paced paced_ours_zlib_2k_us_per_event)" us "-" - "(reported)"
+        row "0 CPU/event zlib 2k/s, @discordjs/ws" "$(value paced paced_peer_zlib_2k_us_per_event)" us "-" - "(reported)"
+        row "0 CPU/event zlib 2k/s, ours zlib / zstd" "$(value paced paced_ratio_zlib_over_zstd_2k)" x ">=" 1.3 ">= 1.3x"
+        row "0 CPU/event zstd 2k/s, ours" "$(value paced paced_ours_zstd_2k_us_per_event)" us "-" - "(reported)"
+        row "0 CPU/event none 2k/s, ours" "$(value paced paced_ours_none_2k_us_per_event)" us "-" - "(reported)"
+        row "0 CPU/event none 2k/s, peer / ours" "$(value paced paced_ratio_peer_over_ours_none_2k)" x "-" - "(reported)"
+        row "0 CPU/event zlib 2k/s over wss, ours" "$(value paced paced_wss_ours_zlib_2k_us_per_event)" us "-" - "(reported)"
+        row "0 CPU/event zlib 2k/s wss: peer / ours" "$(value paced paced_wss_ratio_peer_over_ours_zlib_2k)" x "-" - "(reported)"
+    fi
+    if wants peer; then
+        row "0 RSS/idle session wss ($peer_sessions): peer / ours" \
+            "$(value peer idle_ratio_peer_over_ours_rss_per_session_wss)" x ">=" 1.5 ">= 1.5x"
+        row "0 RSS/idle session ws zlib: peer / ours" \
+            "$(value peer idle_ratio_peer_over_ours_rss_per_session_ws)" x ">=" 1.3 ">= 1.3x"
+        row "0 RSS with 1 session ws, @discordjs/ws" "$(value peer idle_peer_rss_1_session_ws_kib)" KiB "-" - "(reported)"
+    fi
     if wants sessions; then
         row "1 sessions ready (of $sessions)" "$(value sessions sessions_ready)" "" ">=" "$sessions" "all $sessions"
         row "1 RSS per session" "$(value sessions sessions_rss_per_session_kib)" KiB "<=" 64 "<= 64 KiB"

@@ -136,11 +136,8 @@ bool FaultInjector::flood(Connection &c, const SimFault &f)
     }
     PacedFlood &flood = c.flood;
     if (!flood.timer) {
-        flood.timer = std::make_unique<QTimer>();
-        flood.timer->setSingleShot(true);
-        flood.timer->setTimerType(Qt::PreciseTimer);
         const int id = c.info.id;
-        flood.timer->callOnTimeout(q, [this, id] { floodTick(id); });
+        flood.timer = std::make_unique<SimPacer>(q, [this, id] { floodTick(id); });
     }
     // A flood while one is running: the rest of both at the new rate, from now.
     flood.remaining += count;
@@ -173,9 +170,7 @@ void FaultInjector::floodTick(int connectionId)
     }
     if (flood.remaining <= 0)
         return;
-    const auto next = flood.start + std::chrono::microseconds(qint64(flood.sent) * 1000000 / flood.rate);
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(next - std::chrono::steady_clock::now());
-    flood.timer->start(std::max(wait, 0ms));
+    flood.timer->startAt(flood.start + std::chrono::microseconds(qint64(flood.sent) * 1000000 / flood.rate));
 }
 
 // The session's next dispatch skips `count` sequence numbers (never sent, never replayed).

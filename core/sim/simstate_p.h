@@ -6,6 +6,7 @@
 #include "gatewaysimulator.h"
 #include "simdeflater_p.h"
 #include "simoutbound_p.h"
+#include "simpacer_p.h"
 
 #include <QHash>
 #include <QPointer>
@@ -56,7 +57,7 @@ struct PacedFlood
     int rate = 0;
     int sent = 0;
     std::chrono::steady_clock::time_point start;
-    std::unique_ptr<QTimer> timer;
+    std::unique_ptr<SimPacer> timer;
 };
 
 //! One accepted WebSocket.

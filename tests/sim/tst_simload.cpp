@@ -2,6 +2,7 @@
 // the ordered and paced outbound queue (an ACK waits behind queued dispatches), the ACK delay,
 // the finite replay buffer with RESUMED's own sequence number, SkipSequence, and the paced Flood.
 #include "gatewaysimulator.h"
+#include "simpacer_p.h"
 #include "simrawclient.h"
 
 #include <QJsonArray>
@@ -13,6 +14,7 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <chrono>
 #include <memory>
 
 using namespace std::chrono_literals;
@@ -56,6 +58,7 @@ private Q_SLOTS:
     void skipSequence();
     void pacedFlood_data();
     void pacedFlood();
+    void pacerIsNeverEarly();
     void controlSettings();
 
 private:
@@ -376,6 +379,30 @@ void tst_SimLoad::pacedFlood()
     QCOMPARE(c->messages.size(), before + 200);
     if (c->compressed)
         QCOMPARE(c->binaryFrames.size(), framesBefore + 200);
+}
+
+// 20 wake-ups 250 µs apart, each due at an absolute time: none may come early, so the 20th is
+// at least 5 ms after the first was armed; on Linux the pacer is the fine (timerfd) one.
+void tst_SimLoad::pacerIsNeverEarly()
+{
+    QObject context;
+    const auto start = std::chrono::steady_clock::now();
+    int woken = 0;
+    bool early = false;
+    std::unique_ptr<gw::sim::SimPacer> pacer;
+    pacer = std::make_unique<gw::sim::SimPacer>(&context, [&] {
+        ++woken;
+        early = early || std::chrono::steady_clock::now() < start + woken * 250us;
+        if (woken < 20)
+            pacer->startAt(start + (woken + 1) * 250us);
+    });
+#ifdef Q_OS_LINUX
+    QVERIFY(pacer->fine());
+#endif
+    pacer->startAt(start + 250us);
+    QTRY_COMPARE_WITH_TIMEOUT(woken, 20, 5000);
+    QVERIFY(!early);
+    QVERIFY(std::chrono::steady_clock::now() - start >= 5ms);
 }
 
 // ---- control -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 # With `load`, gatewatch-sim runs with a paced outbound queue, late ACKs and a small replay
 # buffer, and discordjs_acceptance.js adds its load checks (docs/simulator.md, "Load modelling").
 # Starts gatewatch-sim on free ports, reads the URLs it prints, installs the pinned npm packages
-# (npm ci, into <work dir> unless tests/thirdparty/node_modules already matches the lock file),
+# (npm_deps.sh: npm ci into <work dir> unless tests/thirdparty/node_modules already holds them),
 # and runs discordjs_acceptance.js against it. Exit 77 (CTest skip) only when Node.js >= 20 or
 # npm is not installed; every other problem is a failure.
 set -euo pipefail
@@ -21,28 +21,13 @@ if [ "$MODE" = "load" ]; then
     SIM_EXTRA=(--outbound-rate 200 --ack-delay 100 --replay-buffer "$SIM_REPLAY_BUFFER")
 fi
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "SKIP: node and npm are required (Node.js >= 20)"
+# --- the pinned library (shared with the paced benchmark's peer) --------------------------------
+RC=0
+NODE_MODULES="$(bash "$SRC/npm_deps.sh" "$SRC" "$WORK")" || RC=$?
+if [ "$RC" -eq 77 ]; then
     exit 77
-fi
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$NODE_MAJOR" -lt 20 ]; then
-    echo "SKIP: Node.js >= 20 required, found $(node --version)"
-    exit 77
-fi
-
-# --- the pinned library ------------------------------------------------------------------------
-if [ -d "$SRC/node_modules/@discordjs/ws" ] && [ -f "$SRC/node_modules/.package-lock.json" ]; then
-    NODE_MODULES="$SRC/node_modules"
-else
-    DEPS="$WORK/npm"
-    mkdir -p "$DEPS"
-    if ! cmp -s "$SRC/package-lock.json" "$DEPS/package-lock.json" || [ ! -d "$DEPS/node_modules/@discordjs/ws" ]; then
-        cp "$SRC/package.json" "$SRC/package-lock.json" "$DEPS/"
-        echo "npm ci into $DEPS"
-        (cd "$DEPS" && timeout 90 npm ci --no-audit --no-fund --loglevel=error)
-    fi
-    NODE_MODULES="$DEPS/node_modules"
+elif [ "$RC" -ne 0 ]; then
+    echo "FAIL: could not install the pinned npm packages"; exit 1
 fi
 
 # --- the simulator -----------------------------------------------------------------------------
