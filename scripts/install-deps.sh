@@ -12,6 +12,8 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-svg-dev libqt6svg6
     libqt6sql6-sqlite qt6-qpa-plugins qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
     libgl-dev qtkeychain-qt6-dev zlib1g-dev libzstd-dev libzstd1 prometheus-cpp-dev
+    # the gateway socket: TLS with OpenSSL, WebSocket framing with wslay
+    libssl-dev libwslay-dev
     # tests: a real Secret Service for the keychain test, Prometheus for the metrics test,
     # Node.js for the third-party client compatibility test, clang for fuzzing, python3-zstandard
     # for the independent zstd-stream check (tst_zstdpython)

@@ -141,7 +141,7 @@ void GatewayClient::setResumeState(const ResumeState &state)
 
 void GatewayClient::injectMessageForTest(const QByteArray &message, bool binary)
 {
-    d->transport.receive(message, binary);
+    d->transport.receiveInjected(message, binary);
 }
 
 void GatewayClient::start()

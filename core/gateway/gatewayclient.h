@@ -133,7 +133,8 @@ public:
     //! Test seam (tests/fuzz/fuzz_client.cpp, the gateway tests and benchmark): feed one
     //! WebSocket message as if it had arrived on the current socket (binary → the zlib-/zstd-stream path
     //! when compression is on). Malformed input is counted in stats() (malformedPayloads,
-    //! unknownOpcodes, inflateErrors, oversizedMessages), never fatal.
+    //! unknownOpcodes, inflateErrors, oversizedMessages), never fatal. From the first injected
+    //! message on, what the client sends counts as sent even while the socket is not open.
     void injectMessageForTest(const QByteArray &message, bool binary);
 
 public Q_SLOTS:

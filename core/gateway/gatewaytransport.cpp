@@ -3,7 +3,6 @@
 #include "logging.h"
 #include "ratelimitedwarning_p.h"
 
-#include <QWebSocket>
 
 using namespace std::chrono_literals;
 
@@ -12,6 +11,8 @@ namespace gw {
 namespace {
 //! A detached socket gets this long to finish its close handshake before it is aborted.
 constexpr auto DetachedSocketGrace = 1s;
+//! RFC 6455 §7.4.1: the message is too big to process.
+constexpr int CloseCodeMessageTooBig = 1009;
 } // namespace
 
 GatewayTransport::GatewayTransport(const GatewayClientConfig &config, GatewayStats &stats,
@@ -28,42 +29,18 @@ GatewayTransport::~GatewayTransport()
 {
     m_handshakeTimer.stop();
     if (m_socket)
-        QObject::disconnect(m_socket, nullptr, m_context, nullptr);
-}
-
-//! Connect a signal of the current socket; it reaches `handler` only while that socket is
-//! still the current one.
-template<typename Signal, typename Handler>
-void GatewayTransport::connectCurrent(Signal signal, Handler handler)
-{
-    QObject::connect(m_socket, signal, m_context, [this, generation = m_generation, handler](const auto &...args) {
-        if (generation == m_generation)
-            handler(args...);
-    });
+        m_socket->setListener(nullptr);
 }
 
 void GatewayTransport::create(const QUrl &url)
 {
     Q_ASSERT(!m_socket);
-    m_opened = false;
-    m_closeFrameSeen = false;
-    m_lastError.clear();
     // A fresh context per socket, of the kind the config asks for now.
     m_inflater = makeStreamInflater(m_config.compression, m_config.maxIncomingMessageSize);
     m_limiter.reset();
-
-    auto *ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, m_context);
-    ws->setMaxAllowedIncomingFrameSize(quint64(m_config.maxIncomingFrameSize));
-    ws->setMaxAllowedIncomingMessageSize(quint64(m_config.maxIncomingMessageSize));
-    m_socket = ws;
+    m_socket = new WebSocketConnection(std::min(m_config.maxIncomingFrameSize, m_config.maxIncomingMessageSize), m_context);
+    m_socket->setListener(this);
     ++m_generation;
-    connectCurrent(&QWebSocket::connected, [this] { handleConnected(); });
-    connectCurrent(&QWebSocket::disconnected, [this] { handleDisconnected(); });
-    connectCurrent(&QWebSocket::aboutToClose, [this] { m_closeFrameSeen = true; });  // we detach before closing
-    connectCurrent(&QWebSocket::textMessageReceived, [this](const QString &m) { receive(m.toUtf8(), false); });
-    connectCurrent(&QWebSocket::binaryMessageReceived, [this](const QByteArray &m) { receive(m, true); });
-    connectCurrent(qOverload<QAbstractSocket::SocketError>(&QWebSocket::error),
-                   [this](QAbstractSocket::SocketError error) { handleSocketError(error); });
     m_url = url;
     m_handshakeTimer.start(m_config.timings.handshakeTimeout);
 }
@@ -79,20 +56,16 @@ void GatewayTransport::detach(std::optional<int> closeCode, const QString &reaso
     m_handshakeTimer.stop();
     if (!m_socket)
         return;
-    QWebSocket *ws = m_socket;
+    WebSocketConnection *ws = m_socket;
     m_socket = nullptr;
     ++m_generation;
-    QObject::disconnect(ws, nullptr, m_context, nullptr);
-    if (closeCode && ws->state() == QAbstractSocket::ConnectedState) {
-        QObject::connect(ws, &QWebSocket::disconnected, ws, &QObject::deleteLater);
-        ws->close(QWebSocketProtocol::CloseCode(*closeCode), reason);
-        QTimer::singleShot(DetachedSocketGrace, ws, [ws] {
-            ws->abort();
-            ws->deleteLater();
-        });
+    ws->setListener(nullptr);
+    QObject::connect(ws, &WebSocketConnection::finished, ws, &QObject::deleteLater);
+    if (closeCode && ws->isOpen()) {
+        ws->close(*closeCode, reason);
+        QTimer::singleShot(DetachedSocketGrace, ws, [ws] { ws->abort(); });
     } else {
         ws->abort();
-        ws->deleteLater();
     }
 }
 
@@ -113,8 +86,7 @@ bool GatewayTransport::send(const QByteArray &payload, SendLimiter::Kind kind)
         return false;
     }
     m_stats.bytesSent += quint64(payload.size());
-    m_socket->sendTextMessage(QString::fromUtf8(payload));
-    return true;
+    return m_socket->sendText(payload) || m_injected;
 }
 
 void GatewayTransport::receive(const QByteArray &wire, bool binary)
@@ -146,7 +118,7 @@ void GatewayTransport::receive(const QByteArray &wire, bool binary)
 std::optional<QByteArray> GatewayTransport::inflate(const QByteArray &wire, bool binary)
 {
     if (!binary || !m_inflater)
-        return wire;
+        return QByteArray(wire.constData(), wire.size());  // the socket's view is only valid for this call
     auto r = m_inflater->feed(wire);
     if (!r) {
         const InflateError &error = r.error();
@@ -170,49 +142,49 @@ std::optional<QByteArray> GatewayTransport::inflate(const QByteArray &wire, bool
     return std::move(*r.value());
 }
 
-void GatewayTransport::handleConnected()
+void GatewayTransport::webSocketOpened()
 {
     m_handshakeTimer.stop();
-    m_opened = true;
     m_events.socketOpened();
 }
 
-void GatewayTransport::handleSocketError(QAbstractSocket::SocketError error)
+void GatewayTransport::webSocketMessage(const QByteArray &message, bool binary)
 {
-    m_lastError = m_socket ? m_socket->errorString() : QString();
-    qCDebug(lcGateway) << "socket error" << error << m_lastError;
-    if (!m_opened && m_socket) {
-        // Never opened (refused, DNS, TLS, upgrade rejected): this attempt is over.
-        m_events.socketEnded(SocketEnd{std::nullopt, m_lastError, CloseInitiator::Transport, CloseCause::Transport,
-                                       std::nullopt,
-                                       GatewayError{GatewayError::Kind::Transport, std::nullopt, m_lastError}});
-    }
+    receive(message, binary);
 }
 
-void GatewayTransport::handleDisconnected()
+void GatewayTransport::webSocketEnded(const WebSocketEnd &end)
 {
-    if (!m_socket)
+    qCDebug(lcGateway) << "socket ended" << int(end.kind) << end.code << end.reason;
+    switch (end.kind) {
+    case WebSocketEnd::Kind::NeverOpened:
+        // Refused, DNS, TLS, upgrade rejected: this attempt is over.
+    case WebSocketEnd::Kind::Dropped:
+        m_events.socketEnded(SocketEnd{std::nullopt, end.reason, CloseInitiator::Transport, CloseCause::Transport,
+                                       std::nullopt,
+                                       GatewayError{GatewayError::Kind::Transport, std::nullopt, end.reason}});
         return;
-    if (!m_closeFrameSeen) {
-        const QString reason = m_lastError.isEmpty() ? QStringLiteral("connection dropped without a close frame")
-                                                     : m_lastError;
-        m_events.socketEnded(SocketEnd{std::nullopt, reason, CloseInitiator::Transport, CloseCause::Transport,
-                                       std::nullopt, GatewayError{GatewayError::Kind::Transport, std::nullopt, reason}});
-        return;
-    }
-    const int code = int(m_socket->closeCode());
-    const QString reason = m_socket->closeReason();
-    if (code != QWebSocketProtocol::CloseCodeTooMuchData) {
-        m_events.socketEnded(SocketEnd{code, reason, CloseInitiator::Server, CloseCause::Server, std::nullopt,
+    case WebSocketEnd::Kind::ServerClosed:
+        m_events.socketEnded(SocketEnd{end.code, end.reason, CloseInitiator::Server, CloseCause::Server, std::nullopt,
                                        std::nullopt});
         return;
+    case WebSocketEnd::Kind::ClientFailed:
+        break;
     }
-    // QWebSocket enforces maxAllowedIncoming{Frame,Message}Size by closing with 1009.
+    if (end.code != CloseCodeMessageTooBig) {
+        // Framing we cannot read (reserved bits, bad opcodes, unmasked lengths): our close, not Discord's.
+        m_warnings.warn(QStringLiteral("WebSocket framing error; closed with %1 and reconnecting").arg(end.code));
+        m_events.socketEnded(SocketEnd{end.code, end.reason, CloseInitiator::Client, CloseCause::Protocol,
+                                       CloseAction::Resume,
+                                       GatewayError{GatewayError::Kind::Protocol, end.code, end.reason}});
+        return;
+    }
     ++m_stats.oversizedMessages;
     m_warnings.warn(QStringLiteral("incoming message over the %1-byte cap; reconnecting")
                         .arg(m_config.maxIncomingMessageSize));
-    m_events.socketEnded(SocketEnd{code, reason, CloseInitiator::Client, CloseCause::Oversized, CloseAction::Resume,
-                                   GatewayError{GatewayError::Kind::Protocol, code,
+    m_events.socketEnded(SocketEnd{end.code, end.reason, CloseInitiator::Client, CloseCause::Oversized,
+                                   CloseAction::Resume,
+                                   GatewayError{GatewayError::Kind::Protocol, end.code,
                                                 QStringLiteral("Incoming message exceeded the size cap.")}});
 }
 

@@ -4,14 +4,13 @@
 #include "gatewaypayload.h"
 #include "sendlimiter.h"
 #include "streaminflater.h"
+#include "websocketconnection_p.h"
 
 #include <QAbstractSocket>
 #include <QTimer>
 
 #include <memory>
 #include <optional>
-
-class QWebSocket;
 
 namespace gw {
 
@@ -33,13 +32,12 @@ struct SocketEnd
     std::optional<GatewayError> error;         //!< the attempt's transient error, if any
 };
 
-//! The WebSocket side of a GatewayClient: one QWebSocket at a time, its handshake timeout
-//! (QWebSocket has none), frames in (zlib-/zstd-stream decompression through a StreamInflater,
-//! size cap, envelope decode) and frames
-//! out (the send budget). Not a QObject: a member of GatewayClient::Private, which it tells about
-//! the socket through Events. Every socket gets a new generation(); a detached socket is never
-//! heard from again.
-class GatewayTransport final
+//! The WebSocket side of a GatewayClient: one WebSocketConnection at a time, its handshake
+//! timeout, messages in (zlib-/zstd-stream decompression through a StreamInflater, size cap,
+//! envelope decode) and messages out (the send budget). Not a QObject: a member of
+//! GatewayClient::Private, which it tells about the socket through Events. Every socket gets a
+//! new generation(); a detached socket is never heard from again.
+class GatewayTransport final : private WebSocketConnection::Listener
 {
 public:
     class Events
@@ -58,8 +56,8 @@ public:
     //! `context` owns the sockets and receives their signals (the GatewayClient).
     GatewayTransport(const GatewayClientConfig &config, GatewayStats &stats, RateLimitedWarning &warnings,
                      Events &events, QObject *context);
-    //! Silent: the current socket's signals no longer reach us (it dies with `context`).
-    ~GatewayTransport();
+    //! Silent: the current socket no longer reaches us (it dies with `context`).
+    ~GatewayTransport() override;
     Q_DISABLE_COPY_MOVE(GatewayTransport)
 
     //! A new socket for `url` with fresh inflate and send-budget state; the handshake timeout
@@ -78,13 +76,18 @@ public:
     //! The frame-in path: inflate (binary with compression on), cap, decode, then
     //! Events::payloadReceived. Malformed input is counted in stats, never fatal.
     void receive(const QByteArray &wire, bool binary);
+    //! receive() for input that did not come from the socket (GatewayClient's test seam): from
+    //! then on, send() reports frames the budget allowed as sent even while no socket is open.
+    void receiveInjected(const QByteArray &wire, bool binary)
+    {
+        m_injected = true;
+        receive(wire, binary);
+    }
 
 private:
-    template<typename Signal, typename Handler>
-    void connectCurrent(Signal signal, Handler handler);
-    void handleConnected();
-    void handleDisconnected();
-    void handleSocketError(QAbstractSocket::SocketError error);
+    void webSocketOpened() override;
+    void webSocketMessage(const QByteArray &message, bool binary) override;
+    void webSocketEnded(const WebSocketEnd &end) override;
     void handleHandshakeTimeout();
     //! The inflated (or plain) JSON of one message; nullopt when the message ends here.
     std::optional<QByteArray> inflate(const QByteArray &wire, bool binary);
@@ -95,15 +98,13 @@ private:
     Events &m_events;
     QObject *const m_context;
 
-    QWebSocket *m_socket = nullptr;
+    WebSocketConnection *m_socket = nullptr;
     QUrl m_url;
     quint64 m_generation = 0;
-    bool m_opened = false;
-    bool m_closeFrameSeen = false;   //!< aboutToClose fired without us closing: a close frame
-    QString m_lastError;
     std::unique_ptr<StreamInflater> m_inflater;  //!< per config.compression; null for None
     SendLimiter m_limiter;
-    QTimer m_handshakeTimer;         //!< TCP/TLS/WS handshake (QWebSocket has none)
+    bool m_injected = false;
+    QTimer m_handshakeTimer;         //!< TCP + TLS + WebSocket upgrade
 };
 
 } // namespace gw

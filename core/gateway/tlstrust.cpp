@@ -1,6 +1,7 @@
 #include "tlstrust.h"
 
 #include "logging.h"
+#include "tlsstream_p.h"
 
 #include <QSslConfiguration>
 
@@ -17,6 +18,10 @@ int trustExtraCaCertificates(const QList<QSslCertificate> &extra)
     cas += extra;
     tls.setCaCertificates(cas);
     QSslConfiguration::setDefaultConfiguration(tls);
+    QList<QByteArray> der;
+    for (const QSslCertificate &cert : extra)
+        der.append(cert.toDer());
+    TlsStream::addTrustedCertificates(der);
     qCInfo(lcGateway) << "TLS: trusting" << extra.size() << "extra CA certificate(s)," << cas.size() << "in all";
     return int(cas.size());
 }
