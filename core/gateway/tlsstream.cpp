@@ -17,8 +17,7 @@ namespace {
 struct BioTarget
 {
     QTcpSocket *socket = nullptr;
-    bool ended = false;    //!< the TCP stream ended (EOF or error) under OpenSSL
-    bool drained = false;  //!< a read came back short since the last wake-up: the kernel is empty
+    bool ended = false;  //!< the TCP stream ended (EOF or error) under OpenSSL
 };
 
 //! A BIO over an unbuffered QTcpSocket: reads and writes go straight to the kernel.
@@ -38,8 +37,7 @@ struct SocketBio
     {
         BIO_clear_retry_flags(bio);
         auto *target = static_cast<BioTarget *>(BIO_get_data(bio));
-        const qint64 n = target->drained ? 0 : target->socket->read(data, size);
-        target->drained = n < size;  // no read(2) returning EAGAIN to learn what a short one said
+        const qint64 n = target->socket->read(data, size);
         if (n > 0)
             return int(n);
         if (n == 0) {
@@ -131,11 +129,6 @@ TlsStream::Result TlsStream::handshake()
     ERR_clear_error();
     const int r = SSL_do_handshake(m_ssl->ssl);
     return r == 1 ? Result::Done : fail(r, "handshake");
-}
-
-void TlsStream::wokenUp()
-{
-    m_ssl->target.drained = false;
 }
 
 TlsStream::Result TlsStream::read(char *data, qint64 size, qint64 *got)

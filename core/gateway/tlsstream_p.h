@@ -32,10 +32,6 @@ public:
     ~TlsStream();
     Q_DISABLE_COPY_MOVE(TlsStream)
 
-    //! The socket has bytes again (readyRead): reads may go to the kernel. A read that comes back
-    //! short marks it empty until the next wake-up, which saves a read(2) that would only say
-    //! EAGAIN; the notifier is level-triggered, so bytes arriving meanwhile wake us again.
-    void wokenUp();
     Result handshake();
     //! Up to `size` decrypted bytes into `data`; `*got` is set when the result is Done.
     Result read(char *data, qint64 size, qint64 *got);

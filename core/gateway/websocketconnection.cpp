@@ -133,8 +133,6 @@ void WebSocketConnection::handleTcpConnected()
 void WebSocketConnection::handleReadyRead()
 {
     m_drained = false;
-    if (m_tls)
-        m_tls->wokenUp();
     switch (m_phase) {
     case Phase::Tls:
         advanceTls();
