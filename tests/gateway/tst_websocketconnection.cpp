@@ -80,6 +80,7 @@ private:
                 qFatal("QWebSocketServer did not listen");
             QObject::connect(&server, &QWebSocketServer::newConnection, &server, [this] {
                 peer = server.nextPendingConnection();
+                peer->setParent(&server);  // Qt 6.4 hands it over without a parent
             });
         }
         QUrl url(const QString &host = QStringLiteral("127.0.0.1")) const
