@@ -15,6 +15,10 @@ struct GatewayTimings
     //! Socket open → HELLO. Longer than the supervisor's helloWatch so that the seed's
     //! stall logic (resume, resume, fresh identify) is what acts first.
     std::chrono::milliseconds helloTimeout{std::chrono::seconds{60}};
+    //! Once messages arrive less than this far apart, the socket is read once per this interval
+    //! (sooner once 16 KiB are queued) instead of on every packet; replies whose timing counts
+    //! are read as they come (docs/architecture.md, "Read batching"). Zero reads every packet.
+    std::chrono::milliseconds readBatchWindow{25};
 
     // --- Reconnect policy (docs/protocol.md, reconnect policy; base 1 s / max 30 s, budget 50)
     std::chrono::milliseconds backoffBase{std::chrono::seconds{1}};

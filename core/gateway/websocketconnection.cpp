@@ -10,11 +10,15 @@
 
 #include <algorithm>
 
+#include <sys/socket.h>
+
 namespace gw {
 
 namespace {
 //! The upgrade response (status line and headers) may not be larger than this.
 constexpr qsizetype MaxUpgradeResponse = 16 * 1024;
+//! While reads are batched the kernel wakes us once this much is queued, before the window ends.
+constexpr int ReadBatchBytes = 16 * 1024;
 //! RFC 6455 §5.5: a control frame's payload is at most 125 bytes; 2 go to the code.
 constexpr qsizetype MaxCloseReason = 123;
 constexpr char AcceptGuid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -68,6 +72,8 @@ struct WslayCallbacks
 
     static int mask(wslay_event_context_ptr, uint8_t *buf, size_t len, void *)
     {
+        // RFC 6455 §10.3 asks for keys the page cannot predict; the global generator is seeded
+        // from the system's, without a getrandom() per frame.
         for (size_t i = 0; i < len; ++i)
             buf[i] = uint8_t(QRandomGenerator::global()->bounded(256));
         return 0;
@@ -95,6 +101,14 @@ struct WslayCallbacks
 WebSocketConnection::WebSocketConnection(qint64 maxMessageSize, QObject *parent)
     : QObject(parent), m_maxMessageSize(maxMessageSize)
 {
+    m_batchTimer.setSingleShot(true);
+    m_batchTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_batchTimer, &QTimer::timeout, this, [this] {
+        m_readThisWakeUp = 0;
+        m_drained = false;
+        pump();
+        scheduleNextRead();
+    });
 }
 
 WebSocketConnection::~WebSocketConnection()
@@ -133,6 +147,7 @@ void WebSocketConnection::handleTcpConnected()
 void WebSocketConnection::handleReadyRead()
 {
     m_drained = false;
+    m_readThisWakeUp = 0;
     switch (m_phase) {
     case Phase::Tls:
         advanceTls();
@@ -143,10 +158,63 @@ void WebSocketConnection::handleReadyRead()
     case Phase::Open:
     case Phase::Closing:
         pump();
+        scheduleNextRead();
         break;
     default:
         break;
     }
+}
+
+void WebSocketConnection::setReadBatchWindow(std::chrono::milliseconds window)
+{
+    m_batchWindow = window;
+    if (window <= std::chrono::milliseconds::zero())
+        stopBatching();
+}
+
+void WebSocketConnection::setPromptReads(bool prompt)
+{
+    m_prompt = prompt;
+    // With the low-water mark back at one byte, whatever is queued wakes the socket now.
+    if (prompt)
+        stopBatching();
+}
+
+void WebSocketConnection::scheduleNextRead()
+{
+    if (m_phase != Phase::Open || m_prompt || m_readThisWakeUp == 0 || m_batchWindow <= std::chrono::milliseconds::zero()) {
+        stopBatching();  // idle again (or closing): the next packet wakes us
+        return;
+    }
+    if (!m_batching) {
+        // Batch only a busy stream: a message that comes alone is read as it comes, at one
+        // wake-up, with no timer behind it that would find nothing.
+        const auto now = std::chrono::steady_clock::now();
+        const bool busy = now - m_lastDataAt < m_batchWindow;
+        m_lastDataAt = now;
+        if (!busy)
+            return;
+        setLowWater(ReadBatchBytes);
+        m_batching = true;
+    }
+    m_batchTimer.start(m_batchWindow);
+}
+
+void WebSocketConnection::stopBatching()
+{
+    if (!m_batching)
+        return;
+    m_batching = false;
+    m_batchTimer.stop();
+    setLowWater(1);
+}
+
+void WebSocketConnection::setLowWater(int bytes)
+{
+    // poll() reports the socket readable once this many bytes are queued (or at EOF or an
+    // error); a non-blocking read still returns whatever is there.
+    if (m_socket && m_socket->socketDescriptor() >= 0)
+        ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes);
 }
 
 void WebSocketConnection::handleSocketError()
@@ -298,8 +366,6 @@ void WebSocketConnection::pump()
 
 qint64 WebSocketConnection::rawRead(char *data, qint64 size)
 {
-    if (m_drained)
-        return 0;
     qint64 got = 0;
     if (m_tls) {
         switch (m_tls->read(data, size, &got)) {
@@ -314,6 +380,8 @@ qint64 WebSocketConnection::rawRead(char *data, qint64 size)
             return -1;
         }
     } else {
+        if (m_drained)
+            return 0;
         got = m_socket->read(data, size);
         if (got < 0) {
             m_streamEnded = true;
@@ -323,6 +391,7 @@ qint64 WebSocketConnection::rawRead(char *data, qint64 size)
         // A short read emptied the kernel's buffer: more comes with the next notification.
         m_drained = got < size;
     }
+    m_readThisWakeUp += got;
     return got;
 }
 
@@ -384,6 +453,8 @@ void WebSocketConnection::finishTcp()
     if (m_phase == Phase::Done)
         return;
     m_phase = Phase::Done;
+    m_batchTimer.stop();
+    m_batching = false;
     if (m_socket) {
         if (m_tls && !m_streamEnded)
             m_tls->shutdown();

@@ -3,8 +3,10 @@
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QTimer>
 #include <QUrl>
 
+#include <chrono>
 #include <memory>
 
 class QTcpSocket;
@@ -68,6 +70,16 @@ public:
     //! Drops the TCP connection now, without a close frame; finished() follows.
     void abort();
 
+    //! Read batching (docs/architecture.md, "Read batching"): once data arrives less than
+    //! `window` after the previous data, reads wait until `window` has passed or ReadBatchBytes
+    //! are queued, so one wake-up serves every message of a busy stream instead of one each; the
+    //! first read that finds nothing ends it. Zero (the default) reads on every packet.
+    void setReadBatchWindow(std::chrono::milliseconds window);
+    //! While true, every packet is read as it arrives (a reply whose arrival time is measured is
+    //! awaited); batching resumes after the next read once it is false again.
+    void setPromptReads(bool prompt);
+    [[nodiscard]] bool isBatchingReads() const { return m_batching; }
+
 Q_SIGNALS:
     //! The TCP connection is gone; the object may be deleted.
     void finished();
@@ -84,6 +96,10 @@ private:
     bool acceptUpgrade(const QByteArray &head);
     void startFraming();
     void pump();
+    //! After a read in the open phase: batch the next one, or read on every packet again.
+    void scheduleNextRead();
+    void stopBatching();
+    void setLowWater(int bytes);
     //! Bytes from the stream (plain or decrypted): > 0 read, 0 nothing now, -1 ended.
     qint64 rawRead(char *data, qint64 size);
     bool rawWrite(const char *data, qint64 size);
@@ -103,6 +119,12 @@ private:
     QByteArray m_inbox;         //!< the upgrade response; then bytes read past it, for wslay
     QByteArray m_key;           //!< Sec-WebSocket-Key sent
     bool m_drained = false;     //!< the last read this wake-up came back short: the kernel is empty
+    qint64 m_readThisWakeUp = 0;
+    std::chrono::milliseconds m_batchWindow{0};
+    QTimer m_batchTimer;
+    std::chrono::steady_clock::time_point m_lastDataAt;  //!< the last unbatched read that found data
+    bool m_batching = false;    //!< SO_RCVLOWAT raised, m_batchTimer running
+    bool m_prompt = false;
     bool m_streamEnded = false; //!< EOF or a read/write error under wslay
     QString m_streamError;
     bool m_reported = false;

@@ -7,6 +7,8 @@
 #include "tlsstream_p.h"
 #include "websocketconnection_p.h"
 
+#include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QSignalSpy>
 #include <QSslCertificate>
@@ -15,12 +17,14 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
 #include <optional>
 
 using namespace gw;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -32,12 +36,16 @@ struct Recorder final : WebSocketConnection::Listener
     int opened = 0;
     QList<QByteArray> texts;
     QList<QByteArray> binaries;
+    QList<qint64> arrivedNs;  //!< per message, on `clock`
+    QElapsedTimer clock;
     std::optional<WebSocketEnd> end;
 
+    Recorder() { clock.start(); }
     void webSocketOpened() override { ++opened; }
     void webSocketMessage(const QByteArray &message, bool binary) override
     {
         (binary ? binaries : texts).append(QByteArray(message.constData(), message.size()));
+        arrivedNs.append(clock.nsecsElapsed());
     }
     void webSocketEnded(const WebSocketEnd &e) override { end = e; }
 };
@@ -98,6 +106,26 @@ private:
         QTRY_VERIFY_WITH_TIMEOUT(rec.opened == 1 || rec.end, 10000);
     }
 
+    //! Two messages read at two wake-ups less than the window apart: `conn` batches from then on.
+    static void startBatching(Server &server, WebSocketConnection &conn, Recorder &rec)
+    {
+        QTRY_VERIFY(server.peer);
+        for (const char *text : {"one", "two"}) {
+            server.peer->sendTextMessage(QString::fromLatin1(text));
+            QTRY_VERIFY(!rec.texts.isEmpty() && rec.texts.constLast() == text);
+            QCOMPARE(conn.isBatchingReads(), rec.texts.size() == 2);  // a lone message is read as it comes
+        }
+    }
+
+    //! Expects `conn` to have failed to open on a certificate problem.
+    static void expectCertificateRefused(const Recorder &rec)
+    {
+        QVERIFY(rec.end);
+        QCOMPARE(rec.opened, 0);
+        QCOMPARE(int(rec.end->kind), int(WebSocketEnd::Kind::NeverOpened));
+        QVERIFY2(rec.end->reason.contains(QStringLiteral("certificate")), qPrintable(rec.end->reason));
+    }
+
     //! A raw server that answers every request with `response` (then keeps the socket open).
     static void answerRaw(QTcpServer &server, const QByteArray &response)
     {
@@ -123,6 +151,10 @@ private Q_SLOTS:
     void tlsUntrustedCertificate();
     void tlsTrusted();
     void tlsWrongName();
+    void busyStreamIsReadInBatches_data();
+    void busyStreamIsReadInBatches();
+    void promptReadsTakeWhatIsQueued();
+    void batchEndsEarlyOnVolumeOrDrop();
 };
 
 void tst_WebSocketConnection::messagesBothWays()
@@ -271,9 +303,7 @@ void tst_WebSocketConnection::tlsUntrustedCertificate()
     WebSocketConnection conn(1 << 20, nullptr);
     Recorder rec;
     openAndWait(conn, rec, server.url());
-    QVERIFY(rec.end);
-    QCOMPARE(int(rec.end->kind), int(WebSocketEnd::Kind::NeverOpened));
-    QVERIFY2(rec.end->reason.contains(QStringLiteral("certificate")), qPrintable(rec.end->reason));
+    expectCertificateRefused(rec);
 }
 
 void tst_WebSocketConnection::tlsTrusted()
@@ -307,9 +337,103 @@ void tst_WebSocketConnection::tlsWrongName()
     WebSocketConnection conn(1 << 20, nullptr);
     Recorder rec;
     openAndWait(conn, rec, server.url(QStringLiteral("127.0.0.2")));
-    QVERIFY(rec.end);
-    QCOMPARE(int(rec.end->kind), int(WebSocketEnd::Kind::NeverOpened));
-    QVERIFY2(rec.end->reason.contains(QStringLiteral("certificate")), qPrintable(rec.end->reason));
+    expectCertificateRefused(rec);
+}
+
+void tst_WebSocketConnection::busyStreamIsReadInBatches_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("ws") << false;
+    QTest::newRow("wss") << true;
+}
+
+void tst_WebSocketConnection::busyStreamIsReadInBatches()
+{
+    // 120 messages, one per millisecond, each its own frame and write; a 30 ms window. Every
+    // message arrives, in order, in far fewer read wake-ups than messages.
+    QFETCH(bool, tls);
+    if (tls)
+        TlsStream::addTrustedCertificates({loopbackCertificate().toDer()});  // once more is harmless
+    Server server(tls ? QWebSocketServer::SecureMode : QWebSocketServer::NonSecureMode);
+    WebSocketConnection conn(1 << 20, nullptr);
+    conn.setReadBatchWindow(30ms);
+    Recorder rec;
+    openAndWait(conn, rec, server.url());
+    startBatching(server, conn, rec);
+    constexpr int Count = 120;
+    int sent = 0;
+    QTimer pacer;
+    pacer.setTimerType(Qt::PreciseTimer);
+    connect(&pacer, &QTimer::timeout, this, [&] {
+        server.peer->sendTextMessage(QString::number(sent));
+        if (++sent == Count)
+            pacer.stop();
+    });
+    // A running event loop, not QTRY (its qWait sleeps 10 ms between event passes, which would
+    // pace the messages and the reads itself).
+    QEventLoop loop;
+    QTimer check;
+    connect(&check, &QTimer::timeout, &loop, [&] {
+        if (rec.texts.size() == Count + 2)
+            loop.quit();
+    });
+    check.start(1);
+    QTimer::singleShot(20s, &loop, &QEventLoop::quit);
+    pacer.start(1);
+    loop.exec();
+    QCOMPARE(rec.texts.size(), Count + 2);
+    int wakeUps = 0;
+    for (int i = 2; i < rec.texts.size(); ++i) {
+        QCOMPARE(rec.texts.at(i), QByteArray::number(i - 2));
+        if (rec.arrivedNs.at(i) - rec.arrivedNs.at(i - 1) > 500'000)  // a new read, not the same one
+            ++wakeUps;
+    }
+    QVERIFY2(wakeUps <= Count / 4, qPrintable(QStringLiteral("%1 reads for %2 messages").arg(wakeUps).arg(Count)));
+}
+
+void tst_WebSocketConnection::promptReadsTakeWhatIsQueued()
+{
+    // A 60 s window: while batching, a small message waits in the kernel. Asking for prompt reads
+    // brings it in at once, and from then on every message is read as it comes.
+    Server server(QWebSocketServer::NonSecureMode);
+    WebSocketConnection conn(1 << 20, nullptr);
+    conn.setReadBatchWindow(60s);
+    Recorder rec;
+    openAndWait(conn, rec, server.url());
+    startBatching(server, conn, rec);
+    QSignalSpy written(server.peer, &QWebSocket::bytesWritten);
+    server.peer->sendTextMessage(QStringLiteral("queued"));
+    QTRY_VERIFY(!written.isEmpty());  // in our socket's receive queue now
+    QCOMPARE(rec.texts.size(), 2);
+    conn.setPromptReads(true);
+    QVERIFY(!conn.isBatchingReads());
+    QTRY_COMPARE_WITH_TIMEOUT(rec.texts.size(), 3, 10000);
+    server.peer->sendTextMessage(QStringLiteral("prompt"));
+    QTRY_COMPARE_WITH_TIMEOUT(rec.texts.size(), 4, 10000);
+    QVERIFY(!conn.isBatchingReads());
+    conn.setPromptReads(false);
+    server.peer->sendTextMessage(QStringLiteral("batched again"));
+    QTRY_COMPARE_WITH_TIMEOUT(rec.texts.size(), 5, 10000);
+    QVERIFY(conn.isBatchingReads());  // within the window of the previous read
+}
+
+void tst_WebSocketConnection::batchEndsEarlyOnVolumeOrDrop()
+{
+    // A 60 s window: more than the low-water mark queued, or the peer gone, is read at once.
+    Server server(QWebSocketServer::NonSecureMode);
+    WebSocketConnection conn(1 << 20, nullptr);
+    conn.setReadBatchWindow(60s);
+    Recorder rec;
+    openAndWait(conn, rec, server.url());
+    startBatching(server, conn, rec);
+    server.peer->sendBinaryMessage(QByteArray(64 * 1024, 'v'));
+    QTRY_COMPARE_WITH_TIMEOUT(rec.binaries.size(), 1, 10000);
+    QCOMPARE(rec.binaries.at(0).size(), 64 * 1024);
+    QVERIFY(conn.isBatchingReads());
+    server.peer->abort();
+    QTRY_VERIFY_WITH_TIMEOUT(rec.end, 10000);
+    QCOMPARE(int(rec.end->kind), int(WebSocketEnd::Kind::Dropped));
+    QVERIFY(!conn.isBatchingReads());
 }
 
 QTEST_GUILESS_MAIN(tst_WebSocketConnection)
