@@ -140,11 +140,11 @@ public:
         values << cursor.atMs << cursor.atMs << cursor.id << qint64(std::max(0, limit));
         // "at <= X" first so SQLite walks the (at) index from X downwards (upwards for newer rows).
         const QString sql = direction == Direction::Older
-            ? QStringLiteral("SELECT %1 FROM events WHERE %2 AND at <= ? AND (at < ? OR id < ?) "
+            ? QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND at <= ? AND (at < ? OR id < ?) "
                              "ORDER BY at DESC, id DESC LIMIT ?")
-            : QStringLiteral("SELECT %1 FROM events WHERE %2 AND at >= ? AND (at > ? OR id > ?) "
+            : QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND at >= ? AND (at > ? OR id > ?) "
                              "ORDER BY at ASC, id ASC LIMIT ?");
-        return rows(sql.arg(QLatin1String(eventsql::k_columns), w->clause), values);
+        return rows(sql.arg(QLatin1String(eventsql::k_columns), w->from, w->clause), values);
     }
 
     // A forward-only query of `sql` with positional `values`, executed and ready for next().
@@ -310,7 +310,7 @@ Expected<qint64, EventLogError> EventQuery::count(const EventFilter &filter) con
     const auto w = d->where(filter);
     if (!w)
         return w.error();
-    auto query = d->select(QStringLiteral("SELECT count(*) FROM events WHERE ") + w->clause, w->values);
+    auto query = d->select(QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(w->from, w->clause), w->values);
     if (!query)
         return query.error();
     if (!query.value().next())
@@ -326,8 +326,8 @@ Expected<QList<EventLogEntry>, EventLogError> EventQuery::page(const EventFilter
         return w.error();
     QVariantList values = w->values;
     values << qint64(std::max(0, limit)) << std::max<qint64>(0, offset);
-    return d->rows(QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at DESC, id DESC LIMIT ? OFFSET ?")
-                       .arg(QLatin1String(eventsql::k_columns), w->clause),
+    return d->rows(QStringLiteral("SELECT %1 FROM %2 WHERE %3 ORDER BY at DESC, id DESC LIMIT ? OFFSET ?")
+                       .arg(QLatin1String(eventsql::k_columns), w->from, w->clause),
                    values);
 }
 
