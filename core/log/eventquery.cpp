@@ -11,7 +11,10 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <atomic>
 
 namespace gw {
 
@@ -83,6 +86,7 @@ public:
     const QString path;
     QString connectionName;
     QSqlDatabase db;
+    std::atomic<sqlite3 *> handle{nullptr};   // db's, for interrupt() from another thread
     eventsql::SourceMap sources;
 
     [[nodiscard]] bool isOpen() const { return db.isValid() && db.isOpen(); }
@@ -262,6 +266,7 @@ EventQuery::EventQuery(const QString &databasePath) : d(std::make_unique<Private
 
 EventQuery::~EventQuery()
 {
+    d->handle = nullptr;
     if (d->db.isValid())
         schema::closeConnection(d->db, d->connectionName);
 }
@@ -297,7 +302,14 @@ Expected<bool, EventLogError> EventQuery::open()
     if (!sources)
         return fail(sources.error());
     d->sources = sources.value();
+    d->handle = schema::nativeHandle(d->db);
     return true;
+}
+
+void EventQuery::interrupt() const
+{
+    if (sqlite3 *h = d->handle)
+        sqlite3_interrupt(h);
 }
 
 bool EventQuery::isOpen() const

@@ -1,6 +1,7 @@
 // The text index (schema 4): the migration of a log the previous schema wrote, text filters that
 // match exactly what the live filter (EventFilter::matches) accepts whether or not the index
-// answers them, paging past the first page, rows appended and pruned after the index exists.
+// answers them, paging past the first page, rows appended and pruned after the index exists, and
+// an interrupted reader connection.
 
 #include "eventlog.h"
 #include "eventlogschema_p.h"
@@ -113,6 +114,7 @@ private Q_SLOTS:
     void pagingPastFirstPage();
     void commonNeedleWalks();
     void appendedAndPrunedRows();
+    void interruptWithoutStatement();
 
 private:
     // Appends `count` rows cycling through `pool` (committed), remembering them with their ids.
@@ -370,6 +372,21 @@ void tst_EventLogTextIndex::checkIndexIntegrity()
         db.value().close();
     }
     QSqlDatabase::removeDatabase(name);
+}
+
+// interrupt() with no statement running changes nothing for the next one.
+void tst_EventLogTextIndex::interruptWithoutStatement()
+{
+    EventLog log(m_path, manualOptions());
+    QVERIFY(log.open());
+    fill(log, 20, messages());
+    EventQuery query(m_path);
+    query.interrupt();   // not open: nothing to interrupt
+    QVERIFY(query.open());
+    query.interrupt();
+    EventFilter filter;
+    filter.text = QStringLiteral("replayed");
+    QCOMPARE(query.count(filter).value(), qint64(expectedIds(m_rows, filter).size()));
 }
 
 QTEST_GUILESS_MAIN(tst_EventLogTextIndex)
