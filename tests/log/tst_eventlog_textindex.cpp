@@ -17,6 +17,9 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 
 using namespace gw;
 using namespace std::chrono_literals;
@@ -115,6 +118,7 @@ private Q_SLOTS:
     void commonNeedleWalks();
     void appendedAndPrunedRows();
     void interruptWithoutStatement();
+    void interruptStopsRunningStatement();
 
 private:
     // Appends `count` rows cycling through `pool` (committed), remembering them with their ids.
@@ -387,6 +391,58 @@ void tst_EventLogTextIndex::interruptWithoutStatement()
     EventFilter filter;
     filter.text = QStringLiteral("replayed");
     QCOMPARE(query.count(filter).value(), qint64(expectedIds(m_rows, filter).size()));
+}
+
+// interrupt() from another thread stops the statement running on the query's own thread; the
+// next statement runs normally. A walk of 30,000 rows (a two-character needle: no index) is
+// repeated until one is caught running, at most 200 times.
+void tst_EventLogTextIndex::interruptStopsRunningStatement()
+{
+    {
+        EventLog log(m_path, manualOptions());
+        QVERIFY(log.open());
+        fill(log, 30'000, {QStringLiteral("row one"), QStringLiteral("row two")});
+    }
+    std::mutex lock;
+    EventQuery *running = nullptr;   // guarded by `lock`
+    std::atomic<bool> done{false};
+    int interrupted = 0;
+    QString why;
+    bool recovered = true;
+    std::thread reader([&] {
+        EventQuery query(m_path);
+        if (query.open()) {
+            {
+                const std::lock_guard guard(lock);
+                running = &query;
+            }
+            EventFilter walk;
+            walk.text = QStringLiteral("zq");
+            for (int i = 0; i < 200 && interrupted == 0; ++i) {
+                const auto counted = query.count(walk);
+                if (!counted) {
+                    ++interrupted;
+                    why = counted.error().message;
+                }
+            }
+            {
+                const std::lock_guard guard(lock);
+                running = nullptr;   // no more interrupts: the next statement must run normally
+            }
+            const auto all = query.count(EventFilter{});
+            recovered = all && all.value() == 30'000;
+        }
+        done = true;
+    });
+    while (!done) {
+        const std::lock_guard guard(lock);
+        if (running)
+            running->interrupt();
+    }
+    reader.join();
+    QCOMPARE(interrupted, 1);
+    QVERIFY2(why.contains(QLatin1String("interrupt")), qPrintable(why));
+    QVERIFY(recovered);
 }
 
 QTEST_GUILESS_MAIN(tst_EventLogTextIndex)
