@@ -269,7 +269,7 @@ void tst_EventLogTextIndex::exactness_data()
     QTest::newRow("match") << QStringLiteral("replayed") << true;
     QTest::newRow("match, other case") << QStringLiteral("GATEWAY closed") << true;
     QTest::newRow("no match") << QStringLiteral("no-such-text") << true;
-    QTest::newRow("trigrams present, not in sequence") << QStringLiteral("closed replayed") << true;
+    QTest::newRow("trigrams present, not in sequence") << QStringLiteral("key set") << true;
     QTest::newRow("short needle") << QStringLiteral("ab") << false;
     QTest::newRow("one character") << QStringLiteral("%") << false;
     QTest::newRow("percent") << QStringLiteral("100%") << true;
