@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <QVariant>
 
+#include <algorithm>
+
 namespace gw::eventtextindex {
 
 namespace {

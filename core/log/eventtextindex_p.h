@@ -10,9 +10,10 @@
 // matched without the index (and what EventFilter::matches() accepts for a live row).
 //
 // The writer keeps it in step, in the same transactions: EventLogWriter::insertEvent() adds each
-// row's message, EventLog::prune() removes the pruned rows' messages. Not triggers: a trigger makes
-// every single-row INSERT open a statement savepoint, and FTS5 writes its pending terms out at each
-// one (a segment per row: 20,000 instead of 67,000 rows/s in bench_eventlog, docs/performance-store.md).
+// row's message, EventLog::prune() removes the pruned rows' messages. Not triggers: with one, the
+// writer's single-row INSERTs ran at 20,000 instead of 67,000 rows/s (bench_eventlog,
+// docs/performance-store.md); as SQLite's source reads, each such statement then opens a savepoint,
+// at which FTS5 writes out its pending terms.
 
 #include "eventlogerror.h"
 #include "expected.h"
