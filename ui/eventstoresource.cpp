@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 
 namespace gw {
 
@@ -25,20 +26,38 @@ EventFilter bounded(const EventFilter &filter, qint64 snapshot)
 struct EventStoreSource::Reader
 {
     QObject context;                     // moved to the reader thread
-    std::unique_ptr<EventQuery> query;   // opened there by the first request
+    std::unique_ptr<EventQuery> query;   // opened there by the first request; set there only
     std::atomic<quint64> latest{0};      // the newest request; older ones are skipped
+    std::mutex installing;               // guards `query` being set or cleared, against interrupt()
 
     bool ensureOpen(const QString &path)
     {
         if (query)
             return true;
-        query = std::make_unique<EventQuery>(path);
-        if (auto r = query->open(); !r) {
+        auto opened = std::make_unique<EventQuery>(path);
+        if (auto r = opened->open(); !r) {
             qCWarning(lcUi) << "event log not readable (reader thread):" << r.error().message;
-            query.reset();
             return false;
         }
+        const std::lock_guard lock(installing);
+        query = std::move(opened);
         return true;
+    }
+
+    void close()
+    {
+        std::unique_ptr<EventQuery> closing;
+        const std::lock_guard lock(installing);
+        closing.swap(query);
+    }
+
+    // From the calling thread: the query running for a superseded request stops (a text search
+    // that walks the whole log takes hundreds of milliseconds), and that request delivers nothing.
+    void interrupt()
+    {
+        const std::lock_guard lock(installing);
+        if (query)
+            query->interrupt();
     }
 };
 
@@ -54,8 +73,9 @@ EventStoreSource::EventStoreSource(const QString &databasePath)
 EventStoreSource::~EventStoreSource()
 {
     if (m_thread.isRunning()) {
-        ++m_reader->latest;   // a queued request is skipped; a running query finishes first
-        QMetaObject::invokeMethod(&m_reader->context, [r = m_reader.get()] { r->query.reset(); },
+        ++m_reader->latest;   // a queued request is skipped, a running one interrupted
+        m_reader->interrupt();
+        QMetaObject::invokeMethod(&m_reader->context, [r = m_reader.get()] { r->close(); },
                                   Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
@@ -127,6 +147,7 @@ void EventStoreSource::load(const EventFilter &filter, qint64 snapshot, int limi
     if (!m_thread.isRunning())
         m_thread.start(QThread::LowPriority);
     const quint64 request = ++m_reader->latest;
+    m_reader->interrupt();
     // Answers go through m_home (it lives as long as the thread can post to it) and reach
     // `context` only if it still exists, checked on its own thread.
     const QPointer<QObject> target(context);
@@ -145,6 +166,8 @@ void EventStoreSource::load(const EventFilter &filter, qint64 snapshot, int limi
             return;
         }
         auto rows = r->query->page(f, 0, limit);
+        if (r->latest != request)
+            return;   // superseded while it ran (and interrupted): its answer would be discarded
         if (!rows)
             qCWarning(lcUi) << "event page failed (reader thread):" << rows.error().message;
         QList<EventLogEntry> first = rows ? std::move(rows).value() : QList<EventLogEntry>();
@@ -157,6 +180,8 @@ void EventStoreSource::load(const EventFilter &filter, qint64 snapshot, int limi
         if (r->latest != request)
             return;
         auto total = r->query->count(f);
+        if (r->latest != request)
+            return;
         if (!total)
             qCWarning(lcUi) << "event count failed (reader thread):" << total.error().message;
         deliver([counted, n = total ? *total : shown] { counted(n); });

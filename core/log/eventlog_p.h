@@ -76,6 +76,8 @@ public:
     Expected<bool, EventLogError> finishOpen(const eventlogfiles::Check &check, qint64 highestId);
     //! The check open() left for later (EventLogOptions::checkAfterOpen).
     void checkOpenFile();
+    //! Indexes the text of the rows an older schema wrote (eventtextindex_p.h), once, after open().
+    void completeTextIndex();
 
     Expected<qint64, EventLogError> commitPending();
     void scheduleCommit();

@@ -18,7 +18,7 @@ struct sqlite3;
 namespace gw::eventlogschema {
 
 //! The schema version this build writes (table `schema_version`). Not the export format version.
-constexpr int k_currentVersion = 3;
+constexpr int k_currentVersion = 4;
 
 //! Stable integer codes stored in `events.kind` and `events.severity`. They never change, even
 //! when the C++ enums are reordered; a new kind gets the next free code (documented in

@@ -39,7 +39,8 @@ bool EventLogWriter::attach(sqlite3 *handle, QString *error)
     return prepare("INSERT INTO events (id, at, source, kind, severity, message, fields) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
                    &m_insertEvent)
-           && prepare("INSERT INTO heartbeats (account_id, at, latency_ms) VALUES (?, ?, ?)", &m_insertHeartbeat);
+           && prepare("INSERT INTO heartbeats (account_id, at, latency_ms) VALUES (?, ?, ?)", &m_insertHeartbeat)
+           && prepare("INSERT INTO events_fts (rowid, message) VALUES (?, ?)", &m_insertText);
 }
 
 void EventLogWriter::detach()
@@ -49,9 +50,12 @@ void EventLogWriter::detach()
     m_statements.clear();
     sqlite3_finalize(m_insertEvent);
     sqlite3_finalize(m_insertHeartbeat);
+    sqlite3_finalize(m_insertText);
     m_insertEvent = nullptr;
     m_insertHeartbeat = nullptr;
+    m_insertText = nullptr;
     m_handle = nullptr;
+    m_indexText = false;
 }
 
 QString EventLogWriter::lastError() const
@@ -94,10 +98,20 @@ bool EventLogWriter::insertEvent(const PendingEvent &e)
         sqlite3_bind_null(s, 7);
     else
         sqlite3_bind_text(s, 7, e.fields.constData(), int(e.fields.size()), SQLITE_STATIC);
-    if (stepAndReset(s))
+    if (!stepAndReset(s)) {
+        failed();
+        sqlite3_reset(s);
+        return false;
+    }
+    if (!m_indexText)
+        return true;
+    sqlite3_bind_int64(m_insertText, 1, e.id);
+    sqlite3_bind_text(m_insertText, 2, e.message.isNull() ? "" : e.message.constData(), int(e.message.size()),
+                      SQLITE_STATIC);
+    if (stepAndReset(m_insertText))
         return true;
     failed();
-    sqlite3_reset(s);
+    sqlite3_reset(m_insertText);
     return false;
 }
 

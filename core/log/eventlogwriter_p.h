@@ -44,7 +44,12 @@ public:
     bool commit();
     void rollback();
 
+    //! Inserts the row, and its message into the text index when indexesText().
     bool insertEvent(const PendingEvent &event);
+    //! Does insertEvent() add to the text index (eventtextindex_p.h)? Only once it is complete:
+    //! the rows before that enter it when it is filled. Off after attach().
+    [[nodiscard]] bool indexesText() const { return m_indexText; }
+    void setIndexesText(bool on) { m_indexText = on; }
     bool insertHeartbeat(const PendingHeartbeat &heartbeat);
     //! Runs `sql` with positional `values` (null, QString, double, or anything integral);
     //! `insertId` receives the new rowid. False with `error` on failure.
@@ -57,6 +62,8 @@ private:
     int m_lastErrorCode = 0;
     sqlite3_stmt *m_insertEvent = nullptr;
     sqlite3_stmt *m_insertHeartbeat = nullptr;
+    sqlite3_stmt *m_insertText = nullptr;
+    bool m_indexText = false;
     std::unordered_map<QString, sqlite3_stmt *> m_statements;
 };
 

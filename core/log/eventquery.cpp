@@ -11,7 +11,10 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <atomic>
 
 namespace gw {
 
@@ -83,6 +86,7 @@ public:
     const QString path;
     QString connectionName;
     QSqlDatabase db;
+    std::atomic<sqlite3 *> handle{nullptr};   // db's, for interrupt() from another thread
     eventsql::SourceMap sources;
 
     [[nodiscard]] bool isOpen() const { return db.isValid() && db.isOpen(); }
@@ -140,11 +144,11 @@ public:
         values << cursor.atMs << cursor.atMs << cursor.id << qint64(std::max(0, limit));
         // "at <= X" first so SQLite walks the (at) index from X downwards (upwards for newer rows).
         const QString sql = direction == Direction::Older
-            ? QStringLiteral("SELECT %1 FROM events WHERE %2 AND at <= ? AND (at < ? OR id < ?) "
+            ? QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND at <= ? AND (at < ? OR id < ?) "
                              "ORDER BY at DESC, id DESC LIMIT ?")
-            : QStringLiteral("SELECT %1 FROM events WHERE %2 AND at >= ? AND (at > ? OR id > ?) "
+            : QStringLiteral("SELECT %1 FROM %2 WHERE %3 AND at >= ? AND (at > ? OR id > ?) "
                              "ORDER BY at ASC, id ASC LIMIT ?");
-        return rows(sql.arg(QLatin1String(eventsql::k_columns), w->clause), values);
+        return rows(sql.arg(QLatin1String(eventsql::k_columns), w->from, w->clause), values);
     }
 
     // A forward-only query of `sql` with positional `values`, executed and ready for next().
@@ -262,6 +266,7 @@ EventQuery::EventQuery(const QString &databasePath) : d(std::make_unique<Private
 
 EventQuery::~EventQuery()
 {
+    d->handle = nullptr;
     if (d->db.isValid())
         schema::closeConnection(d->db, d->connectionName);
 }
@@ -297,7 +302,14 @@ Expected<bool, EventLogError> EventQuery::open()
     if (!sources)
         return fail(sources.error());
     d->sources = sources.value();
+    d->handle = schema::nativeHandle(d->db);
     return true;
+}
+
+void EventQuery::interrupt() const
+{
+    if (sqlite3 *h = d->handle)
+        sqlite3_interrupt(h);
 }
 
 bool EventQuery::isOpen() const
@@ -310,7 +322,7 @@ Expected<qint64, EventLogError> EventQuery::count(const EventFilter &filter) con
     const auto w = d->where(filter);
     if (!w)
         return w.error();
-    auto query = d->select(QStringLiteral("SELECT count(*) FROM events WHERE ") + w->clause, w->values);
+    auto query = d->select(QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(w->from, w->clause), w->values);
     if (!query)
         return query.error();
     if (!query.value().next())
@@ -326,8 +338,8 @@ Expected<QList<EventLogEntry>, EventLogError> EventQuery::page(const EventFilter
         return w.error();
     QVariantList values = w->values;
     values << qint64(std::max(0, limit)) << std::max<qint64>(0, offset);
-    return d->rows(QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at DESC, id DESC LIMIT ? OFFSET ?")
-                       .arg(QLatin1String(eventsql::k_columns), w->clause),
+    return d->rows(QStringLiteral("SELECT %1 FROM %2 WHERE %3 ORDER BY at DESC, id DESC LIMIT ? OFFSET ?")
+                       .arg(QLatin1String(eventsql::k_columns), w->from, w->clause),
                    values);
 }
 

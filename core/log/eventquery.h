@@ -34,6 +34,11 @@ public:
     Expected<bool, EventLogError> open();
     [[nodiscard]] bool isOpen() const;
 
+    //! Makes the statement running on this connection stop and fail (QueryFailed); no effect on
+    //! later statements, none when nothing runs. The one call that may come from any thread: it
+    //! must not overlap open() or the destructor. For a reader that drops superseded searches.
+    void interrupt() const;
+
     //! Number of events matching `filter`.
     Expected<qint64, EventLogError> count(const EventFilter &filter) const;
 

@@ -1,10 +1,13 @@
 #include "eventsql_p.h"
 
 #include "eventlogschema_p.h"
+#include "eventtextindex_p.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+
+#include <optional>
 
 namespace gw::eventsql {
 
@@ -22,6 +25,28 @@ QString likePattern(const QString &text)
     }
     escaped += QLatin1Char('%');
     return escaped;
+}
+
+// Narrows `w` to the text index's candidates for `text` when that is the cheaper way: the index
+// is complete and names few rows. Otherwise `w` stays the walk along (at).
+std::optional<EventLogError> narrowToCandidates(QSqlDatabase &db, const QString &text, Where &w)
+{
+    const QString match = eventtextindex::matchExpression(text);
+    if (match.isEmpty())
+        return std::nullopt;
+    const auto complete = eventtextindex::isComplete(db);
+    if (!complete)
+        return complete.error();
+    if (!complete.value())
+        return std::nullopt;
+    const auto few = eventtextindex::fewCandidates(db, match);
+    if (!few)
+        return few.error();
+    if (few.value()) {
+        w.from = QLatin1String(eventtextindex::k_candidatesFrom);
+        w.values.prepend(match);
+    }
+    return std::nullopt;
 }
 
 } // namespace
@@ -73,6 +98,10 @@ Expected<Where, EventLogError> where(QSqlDatabase &db, const EventFilter &filter
         w.values << filter.to.toMSecsSinceEpoch();
     }
     w.clause = parts.isEmpty() ? QStringLiteral("1") : parts.join(QLatin1String(" AND "));
+    if (!filter.text.isEmpty()) {
+        if (auto failure = narrowToCandidates(db, filter.text, w))
+            return *failure;
+    }
     return w;
 }
 

@@ -324,7 +324,8 @@ Expected<qint64, EventLogError> countRows(sqlite3 *h, const eventsql::Where &whe
 {
     sqlite3_stmt *stmt = nullptr;
     qint64 total = -1;
-    const bool ok = prepareFiltered(h, QStringLiteral("SELECT count(*) FROM events WHERE ") + where.clause, where, &stmt);
+    const bool ok = prepareFiltered(h, QStringLiteral("SELECT count(*) FROM %1 WHERE %2").arg(where.from, where.clause),
+                                    where, &stmt);
     if (ok && sqlite3_step(stmt) == SQLITE_ROW)
         total = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
@@ -374,9 +375,10 @@ Expected<qint64, EventLogError> Exporter::Private::run(QSqlDatabase &db, QIODevi
         return total.error();
 
     sqlite3_stmt *stmt = nullptr;
-    // Time order, oldest first, straight off the (at) index: forward-only, row by row.
-    if (!prepareFiltered(h, QStringLiteral("SELECT %1 FROM events WHERE %2 ORDER BY at, id")
-                                .arg(QLatin1String(eventsql::k_columns), where->clause),
+    // Time order, oldest first, straight off the (at) index (or the text index's few candidates,
+    // sorted): forward-only, row by row.
+    if (!prepareFiltered(h, QStringLiteral("SELECT %1 FROM %2 WHERE %3 ORDER BY at, id")
+                                .arg(QLatin1String(eventsql::k_columns), where->from, where->clause),
                          where.value(), &stmt)) {
         sqlite3_finalize(stmt);
         return queryError(h);
