@@ -75,7 +75,7 @@ rand() { head -c 9 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 # CPU time of every thread of PID in ns (the scheduler's own count; utime + stime in /proc/PID/stat
 # come in 10 ms ticks, too coarse for a few µs per event). The clients' threads live as long as
 # they do, so no thread's time is lost between two samples.
-proc_cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d\n", s}'; }
+proc_cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f\n", s}'; }  # %d stops at 2^31 in mawk
 proc_kib() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }
 calc() { echo "scale=${2:-2}; $1" | bc; }

@@ -212,7 +212,7 @@ void tst_LoadVerdicts::acksMissingWhileDataFlowsIsAZombieAfterThreeIntervals()
     QTRY_COMPARE_WITH_TIMEOUT(resumed.size(), 1, 5000);
 }
 
-//! (c) op 1 arrives 50 ms before each regular tick and every ACK takes 100 ms: the answer goes
+//! (c) op 1 arrives 100 ms before each regular tick and every ACK takes 100 ms: the answer goes
 //! out at once with the current sequence and restarts the schedule, so no tick judges a beat
 //! younger than one interval: no zombie over ten intervals.
 void tst_LoadVerdicts::opOneBeforeTheTickWithSlowAcks()
@@ -245,7 +245,9 @@ void tst_LoadVerdicts::opOneBeforeTheTickWithSlowAcks()
     QObject::connect(&client, &GatewayClient::heartbeatSent, this, [&](qint64 seq, bool requested) {
         if (!requested) {
             ++regularBeats;
-            opOne.start(Interval - 50ms);  // 50 ms before the next regular tick
+            // 100 ms before the next regular tick: the simulator sends op 1 up to 20 ms later, and
+            // a busy stream's read batch (25 ms) may hold it as long again.
+            opOne.start(Interval - 100ms);
             return;
         }
         ++answers;
@@ -253,9 +255,10 @@ void tst_LoadVerdicts::opOneBeforeTheTickWithSlowAcks()
         if (seq != client.stats().lastSequence)
             answerMismatches << seq;
     });
-    // Each round: a regular beat, op 1 50 ms before the next tick, its answer; the next
-    // regular tick comes one interval after the answer. Five rounds are ten intervals.
-    QVERIFY(QTest::qWaitFor([&] { return (requests >= 5 && regularBeats >= 6) || !zombie.isEmpty(); },
+    // Each round: a regular beat, op 1 100 ms before the next tick, its answer; the next
+    // regular tick comes one interval after the answer. Five rounds are ten intervals. The last
+    // op 1 may still be in a read batch (up to one window) when the sixth tick is counted.
+    QVERIFY(QTest::qWaitFor([&] { return (requests >= 5 && regularBeats >= 6 && answers == requests) || !zombie.isEmpty(); },
                             30 * int(Interval.count())));
     QCOMPARE(zombie.size(), 0);
     QCOMPARE(closed.size(), 0);
