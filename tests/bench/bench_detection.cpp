@@ -3,9 +3,10 @@
 //   bench_detection [--interval MS] [--runs N] [--accounts K]
 //
 // K accounts (default 10, one bot each, so faults never interfere) run under the app's
-// AccountManager with the default timings except the latency threshold (see below). For each
-// run an account waits a random 0.5–1.5 heartbeat intervals after READY/RESUMED (a random
-// phase against its heartbeat timer), then the simulator goes silent on its socket:
+// AccountManager with the default timings except the latency threshold and the stable period
+// (see below). For each run an account waits out the stable period after READY/RESUMED and then
+// a random 0.5–1.5 heartbeat intervals (a random phase against its heartbeat timer), then the
+// simulator goes silent on its socket:
 //   zombie    = StopAcks (heartbeats are no longer ACKed; dispatches would still flow),
 //   blackhole = GoSilent (nothing at all is sent any more; the socket stays open).
 // Measured from the moment the fault request is sent (an upper bound of the silence's start):
@@ -19,6 +20,13 @@
 // → zombie → close 4000 → RESUME at once). Degraded is shown when the ACK is later than
 // max(latencyWarning, interval/4). With the default 41.25 s interval and 1 s latencyWarning that
 // is interval/4; the benchmark keeps that ratio by setting latencyWarning to interval/8.
+//
+// The recovery timings are scaled like the interval (× interval / 41.25 s): a session that dies
+// before the stable period (60 s by default) counts as a failed one, so the next reconnect backs
+// off and five such deaths make the account flapping; even after a stable session the first
+// reconnect waits a random [0, backoffBase] (1 s by default) (docs/lifecycle.md, "Backoff,
+// flapping, jitter"). What is measured is a healthy session going silent: each fault comes after
+// the scaled stable period, and the reconnect jitter is the scaled share of an interval.
 #include "accountmanager.h"
 #include "benchsupport.h"
 
@@ -26,6 +34,7 @@
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -83,6 +92,12 @@ int main(int argc, char **argv)
 
     GatewayTimings timings = GatewayTimings::defaults();
     timings.latencyWarning = std::chrono::milliseconds(intervalMs / 8);
+    const auto scaled = [intervalMs](std::chrono::milliseconds d) {
+        return std::chrono::milliseconds(std::max<qint64>(1, d.count() * intervalMs / 41250));
+    };
+    timings.stableAfter = scaled(timings.stableAfter);
+    timings.backoffBase = scaled(timings.backoffBase);
+    timings.backoffMax = scaled(timings.backoffMax);
     AccountManager manager(timings);
 
     const char *kinds[] = {"StopAcks", "GoSilent"};
@@ -122,7 +137,7 @@ int main(int argc, char **argv)
 
     const auto schedule = [&](Account &a) {
         const double f = 0.5 + QRandomGenerator::global()->generateDouble();
-        a.timer->start(std::chrono::milliseconds(qint64(f * intervalMs)));
+        a.timer->start(timings.stableAfter + std::chrono::milliseconds(qint64(f * intervalMs)));
     };
 
     QObject::connect(&manager, &AccountManager::statusChanged, &app, [&](const AccountStatus &s) {
