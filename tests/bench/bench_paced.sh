@@ -57,6 +57,9 @@ payload_bytes=330
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 
 tmp=$(mktemp -d -t gatewatch-bench-paced.XXXXXX)
+# The headless client keeps resume state under XDG_STATE_HOME: a run of its own, so it never
+# resumes a session of an earlier run (at a simulator long gone) nor touches the user's file.
+export XDG_STATE_HOME=$tmp/state
 sim_pid="" gw_pid="" peer_pid="" curl_tls=()
 stop_pid() {  # stop_pid PID: TERM and reap (the peer also ends when its stdin closes)
     if [[ -n $1 ]] && kill -TERM "$1" 2>/dev/null; then

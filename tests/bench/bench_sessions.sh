@@ -69,6 +69,9 @@ tck=$(getconf CLK_TCK)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 8192 2>/dev/null || true
 
 tmp=$(mktemp -d -t gatewatch-bench-sessions.XXXXXX)
+# The headless client keeps resume state under XDG_STATE_HOME: a run of its own, so it never
+# resumes a session of an earlier run (at a simulator long gone) nor touches the user's file.
+export XDG_STATE_HOME=$tmp/state
 sim_pid=""
 gw_pid=""
 cleanup() {
