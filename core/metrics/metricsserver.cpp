@@ -2,6 +2,7 @@
 
 #include "logging.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -23,6 +24,7 @@ namespace gw {
 namespace {
 constexpr qsizetype k_maxHeaderBytes = 8 * 1024;
 constexpr std::chrono::milliseconds k_acceptRetry{200};
+constexpr std::chrono::milliseconds k_acceptWarnEvery{std::chrono::seconds{10}};
 constexpr auto k_idleTimeout = 5s;
 
 QByteArray reasonPhrase(int status)
@@ -150,6 +152,8 @@ public:
     int open = 0;                 // connections being served now
     int maxOpen = MetricsServer::MaxConnections;  // and at most a quarter of RLIMIT_NOFILE (listen())
     QTimer acceptResume;          // accepting again after a failed accept (EMFILE, ENFILE, …)
+    QElapsedTimer acceptWarned;   // the last accept-failure warning: at most one per k_acceptWarnEvery
+    int acceptFailuresUnreported = 0;
     QByteArray cachedBody;        // the last body rendered, while younger than bodyMaxAge
     bool cached = false;
     QTimer cacheExpiry;           // drops cachedBody once it is too old to be served
@@ -224,9 +228,15 @@ void MetricsServer::Private::refuse(QTcpSocket *socket)
 // back-pressure, not an end: accept again shortly (the pending connections wait in the backlog).
 void MetricsServer::Private::acceptFailed(QAbstractSocket::SocketError error)
 {
-    if (!acceptResume.isActive())
-        qCWarning(lcMetrics) << "metrics: accept failed (" << error << "), accepting again in"
-                             << k_acceptRetry.count() << "ms";
+    // While descriptors stay short, retries fail (and some succeed) every 200 ms: one warning per
+    // k_acceptWarnEvery, with the count of the failures it stands for.
+    ++acceptFailuresUnreported;
+    if (!acceptWarned.isValid() || acceptWarned.elapsed() >= k_acceptWarnEvery.count()) {
+        qCWarning(lcMetrics) << "metrics: accept failed (" << error << "):" << acceptFailuresUnreported
+                             << "failed accepts since the last warning; retrying every" << k_acceptRetry.count() << "ms";
+        acceptWarned.restart();
+        acceptFailuresUnreported = 0;
+    }
     server.pauseAccepting();
     acceptResume.start();
     Q_EMIT q->acceptFailed();

@@ -66,6 +66,18 @@ EventLogOptions faultOptions(sqlite3 **handle)
     return o;
 }
 
+//! `rows` rows in a store at `path` that is closed again afterwards (checkpointed at close).
+bool fillClosedStore(const QString &path, int rows)
+{
+    sqlite3 *handle = nullptr;
+    EventLog log(path, faultOptions(&handle));
+    if (!log.open())
+        return false;
+    for (int i = 0; i < rows; ++i)
+        log.append(entry(i, QStringLiteral("a"), EventKind::Hello));
+    return bool(log.flush());
+}
+
 QList<qint64> storedIds(const QString &path, int expected)
 {
     EventQuery query(path);
@@ -280,14 +292,7 @@ void tst_EventLogFaults::boundDropsAndCounts()
 void tst_EventLogFaults::damagedPageAtOpen()
 {
     constexpr int N = 3000;
-    {
-        sqlite3 *handle = nullptr;
-        EventLog log(m_path, faultOptions(&handle));
-        QVERIFY(log.open());
-        for (int i = 0; i < N; ++i)
-            log.append(entry(i, QStringLiteral("a"), EventKind::Hello));
-        QVERIFY(log.flush());
-    }
+    QVERIFY(fillClosedStore(m_path, N));
     QVERIFY(!QFileInfo::exists(m_path + QStringLiteral("-wal")));   // checkpointed at close
     const int pageSize = pageSizeOf(m_path);
     QCOMPARE(pageSize, 8192);
@@ -323,14 +328,7 @@ void tst_EventLogFaults::damagedPageAtOpen()
 void tst_EventLogFaults::damagedPageCheckedAfterOpen()
 {
     constexpr int N = 3000;
-    {
-        sqlite3 *handle = nullptr;
-        EventLog log(m_path, faultOptions(&handle));
-        QVERIFY(log.open());
-        for (int i = 0; i < N; ++i)
-            log.append(entry(i, QStringLiteral("a"), EventKind::Hello));
-        QVERIFY(log.flush());
-    }
+    QVERIFY(fillClosedStore(m_path, N));
     const int pageSize = pageSizeOf(m_path);
     const qint64 pages = QFileInfo(m_path).size() / pageSize;
     const QByteArray damaged = damagePage(m_path, pages / 2, pageSize);
